@@ -1,0 +1,26 @@
+package org.gradprobe.autograd;
+
+/** Whether ops record a graph on this thread (PyTorch's torch.no_grad, as a try-with-resources). */
+public final class GradMode {
+    private static final ThreadLocal<Boolean> ENABLED = ThreadLocal.withInitial(() -> Boolean.TRUE);
+
+    private GradMode() {}
+
+    public static boolean isEnabled() {
+        return ENABLED.get();
+    }
+
+    /** {@code try (var g = GradMode.noGrad()) { ... }}: nothing inside records a graph. */
+    public static AutoCloseable noGrad() {
+        boolean before = ENABLED.get();
+        ENABLED.set(Boolean.FALSE);
+        return new Restore(before);
+    }
+
+    private record Restore(boolean before) implements AutoCloseable {
+        @Override
+        public void close() {
+            ENABLED.set(before);
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package org.gradprobe.autograd;
+
+import java.util.concurrent.atomic.AtomicLong;
+import org.gradprobe.tensor.Tensor;
+
+/**
+ * One recorded op in the graph: its name, a stable id, its inputs and its backward rule. A node is
+ * attached to the tensor it produced; {@link #label()} is set by layers (the layer name) so that the
+ * probe and the reports can say where a node sits in the model.
+ */
+public final class Node {
+    private static final AtomicLong IDS = new AtomicLong();
+
+    private final long id = IDS.incrementAndGet();
+    private final String op;
+    private final Tensor[] inputs;
+    private final BackwardFn backward;
+    private String label;
+
+    private Node(String op, Tensor[] inputs, BackwardFn backward) {
+        this.op = op;
+        this.inputs = inputs;
+        this.backward = backward;
+    }
+
+    /**
+     * Records {@code op} as the creator of {@code out} when grad mode is on and any input requires a
+     * gradient; returns {@code out} either way.
+     */
+    public static Tensor record(String op, Tensor out, BackwardFn backward, Tensor... inputs) {
+        if (!GradMode.isEnabled()) return out;
+        boolean any = false;
+        for (Tensor t : inputs) any |= t != null && t.requiresGrad();
+        if (any) out.setNode(new Node(op, inputs, backward));
+        return out;
+    }
+
+    public String op() { return op; }
+    public long id() { return id; }
+    public Tensor[] inputs() { return inputs; }
+    public BackwardFn backwardFn() { return backward; }
+    public String label() { return label; }
+    public void setLabel(String label) { this.label = label; }
+
+    @Override
+    public String toString() {
+        return op + "#" + id + (label != null ? "(" + label + ")" : "");
+    }
+}

@@ -1,0 +1,55 @@
+package org.gradprobe.io;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/** Writes a file under a temporary name in the same folder, then renames it into place. */
+public final class AtomicFile {
+    private AtomicFile() {}
+
+    @FunctionalInterface
+    public interface Body {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    /** Writes {@code path} atomically; on any failure the target is untouched and the temporary removed. */
+    public static void write(Path path, Body body) {
+        Path abs = path.toAbsolutePath();
+        Path dir = abs.getParent();
+        Path tmp = null;
+        try {
+            if (dir != null) Files.createDirectories(dir);
+            tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
+                body.writeTo(out);
+            }
+            try {
+                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
+            }
+            tmp = null;
+        } catch (IOException e) {
+            throw new UncheckedIOException(path + ": cannot write: " + e.getMessage(), e);
+        } finally {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // best effort: the original error matters more
+                }
+            }
+        }
+    }
+
+    public static void writeString(Path path, String text) {
+        write(path, out -> out.write(text.getBytes(StandardCharsets.UTF_8)));
+    }
+}

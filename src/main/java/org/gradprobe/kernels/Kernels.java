@@ -1,0 +1,45 @@
+package org.gradprobe.kernels;
+
+/**
+ * The small internal interface every heavy op goes through. All arrays are row-major and dense;
+ * offsets select a sub-matrix or one image of a batch. float32 and float64 methods are twins.
+ */
+public interface Kernels {
+
+    /** The kernels in use. */
+    static Kernels get() {
+        return JavaKernels.INSTANCE;
+    }
+
+    /**
+     * C (m×n) = op(A)·op(B), or C += op(A)·op(B) when {@code accumulate}. op(A) is m×k: A is stored
+     * m×k, or k×m when {@code transA}. op(B) is k×n: B is stored k×n, or n×k when {@code transB}.
+     */
+    void gemm(boolean transA, boolean transB, int m, int n, int k,
+              float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, boolean accumulate);
+
+    void gemm(boolean transA, boolean transB, int m, int n, int k,
+              double[] a, int aOff, double[] b, int bOff, double[] c, int cOff, boolean accumulate);
+
+    /**
+     * Unfolds one image x[C,H,W] (at {@code xOff}) into cols[C*kh*kw, oh*ow] for a convolution with
+     * the given stride and zero padding, written at {@code colsOff}.
+     */
+    void im2col(float[] x, int xOff, int c, int h, int w, int kh, int kw, int stride, int pad, int oh, int ow, float[] cols, int colsOff);
+
+    void im2col(double[] x, int xOff, int c, int h, int w, int kh, int kw, int stride, int pad, int oh, int ow, double[] cols, int colsOff);
+
+    /** The adjoint of im2col: adds cols[C*kh*kw, oh*ow] back into dx[C,H,W] at {@code xOff}. */
+    void col2im(float[] cols, int colsOff, int c, int h, int w, int kh, int kw, int stride, int pad, int oh, int ow, float[] dx, int xOff);
+
+    void col2im(double[] cols, int colsOff, int c, int h, int w, int kh, int kw, int stride, int pad, int oh, int ow, double[] dx, int xOff);
+
+    /**
+     * Max pooling over planes: x[planes,h,w] into out[planes,oh,ow], writing the flat input index of
+     * each maximum into {@code argmax} (the first maximum in row-major window order, as PyTorch; a NaN
+     * wins over numbers so it propagates).
+     */
+    void maxPool2d(float[] x, int planes, int h, int w, int k, int stride, int oh, int ow, float[] out, int[] argmax);
+
+    void maxPool2d(double[] x, int planes, int h, int w, int k, int stride, int oh, int ow, double[] out, int[] argmax);
+}

@@ -1,0 +1,35 @@
+package org.gradprobe.nn;
+
+import java.util.SplittableRandom;
+import org.gradprobe.tensor.Tensor;
+
+/**
+ * What a forward pass needs besides its input: train or eval mode, the generator for dropout, and an
+ * optional observer that sees every layer's output (the probe and the {@code grads} command use it).
+ */
+public final class ForwardContext {
+    /** Sees each layer's output as soon as it is made. */
+    @FunctionalInterface
+    public interface LayerObserver {
+        void onOutput(String layerName, Layer layer, Tensor output);
+    }
+
+    public final boolean training;
+    public final SplittableRandom rng;
+    public final LayerObserver observer;
+
+    public ForwardContext(boolean training, SplittableRandom rng, LayerObserver observer) {
+        this.training = training;
+        this.rng = rng;
+        this.observer = observer;
+    }
+
+    public static ForwardContext eval() {
+        return new ForwardContext(false, new SplittableRandom(0), null);
+    }
+
+    void emit(String name, Layer layer, Tensor out) {
+        if (out.node() != null) out.node().setLabel(name);
+        if (observer != null) observer.onOutput(name, layer, out);
+    }
+}

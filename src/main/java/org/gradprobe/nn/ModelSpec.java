@@ -1,0 +1,328 @@
+package org.gradprobe.nn;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.gradprobe.tensor.DType;
+import org.gradprobe.tensor.Shapes;
+
+/**
+ * The model spec language, the one way the command line names a network:
+ * <pre>
+ *   SPEC  := LAYER (' ' LAYER)*
+ *   LAYER := [NAME '='] KIND ['(' ARGS ')']       ARGS: comma-separated numbers or key=value
+ * </pre>
+ * Kinds: conv2d(out, k[, stride=1][, padding=0][, bias=true]), maxpool2d(k[, stride=k]),
+ * avgpool2d(k[, stride=k]), linear(out[, bias=true]), relu, leakyrelu(slope=0.01), sigmoid, tanh,
+ * gelu, batchnorm, dropout(p=0.5), flatten, residual(SPEC). Unnamed layers take their 0-based
+ * position as name (as nn.Sequential); layers inside a residual are named {@code <parent>.<j>}.
+ * A spec may also be one of the {@link #builtins()}.
+ */
+public final class ModelSpec {
+    private ModelSpec() {}
+
+    /** A named network with a default input shape. */
+    public record Builtin(String name, String usage, String description, int[] defaultInput) {}
+
+    private static final String SEED = "conv1=conv2d(32,3) relu maxpool2d(2) conv2=conv2d(64,3) relu maxpool2d(2) "
+            + "flatten fc1=linear(128) relu fc2=linear(10)";
+
+    public static List<Builtin> builtins() {
+        return List.of(
+                new Builtin("seed-cnn", "seed-cnn", "the reference CNN: " + SEED, new int[] {1, 28, 28}),
+                new Builtin("seed-cnn-cifar", "seed-cnn-cifar", "the same CNN on CIFAR-10 images", new int[] {3, 32, 32}),
+                new Builtin("mlp", "mlp(DEPTH,WIDTH,ACT)", "flatten, DEPTH × (linear(WIDTH) ACT), linear(10)", new int[] {1, 28, 28}),
+                new Builtin("mlp-bn", "mlp-bn(DEPTH,WIDTH,ACT)", "as mlp with batchnorm before each activation", new int[] {1, 28, 28}),
+                new Builtin("resmlp", "resmlp(DEPTH,WIDTH,ACT)",
+                        "flatten linear(WIDTH) ACT, DEPTH × residual(linear(WIDTH) ACT), linear(10)", new int[] {1, 28, 28}));
+    }
+
+    private static final Pattern BUILTIN = Pattern.compile("([a-z][a-z0-9-]*)(?:\\(([^()]*)\\))?");
+
+    /** A spec with its built-in expanded, and the built-in's default input shape (null for a plain spec). */
+    public record Resolved(String spec, int[] defaultInput) {}
+
+    /** Expands a built-in name into its spec; a plain spec is returned as it is. */
+    public static Resolved resolve(String text) {
+        String t = text.trim();
+        Matcher m = BUILTIN.matcher(t);
+        if (m.matches()) {
+            String name = m.group(1);
+            for (Builtin b : builtins()) {
+                if (!b.name().equals(name)) continue;
+                switch (name) {
+                    case "seed-cnn": case "seed-cnn-cifar":
+                        if (m.group(2) != null) throw new SpecException(name + " takes no arguments");
+                        return new Resolved(SEED, b.defaultInput());
+                    default:
+                        return new Resolved(expandMlp(name, m.group(2), b.usage()), b.defaultInput());
+                }
+            }
+        }
+        return new Resolved(t, null);
+    }
+
+    private static String expandMlp(String name, String args, String usage) {
+        String[] a = args == null ? new String[0] : args.split(",");
+        if (a.length != 3) throw new SpecException(name + ": expected " + usage + ", e.g. " + name + "(8,64,relu)");
+        int depth = intArg(name, "DEPTH", a[0].trim());
+        int width = intArg(name, "WIDTH", a[1].trim());
+        String act = a[2].trim().toLowerCase(Locale.ROOT);
+        if (!Arrays.asList("relu", "leakyrelu", "sigmoid", "tanh", "gelu").contains(act)) {
+            throw new SpecException(name + ": unknown activation '" + a[2].trim() + "', expected relu, leakyrelu, sigmoid, tanh or gelu");
+        }
+        StringBuilder sb = new StringBuilder("flatten");
+        if (name.equals("resmlp")) {
+            sb.append(" linear(").append(width).append(") ").append(act);
+            for (int i = 0; i < depth; i++) sb.append(" residual(linear(").append(width).append(") ").append(act).append(")");
+        } else {
+            for (int i = 0; i < depth; i++) {
+                sb.append(" linear(").append(width).append(")");
+                if (name.equals("mlp-bn")) sb.append(" batchnorm");
+                sb.append(' ').append(act);
+            }
+        }
+        return sb.append(" linear(10)").toString();
+    }
+
+    private static int intArg(String where, String what, String s) {
+        try {
+            int v = Integer.parseInt(s);
+            if (v > 0) return v;
+        } catch (NumberFormatException ignored) {
+            // fall through to the error below
+        }
+        throw new SpecException(where + ": " + what + " must be a positive integer, got '" + s + "'");
+    }
+
+    /**
+     * Builds a model from spec text (or a built-in). {@code input} is the per-sample input shape; null
+     * takes the built-in's default. Weights come from {@code init} with a generator seeded by {@code seed}.
+     */
+    public static Model build(String text, int[] input, DType dtype, Init init, long seed) {
+        Resolved r = resolve(text);
+        int[] in = input != null ? input : r.defaultInput();
+        if (in == null) throw new SpecException("spec '" + text + "' needs an input shape (--input CxHxW or --input N)");
+        SplittableRandom rng = new SplittableRandom(seed);
+        List<Layer> layers = buildList(r.spec(), "", in, dtype, init, rng);
+        if (layers.isEmpty()) throw new SpecException("empty model spec");
+        return new Model(describe(layers), in, layers, dtype);
+    }
+
+    /** The spec text of a list of layers, names kept where they differ from the position. */
+    static String describe(List<Layer> layers) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < layers.size(); i++) {
+            Layer l = layers.get(i);
+            if (i > 0) sb.append(' ');
+            String local = l.name().substring(l.name().lastIndexOf('.') + 1);
+            if (!local.equals(Integer.toString(i))) sb.append(local).append('=');
+            sb.append(l.describe());
+        }
+        return sb.toString();
+    }
+
+    private static List<Layer> buildList(String spec, String prefix, int[] in, DType dtype, Init init, SplittableRandom rng) {
+        List<String> tokens = split(spec, ' ', spec);
+        List<Layer> out = new ArrayList<>();
+        int[] shape = in;
+        for (int i = 0; i < tokens.size(); i++) {
+            Layer l = buildLayer(tokens.get(i), i, prefix, shape, dtype, init, rng);
+            out.add(l);
+            shape = l.outShape();
+        }
+        return out;
+    }
+
+    private static final Pattern LAYER = Pattern.compile("(?:([A-Za-z_][A-Za-z0-9_]*)=)?([a-z0-9]+)(?:\\((.*)\\))?", Pattern.DOTALL);
+
+    private static Layer buildLayer(String token, int index, String prefix, int[] in, DType dtype, Init init, SplittableRandom rng) {
+        Matcher m = LAYER.matcher(token);
+        if (!m.matches()) throw new SpecException("cannot parse layer '" + token + "': expected [NAME=]KIND[(ARGS)]");
+        String local = m.group(1) != null ? m.group(1) : Integer.toString(index);
+        String name = prefix.isEmpty() ? local : prefix + "." + local;
+        String kind = m.group(2).toLowerCase(Locale.ROOT);
+        Args a = new Args(token, kind, m.group(3));
+        String where = "layer " + name + " (" + token + ")";
+        switch (kind) {
+            case "conv2d": {
+                a.expect("out", "k", "stride", "padding", "bias");
+                int out = a.posInt("out", -1), k = a.posInt("k", -1), stride = a.posInt("stride", 1);
+                int pad = a.nonNegInt("padding", 0);
+                boolean bias = a.bool("bias", true);
+                needRank(where, in, 3, "C×H×W image");
+                if (in[1] + 2 * pad < k || in[2] + 2 * pad < k) {
+                    throw new SpecException(where + ": input " + Shapes.dims(in) + " is smaller than the " + k + "x" + k + " kernel");
+                }
+                return new Conv2d(name, in, out, k, stride, pad, bias, init, dtype, rng);
+            }
+            case "maxpool2d": case "avgpool2d": {
+                a.expect("k", "stride");
+                int k = a.posInt("k", -1), stride = a.posInt("stride", k);
+                needRank(where, in, 3, "C×H×W image");
+                if (in[1] < k || in[2] < k) throw new SpecException(where + ": input " + Shapes.dims(in) + " is smaller than the window " + k);
+                return new Pool2d(name, in, kind.startsWith("max"), k, stride);
+            }
+            case "linear": {
+                a.expect("out", "bias");
+                int out = a.posInt("out", -1);
+                boolean bias = a.bool("bias", true);
+                needRank(where, in, 1, "vector (add flatten before it)");
+                return new Linear(name, in, out, bias, init, dtype, rng);
+            }
+            case "relu": case "sigmoid": case "tanh": case "gelu":
+                a.expect();
+                return new Activation(name, in, kind, 0);
+            case "leakyrelu":
+                a.expect("slope");
+                return new Activation(name, in, kind, a.num("slope", 0.01));
+            case "batchnorm":
+                a.expect();
+                if (in.length != 1 && in.length != 3) {
+                    throw new SpecException(where + ": needs a vector or a C×H×W image, got input " + Shapes.dims(in));
+                }
+                return new BatchNorm(name, in, dtype);
+            case "dropout": {
+                a.expect("p");
+                double p = a.num("p", 0.5);
+                if (!(p >= 0 && p < 1)) throw new SpecException(where + ": p must be in [0, 1), got " + p);
+                return new Dropout(name, in, p);
+            }
+            case "flatten":
+                a.expect();
+                return new Flatten(name, in);
+            case "residual": {
+                if (m.group(3) == null || m.group(3).isBlank()) throw new SpecException(where + ": residual needs a body, residual(SPEC)");
+                List<Layer> body = buildList(m.group(3).trim(), name, in, dtype, init, rng);
+                int[] outShape = body.get(body.size() - 1).outShape();
+                if (!Arrays.equals(outShape, in)) {
+                    throw new SpecException(where + ": body maps " + Shapes.dims(in) + " to " + Shapes.dims(outShape)
+                            + ", a residual needs the same shape out as in");
+                }
+                return new Residual(name, in, body);
+            }
+            default:
+                throw new SpecException("unknown layer kind '" + kind + "' in '" + token + "': expected conv2d, maxpool2d, avgpool2d, "
+                        + "linear, relu, leakyrelu, sigmoid, tanh, gelu, batchnorm, dropout, flatten or residual");
+        }
+    }
+
+    private static void needRank(String where, int[] in, int rank, String what) {
+        if (in.length != rank) throw new SpecException(where + ": needs a " + what + " input, got " + Shapes.dims(in));
+    }
+
+    /** Splits at {@code sep} outside parentheses; checks that parentheses balance. */
+    static List<String> split(String s, char sep, String whole) {
+        List<String> out = new ArrayList<>();
+        int depth = 0, start = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char ch = s.charAt(i);
+            if (ch == '(') depth++;
+            else if (ch == ')' && --depth < 0) throw new SpecException("unbalanced ')' at position " + i + " in '" + whole + "'");
+            boolean isSep = sep == ' ' ? Character.isWhitespace(ch) : ch == sep;
+            if (isSep && depth == 0) {
+                if (i > start) out.add(s.substring(start, i).trim());
+                start = i + 1;
+            }
+        }
+        if (depth != 0) throw new SpecException("missing ')' in '" + whole + "'");
+        if (start < s.length() && !s.substring(start).isBlank()) out.add(s.substring(start).trim());
+        return out;
+    }
+
+    /** The arguments of one layer: positional in declared order, or key=value. */
+    private static final class Args {
+        private final String token;
+        private final String kind;
+        private final List<String> positional = new ArrayList<>();
+        private final Map<String, String> named = new LinkedHashMap<>();
+        private final Map<String, String> values = new LinkedHashMap<>();
+
+        Args(String token, String kind, String body) {
+            this.token = token;
+            this.kind = kind;
+            if (body == null || body.isBlank()) return;
+            for (String part : split(body, ',', token)) {
+                int eq = part.indexOf('=');
+                if (eq > 0) {
+                    named.put(part.substring(0, eq).trim().toLowerCase(Locale.ROOT), part.substring(eq + 1).trim());
+                } else {
+                    if (!named.isEmpty()) throw new SpecException("in '" + token + "': positional argument '" + part + "' after key=value");
+                    positional.add(part.trim());
+                }
+            }
+        }
+
+        void expect(String... names) {
+            if (positional.size() > names.length) {
+                throw new SpecException("in '" + token + "': " + kind + " takes " + (names.length == 0 ? "no arguments"
+                        : "at most " + names.length + " arguments (" + String.join(", ", names) + ")") + ", got " + positional.size());
+            }
+            for (int i = 0; i < positional.size(); i++) values.put(names[i], positional.get(i));
+            for (Map.Entry<String, String> e : named.entrySet()) {
+                if (!Arrays.asList(names).contains(e.getKey())) {
+                    throw new SpecException("in '" + token + "': unknown argument '" + e.getKey() + "' for " + kind
+                            + (names.length == 0 ? " (it takes none)" : ", expected one of " + String.join(", ", names)));
+                }
+                if (values.containsKey(e.getKey())) throw new SpecException("in '" + token + "': argument '" + e.getKey() + "' given twice");
+                values.put(e.getKey(), e.getValue());
+            }
+        }
+
+        private String raw(String key, boolean required) {
+            String v = values.get(key);
+            if (v == null && required) throw new SpecException("in '" + token + "': " + kind + " needs argument '" + key + "'");
+            return v;
+        }
+
+        int posInt(String key, int dflt) {
+            String v = raw(key, dflt < 0);
+            if (v == null) return dflt;
+            try {
+                int x = Integer.parseInt(v);
+                if (x > 0) return x;
+            } catch (NumberFormatException ignored) {
+                // reported below
+            }
+            throw new SpecException("in '" + token + "': " + key + " must be a positive integer, got '" + v + "'");
+        }
+
+        int nonNegInt(String key, int dflt) {
+            String v = raw(key, false);
+            if (v == null) return dflt;
+            try {
+                int x = Integer.parseInt(v);
+                if (x >= 0) return x;
+            } catch (NumberFormatException ignored) {
+                // reported below
+            }
+            throw new SpecException("in '" + token + "': " + key + " must be a non-negative integer, got '" + v + "'");
+        }
+
+        double num(String key, double dflt) {
+            String v = raw(key, false);
+            if (v == null) return dflt;
+            try {
+                double x = Double.parseDouble(v);
+                if (Double.isFinite(x)) return x;
+            } catch (NumberFormatException ignored) {
+                // reported below
+            }
+            throw new SpecException("in '" + token + "': " + key + " must be a number, got '" + v + "'");
+        }
+
+        boolean bool(String key, boolean dflt) {
+            String v = raw(key, false);
+            if (v == null) return dflt;
+            if (v.equalsIgnoreCase("true")) return true;
+            if (v.equalsIgnoreCase("false")) return false;
+            throw new SpecException("in '" + token + "': " + key + " must be true or false, got '" + v + "'");
+        }
+    }
+}

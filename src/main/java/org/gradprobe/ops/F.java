@@ -1,0 +1,103 @@
+package org.gradprobe.ops;
+
+import java.util.SplittableRandom;
+import org.gradprobe.tensor.Tensor;
+
+/**
+ * The functional API: every differentiable op, as static methods (torch.nn.functional's role).
+ * Each records its backward rule on the output when grad mode is on and an input requires a gradient.
+ * Shapes follow PyTorch: images are [N,C,H,W], linear weights [out,in], conv weights [out,in,kh,kw].
+ */
+public final class F {
+    private F() {}
+
+    /** x[N,C,H,W] ⊛ w[O,C,kh,kw] + b[O] → [N,O,OH,OW]; {@code b} may be null. */
+    public static Tensor conv2d(Tensor x, Tensor w, Tensor b, int stride, int padding) {
+        return Conv2dOp.conv2d(x, w, b, stride, padding);
+    }
+
+    /** Max over k×k windows moved by {@code stride}, x [N,C,H,W]. */
+    public static Tensor maxPool2d(Tensor x, int k, int stride) {
+        return PoolOps.maxPool2d(x, k, stride);
+    }
+
+    /** Mean over k×k windows moved by {@code stride}, x [N,C,H,W]. */
+    public static Tensor avgPool2d(Tensor x, int k, int stride) {
+        return PoolOps.avgPool2d(x, k, stride);
+    }
+
+    /** x[N,in]·w[out,in]ᵀ + b[out] → [N,out]; {@code b} may be null. */
+    public static Tensor linear(Tensor x, Tensor w, Tensor b) {
+        return LinearOp.linear(x, w, b);
+    }
+
+    /** a[m,k]·b[k,n] → [m,n]. */
+    public static Tensor matmul(Tensor a, Tensor b) {
+        return LinearOp.matmul(a, b);
+    }
+
+    /** a + b, same shapes. */
+    public static Tensor add(Tensor a, Tensor b) {
+        return ShapeOps.add(a, b);
+    }
+
+    public static Tensor relu(Tensor x) {
+        return Unary.apply("relu", Unary.RELU, x);
+    }
+
+    public static Tensor leakyRelu(Tensor x, double slope) {
+        return Unary.apply("leaky_relu", Unary.leakyRelu(slope), x);
+    }
+
+    public static Tensor sigmoid(Tensor x) {
+        return Unary.apply("sigmoid", Unary.SIGMOID, x);
+    }
+
+    public static Tensor tanh(Tensor x) {
+        return Unary.apply("tanh", Unary.TANH, x);
+    }
+
+    /** Exact GELU x·Φ(x) (erf form, PyTorch's default). */
+    public static Tensor gelu(Tensor x) {
+        return Unary.apply("gelu", Unary.GELU, x);
+    }
+
+    /** log-softmax over dimension 1 of x [N,C]. */
+    public static Tensor logSoftmax(Tensor x) {
+        return LossOps.logSoftmax(x);
+    }
+
+    /**
+     * Batch norm over [N,C] or [N,C,H,W]. In training, updates {@code runningMean} and
+     * {@code runningVar} in place (Modified) when they are not null. gamma and beta may be null.
+     */
+    public static Tensor batchNorm(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
+                                   boolean training, double momentum, double eps) {
+        return BatchNormOp.batchNorm(x, gamma, beta, runningMean, runningVar, training, momentum, eps);
+    }
+
+    /** Inverted dropout with probability p when training; identity otherwise. */
+    public static Tensor dropout(Tensor x, double p, boolean training, SplittableRandom rng) {
+        return DropoutOp.dropout(x, p, training, rng);
+    }
+
+    /** Same data, new shape (one dimension may be -1). */
+    public static Tensor reshape(Tensor x, int... shape) {
+        return ShapeOps.reshape(x, shape);
+    }
+
+    /** [N, ...] → [N, prod(...)]. */
+    public static Tensor flatten(Tensor x) {
+        return ShapeOps.flatten(x);
+    }
+
+    /** Mean cross-entropy from logits [N,C] and class indices. */
+    public static Tensor crossEntropy(Tensor logits, int[] targets) {
+        return LossOps.crossEntropy(logits, targets);
+    }
+
+    /** Mean squared error over all elements. */
+    public static Tensor mseLoss(Tensor a, Tensor b) {
+        return LossOps.mseLoss(a, b);
+    }
+}

@@ -1,0 +1,82 @@
+package org.gradprobe.ops;
+
+import org.gradprobe.autograd.Node;
+import org.gradprobe.kernels.Kernels;
+import org.gradprobe.tensor.ShapeException;
+import org.gradprobe.tensor.Shapes;
+import org.gradprobe.tensor.Tensor;
+
+/** y[N,out] = x[N,in]·Wᵀ + b, with W [out,in] as in PyTorch; and the plain matmul it rests on. */
+final class LinearOp {
+    private LinearOp() {}
+
+    static Tensor linear(Tensor x, Tensor w, Tensor b) {
+        Checks.rank("linear", x, 2);
+        Checks.rank("linear weight", w, 2);
+        Checks.sameDtype("linear", x, w);
+        Checks.sameDtype("linear", x, b);
+        int n = x.dim(0), in = x.dim(1), out = w.dim(0);
+        if (w.dim(1) != in) {
+            throw new ShapeException("linear: input " + Shapes.str(x.shape()) + " does not fit weight " + Shapes.str(w.shape())
+                    + " (expected " + w.dim(1) + " input features)");
+        }
+        if (b != null && (b.rank() != 1 || b.dim(0) != out)) {
+            throw new ShapeException("linear: bias " + Shapes.str(b.shape()) + " does not fit weight " + Shapes.str(w.shape()));
+        }
+        Kernels k = Kernels.get();
+        Tensor y = Tensor.zeros(x.dtype, n, out);
+        if (b != null) for (int i = 0; i < n; i++) for (int j = 0; j < out; j++) y.set(i * out + j, b.get(j));
+        if (x.f != null) k.gemm(false, true, n, out, in, x.f, 0, w.f, 0, y.f, 0, true);
+        else k.gemm(false, true, n, out, in, x.d, 0, w.d, 0, y.d, 0, true);
+        return Node.record("linear", y, g -> {
+            Tensor gx = null, gw = null, gb = null;
+            if (x.requiresGrad()) {
+                gx = Tensor.zerosLike(x);
+                if (x.f != null) k.gemm(false, false, n, in, out, g.f, 0, w.f, 0, gx.f, 0, false);
+                else k.gemm(false, false, n, in, out, g.d, 0, w.d, 0, gx.d, 0, false);
+            }
+            if (w.requiresGrad()) {
+                gw = Tensor.zerosLike(w);
+                if (x.f != null) k.gemm(true, false, out, in, n, g.f, 0, x.f, 0, gw.f, 0, false);
+                else k.gemm(true, false, out, in, n, g.d, 0, x.d, 0, gw.d, 0, false);
+            }
+            if (b != null && b.requiresGrad()) gb = sumRows(g, n, out);
+            return new Tensor[] {gx, gw, gb};
+        }, x, w, b);
+    }
+
+    static Tensor matmul(Tensor a, Tensor b) {
+        Checks.rank("matmul", a, 2);
+        Checks.rank("matmul", b, 2);
+        Checks.sameDtype("matmul", a, b);
+        int m = a.dim(0), kk = a.dim(1), n = b.dim(1);
+        if (b.dim(0) != kk) {
+            throw new ShapeException("cannot matmul " + Shapes.str(a.shape()) + " and " + Shapes.str(b.shape()));
+        }
+        Kernels k = Kernels.get();
+        Tensor c = Tensor.zeros(a.dtype, m, n);
+        if (a.f != null) k.gemm(false, false, m, n, kk, a.f, 0, b.f, 0, c.f, 0, false);
+        else k.gemm(false, false, m, n, kk, a.d, 0, b.d, 0, c.d, 0, false);
+        return Node.record("matmul", c, g -> {
+            Tensor ga = null, gb = null;
+            if (a.requiresGrad()) {
+                ga = Tensor.zerosLike(a);
+                if (a.f != null) k.gemm(false, true, m, kk, n, g.f, 0, b.f, 0, ga.f, 0, false);
+                else k.gemm(false, true, m, kk, n, g.d, 0, b.d, 0, ga.d, 0, false);
+            }
+            if (b.requiresGrad()) {
+                gb = Tensor.zerosLike(b);
+                if (a.f != null) k.gemm(true, false, kk, n, m, a.f, 0, g.f, 0, gb.f, 0, false);
+                else k.gemm(true, false, kk, n, m, a.d, 0, g.d, 0, gb.d, 0, false);
+            }
+            return new Tensor[] {ga, gb};
+        }, a, b);
+    }
+
+    /** Column sums of g[n, cols] (the bias gradient). */
+    static Tensor sumRows(Tensor g, int n, int cols) {
+        double[] s = new double[cols];
+        for (int i = 0; i < n; i++) for (int j = 0; j < cols; j++) s[j] += g.get(i * cols + j);
+        return Tensor.of(g.dtype, new int[] {cols}, s);
+    }
+}

@@ -1,0 +1,63 @@
+package org.gradprobe.ops;
+
+import org.gradprobe.autograd.Node;
+import org.gradprobe.kernels.Kernels;
+import org.gradprobe.tensor.ShapeException;
+import org.gradprobe.tensor.Shapes;
+import org.gradprobe.tensor.Tensor;
+
+/**
+ * Max and average pooling over x [N,C,H,W] with square window k and stride, no padding, floor mode
+ * (PyTorch's defaults). Max pooling routes the gradient to the stored argmax (the first maximum of the
+ * window, as PyTorch); average pooling spreads it evenly over the window.
+ */
+final class PoolOps {
+    private PoolOps() {}
+
+    private static int[] outShape(String op, Tensor x, int k, int stride) {
+        Checks.rank(op, x, 4);
+        if (k < 1 || stride < 1) throw new IllegalArgumentException(op + ": invalid kernel " + k + " or stride " + stride);
+        int h = x.dim(2), w = x.dim(3);
+        if (h < k || w < k) {
+            throw new ShapeException(op + ": input " + Shapes.str(x.shape()) + " is smaller than the " + k + "x" + k + " window");
+        }
+        return new int[] {x.dim(0), x.dim(1), (h - k) / stride + 1, (w - k) / stride + 1};
+    }
+
+    static Tensor maxPool2d(Tensor x, int k, int stride) {
+        int[] os = outShape("maxpool2d", x, k, stride);
+        int planes = os[0] * os[1], h = x.dim(2), w = x.dim(3), oh = os[2], ow = os[3];
+        Tensor y = Tensor.zeros(x.dtype, os);
+        int[] argmax = new int[y.numel()];
+        if (x.f != null) Kernels.get().maxPool2d(x.f, planes, h, w, k, stride, oh, ow, y.f, argmax);
+        else Kernels.get().maxPool2d(x.d, planes, h, w, k, stride, oh, ow, y.d, argmax);
+        return Node.record("maxpool2d", y, g -> {
+            Tensor gx = Tensor.zerosLike(x);
+            if (g.f != null) for (int i = 0; i < argmax.length; i++) gx.f[argmax[i]] += g.f[i];
+            else for (int i = 0; i < argmax.length; i++) gx.d[argmax[i]] += g.d[i];
+            return new Tensor[] {gx};
+        }, x);
+    }
+
+    static Tensor avgPool2d(Tensor x, int k, int stride) {
+        int[] os = outShape("avgpool2d", x, k, stride);
+        int planes = os[0] * os[1], h = x.dim(2), w = x.dim(3), oh = os[2], ow = os[3];
+        double inv = 1.0 / (k * k);
+        double[] xv = x.doubles();
+        double[] yv = new double[planes * oh * ow];
+        for (int p = 0; p < planes; p++) for (int oy = 0; oy < oh; oy++) for (int ox = 0; ox < ow; ox++) {
+            double s = 0;
+            for (int ky = 0; ky < k; ky++) for (int kx = 0; kx < k; kx++) s += xv[(p * h + oy * stride + ky) * w + ox * stride + kx];
+            yv[(p * oh + oy) * ow + ox] = s * inv;
+        }
+        return Node.record("avgpool2d", Tensor.of(x.dtype, os, yv), g -> {
+            double[] gv = g.doubles();
+            double[] gx = new double[x.numel()];
+            for (int p = 0; p < planes; p++) for (int oy = 0; oy < oh; oy++) for (int ox = 0; ox < ow; ox++) {
+                double v = gv[(p * oh + oy) * ow + ox] * inv;
+                for (int ky = 0; ky < k; ky++) for (int kx = 0; kx < k; kx++) gx[(p * h + oy * stride + ky) * w + ox * stride + kx] += v;
+            }
+            return new Tensor[] {Tensor.of(x.dtype, x.shape(), gx)};
+        }, x);
+    }
+}

@@ -1,0 +1,64 @@
+package org.gradprobe.optim;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.gradprobe.tensor.Tensor;
+
+/**
+ * Adam (Kingma and Ba, 2015) as torch.optim.Adam with L2 weight decay:
+ * <pre>
+ *   g ← grad + wd·p;  m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²
+ *   p ← p − lr/(1−β₁ᵗ) · m / (√v/√(1−β₂ᵗ) + ε)
+ * </pre>
+ */
+public final class Adam extends Optimizer {
+    private final double beta1, beta2, eps, weightDecay;
+    private final Map<String, double[]> m = new HashMap<>(), v = new HashMap<>();
+    private final Map<String, Integer> steps = new HashMap<>();
+
+    public Adam(Map<String, Tensor> params, double lr, double beta1, double beta2, double eps, double weightDecay) {
+        super(params, lr);
+        if (!(beta1 >= 0 && beta1 < 1)) throw new IllegalArgumentException("invalid beta1: " + beta1);
+        if (!(beta2 >= 0 && beta2 < 1)) throw new IllegalArgumentException("invalid beta2: " + beta2);
+        checkNonNegative("eps", eps);
+        checkNonNegative("weight decay", weightDecay);
+        this.beta1 = beta1;
+        this.beta2 = beta2;
+        this.eps = eps;
+        this.weightDecay = weightDecay;
+    }
+
+    public Adam(Map<String, Tensor> params, double lr) {
+        this(params, lr, 0.9, 0.999, 1e-8, 0);
+    }
+
+    @Override
+    public void step() {
+        for (Map.Entry<String, Tensor> e : params.entrySet()) {
+            Tensor p = e.getValue();
+            Tensor grad = p.grad();
+            if (grad == null) continue;
+            int n = p.numel();
+            double[] mi = m.computeIfAbsent(e.getKey(), k -> new double[n]);
+            double[] vi = v.computeIfAbsent(e.getKey(), k -> new double[n]);
+            int t = steps.merge(e.getKey(), 1, Integer::sum);
+            double bc1 = 1 - Math.pow(beta1, t);
+            double bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, t));
+            double stepSize = lr / bc1;
+            for (int i = 0; i < n; i++) {
+                double pi = p.get(i);
+                double g = grad.get(i);
+                if (weightDecay != 0) g += weightDecay * pi;
+                mi[i] += (g - mi[i]) * (1 - beta1);          // PyTorch's lerp form
+                vi[i] = beta2 * vi[i] + (1 - beta2) * g * g;
+                double denom = Math.sqrt(vi[i]) / bc2Sqrt + eps;
+                p.set(i, pi - stepSize * mi[i] / denom);
+            }
+        }
+    }
+
+    @Override
+    public String describe() {
+        return "adam(lr=" + lr + ", betas=(" + beta1 + ", " + beta2 + "), eps=" + eps + ", weight_decay=" + weightDecay + ")";
+    }
+}

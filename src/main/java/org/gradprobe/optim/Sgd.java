@@ -1,0 +1,71 @@
+package org.gradprobe.optim;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.gradprobe.tensor.Tensor;
+
+/**
+ * Stochastic gradient descent as torch.optim.SGD: with weight decay wd, momentum μ, dampening τ,
+ * <pre>
+ *   g ← grad + wd·p
+ *   b ← g (first step), else μ·b + (1−τ)·g
+ *   g ← g + μ·b if nesterov, else b
+ *   p ← p − lr·g
+ * </pre>
+ * (Nesterov momentum after Sutskever et al., 2013.)
+ */
+public final class Sgd extends Optimizer {
+    private final double momentum, dampening, weightDecay;
+    private final boolean nesterov;
+    private final Map<String, double[]> buffers = new HashMap<>();
+
+    public Sgd(Map<String, Tensor> params, double lr, double momentum, double dampening, double weightDecay, boolean nesterov) {
+        super(params, lr);
+        checkNonNegative("momentum", momentum);
+        checkNonNegative("weight decay", weightDecay);
+        if (!Double.isFinite(dampening)) throw new IllegalArgumentException("invalid dampening: " + dampening);
+        if (nesterov && (momentum <= 0 || dampening != 0)) {
+            throw new IllegalArgumentException("nesterov momentum requires a momentum and zero dampening");
+        }
+        this.momentum = momentum;
+        this.dampening = dampening;
+        this.weightDecay = weightDecay;
+        this.nesterov = nesterov;
+    }
+
+    public Sgd(Map<String, Tensor> params, double lr, double momentum) {
+        this(params, lr, momentum, 0, 0, false);
+    }
+
+    @Override
+    public void step() {
+        for (Map.Entry<String, Tensor> e : params.entrySet()) {
+            Tensor p = e.getValue();
+            Tensor grad = p.grad();
+            if (grad == null) continue;
+            int n = p.numel();
+            double[] buf = buffers.get(e.getKey());
+            boolean first = buf == null;
+            if (momentum != 0 && first) {
+                buf = new double[n];
+                buffers.put(e.getKey(), buf);
+            }
+            for (int i = 0; i < n; i++) {
+                double pi = p.get(i);
+                double g = grad.get(i);
+                if (weightDecay != 0) g += weightDecay * pi;
+                if (momentum != 0) {
+                    buf[i] = first ? g : momentum * buf[i] + (1 - dampening) * g;
+                    g = nesterov ? g + momentum * buf[i] : buf[i];
+                }
+                p.set(i, pi - lr * g);
+            }
+        }
+    }
+
+    @Override
+    public String describe() {
+        return "sgd(lr=" + lr + ", momentum=" + momentum + ", dampening=" + dampening + ", weight_decay=" + weightDecay
+                + ", nesterov=" + nesterov + ")";
+    }
+}

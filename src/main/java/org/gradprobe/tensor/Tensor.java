@@ -1,0 +1,220 @@
+package org.gradprobe.tensor;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import org.gradprobe.autograd.Node;
+
+/**
+ * A dense row-major tensor of float32 or float64 with the fields reverse-mode autodiff needs.
+ *
+ * <p>Exactly one of {@link #f} and {@link #d} is non-null, matching {@link #dtype}. Kernels read and
+ * write those arrays directly; everything else goes through {@link #get}, {@link #set},
+ * {@link #doubles()} and {@link #of}.
+ *
+ * <p>Autograd: a leaf with {@code requiresGrad} accumulates its gradient into {@link #grad()} on every
+ * backward (as PyTorch does, until {@link #zeroGrad()}); a non-leaf carries the {@link Node} that made
+ * it and keeps its gradient only when {@link #retainGrad()} was called.
+ */
+public final class Tensor {
+    private static final AtomicLong IDS = new AtomicLong();
+
+    public final DType dtype;
+    public final float[] f;
+    public final double[] d;
+    private final int[] shape;
+    private final long id = IDS.incrementAndGet();
+
+    private boolean requiresGrad;
+    private boolean retainsGrad;
+    private Tensor grad;
+    private Node node;
+
+    private Tensor(DType dtype, int[] shape, float[] f, double[] d) {
+        this.dtype = dtype;
+        this.shape = shape.clone();
+        this.f = f;
+        this.d = d;
+        int n = Shapes.numel(shape);
+        int len = f != null ? f.length : d.length;
+        if (len != n) {
+            throw new ShapeException("storage of " + len + " elements does not fit shape " + Shapes.str(shape));
+        }
+    }
+
+    // ---- construction ----
+
+    public static Tensor zeros(DType dtype, int... shape) {
+        int n = Shapes.numel(shape);
+        return dtype == DType.FLOAT32 ? new Tensor(dtype, shape, new float[n], null) : new Tensor(dtype, shape, null, new double[n]);
+    }
+
+    public static Tensor zerosLike(Tensor t) {
+        return zeros(t.dtype, t.shape);
+    }
+
+    /** Wraps {@code data} without copying (float32). */
+    public static Tensor wrap(float[] data, int... shape) {
+        return new Tensor(DType.FLOAT32, shape, data, null);
+    }
+
+    /** Wraps {@code data} without copying (float64). */
+    public static Tensor wrap(double[] data, int... shape) {
+        return new Tensor(DType.FLOAT64, shape, null, data);
+    }
+
+    /** A tensor of {@code dtype} holding {@code values}; float64 takes ownership, float32 rounds a copy. */
+    public static Tensor of(DType dtype, int[] shape, double[] values) {
+        if (dtype == DType.FLOAT64) return new Tensor(dtype, shape, null, values);
+        float[] out = new float[values.length];
+        for (int i = 0; i < out.length; i++) out[i] = (float) values[i];
+        return new Tensor(dtype, shape, out, null);
+    }
+
+    public static Tensor scalar(DType dtype, double v) {
+        return of(dtype, new int[0], new double[] {v});
+    }
+
+    public static Tensor full(DType dtype, double v, int... shape) {
+        double[] a = new double[Shapes.numel(shape)];
+        Arrays.fill(a, v);
+        return of(dtype, shape, a);
+    }
+
+    /** Standard normal entries times {@code std}, from a seeded generator. */
+    public static Tensor randn(DType dtype, SplittableRandom rng, double std, int... shape) {
+        double[] a = new double[Shapes.numel(shape)];
+        for (int i = 0; i < a.length; i++) a[i] = std * Rand.gaussian(rng);
+        return of(dtype, shape, a);
+    }
+
+    // ---- shape and element access ----
+
+    public int[] shape() { return shape.clone(); }
+    public int dim(int i) { return shape[i < 0 ? shape.length + i : i]; }
+    public int rank() { return shape.length; }
+    public int numel() { return f != null ? f.length : d.length; }
+    public long id() { return id; }
+
+    public double get(int i) { return f != null ? f[i] : d[i]; }
+
+    public void set(int i, double v) {
+        if (f != null) f[i] = (float) v; else d[i] = v;
+    }
+
+    public double item() {
+        if (numel() != 1) throw new ShapeException("item() needs one element, tensor has shape " + Shapes.str(shape));
+        return get(0);
+    }
+
+    /** The values as float64: the backing array itself for float64 (do not modify), a widened copy for float32. */
+    public double[] doubles() {
+        if (d != null) return d;
+        double[] out = new double[f.length];
+        for (int i = 0; i < out.length; i++) out[i] = f[i];
+        return out;
+    }
+
+    /** A copy with no graph, same dtype. */
+    public Tensor copy() {
+        return f != null ? new Tensor(dtype, shape, f.clone(), null) : new Tensor(dtype, shape, null, d.clone());
+    }
+
+    /** A copy converted to {@code to} (a plain copy when the dtype is the same), with no graph. */
+    public Tensor to(DType to) {
+        if (to == dtype) return copy();
+        return of(to, shape, f != null ? doubles() : d.clone());
+    }
+
+    /** Same storage, new shape; no graph (the autograd-aware version is {@code F.reshape}). */
+    public Tensor view(int... newShape) {
+        if (Shapes.numel(newShape) != numel()) {
+            throw new ShapeException("cannot view " + Shapes.str(shape) + " as " + Shapes.str(newShape));
+        }
+        return new Tensor(dtype, newShape, f, d);
+    }
+
+    /** Copies {@code src}'s values into this tensor (same shape; dtype converted). */
+    public void copyFrom(Tensor src) {
+        if (!Arrays.equals(shape, src.shape)) {
+            throw new ShapeException("cannot copy " + Shapes.str(src.shape) + " into " + Shapes.str(shape));
+        }
+        if (f != null && src.f != null) System.arraycopy(src.f, 0, f, 0, f.length);
+        else if (d != null && src.d != null) System.arraycopy(src.d, 0, d, 0, d.length);
+        else for (int i = 0; i < numel(); i++) set(i, src.get(i));
+    }
+
+    /** this += other, elementwise, same shape. */
+    public void addInPlace(Tensor other) {
+        if (!Arrays.equals(shape, other.shape)) {
+            throw new ShapeException("cannot add " + Shapes.str(other.shape) + " into " + Shapes.str(shape));
+        }
+        if (f != null && other.f != null) {
+            for (int i = 0; i < f.length; i++) f[i] += other.f[i];
+        } else if (d != null && other.d != null) {
+            for (int i = 0; i < d.length; i++) d[i] += other.d[i];
+        } else {
+            for (int i = 0; i < numel(); i++) set(i, get(i) + other.get(i));
+        }
+    }
+
+    public void fill(double v) {
+        if (f != null) Arrays.fill(f, (float) v); else Arrays.fill(d, v);
+    }
+
+    // ---- autograd ----
+
+    public boolean requiresGrad() { return requiresGrad; }
+
+    /** Marks a leaf as wanting a gradient. */
+    public Tensor requiresGrad(boolean on) {
+        if (node != null && !on) throw new IllegalStateException("cannot turn off requiresGrad on a non-leaf tensor (node " + node + ")");
+        this.requiresGrad = on;
+        return this;
+    }
+
+    /** The accumulated gradient of a leaf, or the retained gradient of a non-leaf; null before backward. */
+    public Tensor grad() { return grad; }
+
+    public void setGrad(Tensor g) { this.grad = g; }
+
+    public void zeroGrad() { this.grad = null; }
+
+    /** Asks backward to keep this non-leaf tensor's gradient (PyTorch's retain_grad). */
+    public Tensor retainGrad() {
+        this.retainsGrad = true;
+        return this;
+    }
+
+    public boolean retainsGrad() { return retainsGrad; }
+
+    public boolean isLeaf() { return node == null; }
+
+    /** The node that made this tensor, or null for a leaf. */
+    public Node node() { return node; }
+
+    /** Attaches the node that made this tensor; used by {@link Node#record}. */
+    public void setNode(Node n) {
+        this.node = n;
+        this.requiresGrad = true;
+    }
+
+    /** Same storage, cut from the graph. */
+    public Tensor detach() {
+        return new Tensor(dtype, shape, f, d);
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder("Tensor(").append(dtype).append(' ').append(Shapes.str(shape));
+        if (node != null) sb.append(" op=").append(node.op());
+        int n = Math.min(numel(), 8);
+        sb.append(" [");
+        for (int i = 0; i < n; i++) {
+            if (i > 0) sb.append(", ");
+            sb.append(get(i));
+        }
+        if (numel() > n) sb.append(", ...");
+        return sb.append("])").toString();
+    }
+}
