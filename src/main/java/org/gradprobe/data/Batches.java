@@ -20,8 +20,19 @@ public final class Batches implements Iterable<Batches.Batch> {
     private final int[] order;
     private final double mean, std;
     private final DType dtype;
+    private final int[] sampleShape;
 
     public Batches(Dataset data, int batchSize, SplittableRandom shuffle, double mean, double std, DType dtype) {
+        this(data, batchSize, shuffle, mean, std, dtype, data.sampleShape());
+    }
+
+    /** As above, each sample reshaped to {@code sampleShape} (same element count: 784 for 1×28×28). */
+    public Batches(Dataset data, int batchSize, SplittableRandom shuffle, double mean, double std, DType dtype, int[] sampleShape) {
+        if (Shapes.numel(sampleShape) != Shapes.numel(data.sampleShape())) {
+            throw new DataException(data.name() + ": samples of " + Shapes.dims(data.sampleShape()) + " do not fit model input "
+                    + Shapes.dims(sampleShape));
+        }
+        this.sampleShape = sampleShape.clone();
         if (batchSize < 1) throw new IllegalArgumentException("invalid batch size: " + batchSize);
         if (!(std > 0)) throw new IllegalArgumentException("invalid normalization std: " + std);
         this.data = data;
@@ -50,7 +61,7 @@ public final class Batches implements Iterable<Batches.Batch> {
         int start = b * batchSize, n = Math.min(batchSize, data.size() - start);
         int per = Shapes.numel(data.sampleShape());
         byte[] px = data.pixels();
-        Tensor x = Tensor.zeros(dtype, Shapes.prepend(n, data.sampleShape()));
+        Tensor x = Tensor.zeros(dtype, Shapes.prepend(n, sampleShape));
         int[] t = new int[n];
         for (int i = 0; i < n; i++) {
             int s = order[start + i];

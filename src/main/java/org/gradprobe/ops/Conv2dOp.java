@@ -2,6 +2,7 @@ package org.gradprobe.ops;
 
 import org.gradprobe.autograd.Node;
 import org.gradprobe.kernels.Kernels;
+import org.gradprobe.kernels.Parallel;
 import org.gradprobe.tensor.ShapeException;
 import org.gradprobe.tensor.Shapes;
 import org.gradprobe.tensor.Tensor;
@@ -42,15 +43,18 @@ final class Conv2dOp {
         Tensor y = Tensor.zeros(x.dtype, n, o, oh, ow);
         // the unfolded input of every image is kept for the weight gradient
         Tensor cols = Tensor.zeros(x.dtype, n, ck, p);
-        for (int i = 0; i < n; i++) {
-            if (x.f != null) {
-                k.im2col(x.f, i * inPlane, c, h, wd, kh, kw, stride, pad, oh, ow, cols.f, i * ck * p);
-                k.gemm(false, false, o, p, ck, w.f, 0, cols.f, i * ck * p, y.f, i * outPlane, false);
-            } else {
-                k.im2col(x.d, i * inPlane, c, h, wd, kh, kw, stride, pad, oh, ow, cols.d, i * ck * p);
-                k.gemm(false, false, o, p, ck, w.d, 0, cols.d, i * ck * p, y.d, i * outPlane, false);
+        // images are independent: each chunk of the batch unfolds and multiplies its own
+        Parallel.forChunks(n, (chunk, from, to) -> {
+            for (int i = from; i < to; i++) {
+                if (x.f != null) {
+                    k.im2col(x.f, i * inPlane, c, h, wd, kh, kw, stride, pad, oh, ow, cols.f, i * ck * p);
+                    k.gemm(false, false, o, p, ck, w.f, 0, cols.f, i * ck * p, y.f, i * outPlane, false);
+                } else {
+                    k.im2col(x.d, i * inPlane, c, h, wd, kh, kw, stride, pad, oh, ow, cols.d, i * ck * p);
+                    k.gemm(false, false, o, p, ck, w.d, 0, cols.d, i * ck * p, y.d, i * outPlane, false);
+                }
             }
-        }
+        });
         if (b != null) {
             for (int i = 0; i < n; i++) for (int oc = 0; oc < o; oc++) {
                 double bv = b.get(oc);
@@ -62,27 +66,37 @@ final class Conv2dOp {
         return Node.record("conv2d", y, g -> {
             Tensor gx = null, gw = null, gb = null;
             if (w.requiresGrad()) {
-                gw = Tensor.zerosLike(w);
-                for (int i = 0; i < n; i++) {
-                    if (g.f != null) k.gemm(false, true, o, ck, p, g.f, i * outPlane, cols.f, i * ck * p, gw.f, 0, true);
-                    else k.gemm(false, true, o, ck, p, g.d, i * outPlane, cols.d, i * ck * p, gw.d, 0, true);
-                }
+                // each chunk of the batch sums its weight gradient privately; the partial sums are added at the end
+                Tensor[] partial = new Tensor[Parallel.chunks(n)];
+                Parallel.forChunks(n, (chunk, from, to) -> {
+                    Tensor acc = Tensor.zerosLike(w);
+                    for (int i = from; i < to; i++) {
+                        if (g.f != null) k.gemm(false, true, o, ck, p, g.f, i * outPlane, cols.f, i * ck * p, acc.f, 0, true);
+                        else k.gemm(false, true, o, ck, p, g.d, i * outPlane, cols.d, i * ck * p, acc.d, 0, true);
+                    }
+                    partial[chunk] = acc;
+                });
+                gw = partial[0];
+                for (int t = 1; t < partial.length; t++) gw.addInPlace(partial[t]);
             }
             if (x.requiresGrad()) {
-                gx = Tensor.zerosLike(x);
-                if (g.f != null) {
-                    float[] dcols = new float[ck * p];
-                    for (int i = 0; i < n; i++) {
-                        k.gemm(true, false, ck, p, o, w.f, 0, g.f, i * outPlane, dcols, 0, false);
-                        k.col2im(dcols, 0, c, h, wd, kh, kw, stride, pad, oh, ow, gx.f, i * inPlane);
+                Tensor gxt = Tensor.zerosLike(x);
+                Parallel.forChunks(n, (chunk, from, to) -> {
+                    if (g.f != null) {
+                        float[] dcols = new float[ck * p];
+                        for (int i = from; i < to; i++) {
+                            k.gemm(true, false, ck, p, o, w.f, 0, g.f, i * outPlane, dcols, 0, false);
+                            k.col2im(dcols, 0, c, h, wd, kh, kw, stride, pad, oh, ow, gxt.f, i * inPlane);
+                        }
+                    } else {
+                        double[] dcols = new double[ck * p];
+                        for (int i = from; i < to; i++) {
+                            k.gemm(true, false, ck, p, o, w.d, 0, g.d, i * outPlane, dcols, 0, false);
+                            k.col2im(dcols, 0, c, h, wd, kh, kw, stride, pad, oh, ow, gxt.d, i * inPlane);
+                        }
                     }
-                } else {
-                    double[] dcols = new double[ck * p];
-                    for (int i = 0; i < n; i++) {
-                        k.gemm(true, false, ck, p, o, w.d, 0, g.d, i * outPlane, dcols, 0, false);
-                        k.col2im(dcols, 0, c, h, wd, kh, kw, stride, pad, oh, ow, gx.d, i * inPlane);
-                    }
-                }
+                });
+                gx = gxt;
             }
             if (b != null && b.requiresGrad()) {
                 double[] s = new double[o];

@@ -48,6 +48,7 @@ final class Unary {
     static Tensor apply(String op, Fn fn, Tensor x) {
         Tensor y = Tensor.zerosLike(x);
         int n = x.numel();
+        if (fn == RELU) return relu(x, y, n);
         if (x.f != null) {
             for (int i = 0; i < n; i++) y.f[i] = (float) fn.f(x.f[i]);
         } else {
@@ -59,6 +60,24 @@ final class Unary {
                 for (int i = 0; i < n; i++) gx.f[i] = (float) (g.f[i] * fn.df(x.f[i], y.f[i]));
             } else {
                 for (int i = 0; i < n; i++) gx.d[i] = g.d[i] * fn.df(x.d[i], y.d[i]);
+            }
+            return new Tensor[] {gx};
+        }, x);
+    }
+
+    /** relu with the loops written out: it is the hot activation, and a call per element would dominate it. */
+    private static Tensor relu(Tensor x, Tensor y, int n) {
+        if (x.f != null) {
+            for (int i = 0; i < n; i++) y.f[i] = x.f[i] > 0 || x.f[i] != x.f[i] ? x.f[i] : 0f;
+        } else {
+            for (int i = 0; i < n; i++) y.d[i] = x.d[i] > 0 || x.d[i] != x.d[i] ? x.d[i] : 0.0;
+        }
+        return Node.record("relu", y, g -> {
+            Tensor gx = Tensor.zerosLike(x);
+            if (x.f != null) {
+                for (int i = 0; i < n; i++) gx.f[i] = x.f[i] > 0 ? g.f[i] : 0f;
+            } else {
+                for (int i = 0; i < n; i++) gx.d[i] = x.d[i] > 0 ? g.d[i] : 0.0;
             }
             return new Tensor[] {gx};
         }, x);

@@ -17,7 +17,7 @@ public record Evaluation(int samples, double loss, double accuracy, int[][] conf
         double lossSum = 0;
         int correct = 0;
         try (AutoCloseable g = GradMode.noGrad()) {
-            for (Batches.Batch b : new Batches(data, batchSize, null, mean, std, model.dtype())) {
+            for (Batches.Batch b : new Batches(data, batchSize, null, mean, std, model.dtype(), model.inputShape())) {
                 Tensor logits = model.forward(b.input(), ForwardContext.eval());
                 lossSum += F.crossEntropy(logits, b.targets()).item() * b.targets().length;
                 int c = logits.dim(1);

@@ -1,0 +1,97 @@
+package org.gradprobe.cli;
+
+import java.io.PrintStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.gradprobe.data.Dataset;
+import org.gradprobe.nn.Model;
+import org.gradprobe.train.Evaluation;
+import org.gradprobe.train.Trainer;
+
+/**
+ * Prints training as the seed's loop does ({@code [1,  2000] loss: 0.812}), with a progress bar on
+ * stderr when it is a terminal, and logs the same to the run folder when there is one.
+ */
+final class ConsoleProgress implements Trainer.Listener {
+    private final int logEvery;
+    private final RunFolder run;
+    private final PrintStream out = System.out;
+    private final boolean terminal = System.console() != null;
+    private double running;
+    private int runningCount;
+    private long images;
+    private long start;
+    private long lastBar;
+
+    ConsoleProgress(int logEvery, RunFolder run) {
+        this.logEvery = logEvery;
+        this.run = run;
+    }
+
+    @Override
+    public void onBegin(Model model, Dataset train, Trainer.Config config) {
+        start = System.nanoTime();
+    }
+
+    @Override
+    public void onStep(int epoch, long step, int batch, int batches, double loss, int n) {
+        running += loss;
+        runningCount++;
+        images += n;
+        if ((batch + 1) % logEvery == 0 || batch + 1 == batches) {
+            double mean = running / runningCount;
+            if (terminal) System.err.print("\r\033[K");
+            out.printf("[%d, %5d] loss: %.3f%n", epoch, batch + 1, mean);
+            if (run != null) {
+                Map<String, Object> r = new LinkedHashMap<>();
+                r.put("type", "train");
+                r.put("epoch", epoch);
+                r.put("step", step);
+                r.put("batch", batch + 1);
+                r.put("loss", mean);
+                r.put("images_per_s", images / seconds());
+                run.log(r);
+            }
+            running = 0;
+            runningCount = 0;
+        }
+        long now = System.nanoTime();
+        if (terminal && now - lastBar > 200_000_000L) {
+            lastBar = now;
+            int width = 30, done = (int) ((long) width * (batch + 1) / batches);
+            double rate = images / seconds();
+            double eta = (batches - batch - 1) * ((double) n / Math.max(rate, 1e-9));
+            System.err.printf("\r\033[Kepoch %d [%s%s] %d/%d  %.0f img/s  ETA %s", epoch, "#".repeat(done), ".".repeat(width - done),
+                    batch + 1, batches, rate, clock(eta));
+            System.err.flush();
+        }
+    }
+
+    @Override
+    public void onEpoch(int epoch, Evaluation test) {
+        if (terminal) System.err.print("\r\033[K");
+        if (test != null) {
+            out.printf("epoch %d: test accuracy %.2f%% (%d images), test loss %.4f, %.0f images/s%n", epoch, 100 * test.accuracy(),
+                    test.samples(), test.loss(), images / seconds());
+        }
+        if (run != null) {
+            run.checkpoint();
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("type", "epoch");
+            r.put("epoch", epoch);
+            r.put("test_accuracy", test == null ? null : test.accuracy());
+            r.put("test_loss", test == null ? null : test.loss());
+            r.put("seconds", seconds());
+            run.log(r);
+        }
+    }
+
+    private double seconds() {
+        return Math.max((System.nanoTime() - start) / 1e9, 1e-9);
+    }
+
+    static String clock(double s) {
+        long t = Math.round(s);
+        return String.format("%d:%02d", t / 60, t % 60);
+    }
+}

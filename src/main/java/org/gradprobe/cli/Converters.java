@@ -1,0 +1,42 @@
+package org.gradprobe.cli;
+
+import org.gradprobe.tensor.DType;
+import org.gradprobe.tensor.Shapes;
+import picocli.CommandLine;
+
+/** Option value converters: a bad value becomes a usage error naming the option. */
+final class Converters {
+    private Converters() {}
+
+    static final class DTypeConverter implements CommandLine.ITypeConverter<DType> {
+        public DType convert(String s) {
+            try {
+                return DType.parse(s);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    static final class ShapeConverter implements CommandLine.ITypeConverter<int[]> {
+        public int[] convert(String s) {
+            try {
+                return Shapes.parseDims(s);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    static void positive(String option, double v) {
+        if (!(v > 0) || !Double.isFinite(v)) throw new UsageException("invalid " + option + ": " + v + " (expected a positive number)");
+    }
+
+    static void nonNegative(String option, double v) {
+        if (!(v >= 0) || !Double.isFinite(v)) throw new UsageException("invalid " + option + ": " + v + " (expected a number >= 0)");
+    }
+
+    static void positive(String option, int v) {
+        if (v < 1) throw new UsageException("invalid " + option + ": " + v + " (expected a positive integer)");
+    }
+}

@@ -1,0 +1,60 @@
+package org.gradprobe.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.gradprobe.data.Dataset;
+import org.gradprobe.data.FashionMnist;
+import org.gradprobe.io.SafeTensors;
+import org.gradprobe.nn.Init;
+import org.gradprobe.nn.Model;
+import org.gradprobe.nn.ModelSpec;
+import org.gradprobe.tensor.DType;
+import org.gradprobe.tensor.Shapes;
+import org.gradprobe.train.Checkpoint;
+import org.gradprobe.train.Evaluation;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** gradprobe eval: accuracy of a checkpoint on the test set. */
+@Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Evaluate a checkpoint on the test images: accuracy, loss, and accuracy per class.")
+final class EvalCommand implements Callable<Integer> {
+    @Option(names = "--weights", required = true, paramLabel = "FILE", description = "Checkpoint (safetensors), e.g. runs/…/model.safetensors.")
+    Path weights;
+
+    @Option(names = {"-m", "--model"}, paramLabel = "SPEC", description = "Network (default: the spec recorded in the checkpoint).")
+    String model;
+
+    @Option(names = "--input", paramLabel = "CxHxW", converter = Converters.ShapeConverter.class,
+            description = "Per-sample input shape (default: the checkpoint's, else the data's).")
+    int[] input;
+
+    @Option(names = "--dtype", paramLabel = "float32|float64", defaultValue = "float32", converter = Converters.DTypeConverter.class,
+            description = "Element type (default: ${DEFAULT-VALUE}).")
+    DType dtype;
+
+    @Option(names = "--batch", defaultValue = "256", description = "Evaluation batch size (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Mixin DataOptions dataOptions;
+
+    @Override
+    public Integer call() {
+        Converters.positive("--batch", batch);
+        SafeTensors.Contents c = SafeTensors.read(weights);
+        String spec = model != null ? model : c.metadata().get("spec");
+        if (spec == null) throw new UsageException(weights + " records no model spec: give --model SPEC");
+        FashionMnist.Split data = dataOptions.load();
+        int[] in = input;
+        if (in == null && model == null && c.metadata().get("input") != null) in = Shapes.parseDims(c.metadata().get("input"));
+        if (in == null) in = data.test().sampleShape();
+        Model m = ModelSpec.build(spec, in, dtype, Init.pytorchDefault(), 0);
+        Checkpoint.load(m, weights);
+        Dataset test = data.test();
+        Evaluation e = Evaluation.run(m, test, batch, dataOptions.mean, dataOptions.std);
+        System.out.printf("%s on %s: accuracy %.2f%% (%d images), loss %.4f%n", weights, data.source(), 100 * e.accuracy(), e.samples(), e.loss());
+        System.out.print(Reports.perClass(e, test));
+        return 0;
+    }
+}

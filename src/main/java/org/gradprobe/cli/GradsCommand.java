@@ -1,0 +1,56 @@
+package org.gradprobe.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.gradprobe.io.SafeTensors;
+import org.gradprobe.nn.Model;
+import org.gradprobe.tensor.DType;
+import org.gradprobe.train.GradsJob;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** gradprobe grads: every gradient of one batch, to hold against PyTorch. */
+@Command(name = "grads", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Run one forward and backward pass of mean cross-entropy and write, in safetensors: loss, param.<name> "
+                + "(every parameter's gradient), node.<layer> (the gradient at every layer's output) and value.<layer> (every "
+                + "layer's output).",
+            "The batch file holds 'input' [N,...] (float) and 'target' [N] (int64). scripts/gradprobe_torch.py does the same "
+                + "in PyTorch and compares the two files."})
+final class GradsCommand implements Callable<Integer> {
+    @Option(names = {"-m", "--model"}, required = true, paramLabel = "SPEC", description = "Network spec or built-in name.")
+    String model;
+
+    @Option(names = "--input", required = true, paramLabel = "CxHxW", converter = Converters.ShapeConverter.class,
+            description = "Per-sample input shape, e.g. 1x28x28.")
+    int[] input;
+
+    @Option(names = "--weights", required = true, paramLabel = "FILE", description = "Weights (safetensors, state_dict names).")
+    Path weights;
+
+    @Option(names = "--batch", required = true, paramLabel = "FILE", description = "Batch (safetensors: input, target).")
+    Path batch;
+
+    @Option(names = "--out", required = true, paramLabel = "FILE", description = "Output file (safetensors), written atomically.")
+    Path out;
+
+    @Option(names = "--dtype", paramLabel = "float32|float64", defaultValue = "float64", converter = Converters.DTypeConverter.class,
+            description = "Element type of the computation (default: ${DEFAULT-VALUE}).")
+    DType dtype;
+
+    @Option(names = "--mode", paramLabel = "train|eval", defaultValue = "train",
+            description = "train: batch norm uses batch statistics, dropout is active; eval: running statistics, no dropout "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String mode;
+
+    @Override
+    public Integer call() {
+        if (!mode.equals("train") && !mode.equals("eval")) throw new UsageException("invalid --mode: '" + mode + "' (expected train or eval)");
+        Model m = GradsJob.loadModel(model, input, weights, dtype);
+        GradsJob.Batch b = GradsJob.loadBatch(batch, dtype, input);
+        SafeTensors.Writer w = GradsJob.run(m, b, mode.equals("train"));
+        w.write(out);
+        System.out.println("wrote " + out + " (loss, " + m.parameters().size() + " parameter gradients, " + m.allLayers().size()
+                + " node gradients and values)");
+        return 0;
+    }
+}

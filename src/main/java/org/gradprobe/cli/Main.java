@@ -1,0 +1,89 @@
+package org.gradprobe.cli;
+
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import org.gradprobe.data.DataException;
+import org.gradprobe.io.SafeTensors;
+import org.gradprobe.nn.SpecException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point of the {@code gradprobe} command. */
+@Command(name = "gradprobe", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Shows where gradients go wrong in a neural network.%n",
+        subcommands = {DemoCommand.class, TrainCommand.class, EvalCommand.class, GradsCommand.class, ModelsCommand.class,
+            CommandLine.HelpCommand.class},
+        footer = {"%nRun 'gradprobe COMMAND --help' for the options of a command. Add --debug to any command for stack traces."})
+public final class Main implements Runnable {
+    static boolean debug;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static final String VERSION = versionString();
+
+    private static String versionString() {
+        String v = Main.class.getPackage().getImplementationVersion();
+        return v != null ? v : "dev";
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        public String[] getVersion() {
+            return new String[] {"gradprobe " + VERSION, "java " + System.getProperty("java.version") + ", "
+                    + System.getProperty("os.name") + " " + System.getProperty("os.arch")};
+        }
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the command line with the given streams; returns the exit code (used by tests). */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        debug = false;
+        for (String a : args) if (a.equals("--debug")) debug = true;
+        String[] rest = java.util.Arrays.stream(args).filter(a -> !a.equals("--debug")).toArray(String[]::new);
+        CommandLine cl = new CommandLine(new Main());
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setParameterExceptionHandler((ex, a) -> {
+            String cmd = ex.getCommandLine().getCommandName();
+            err.println("gradprobe: " + ex.getMessage());
+            err.println("Try 'gradprobe" + (cmd.equals("gradprobe") ? "" : " " + cmd) + " --help'.");
+            err.flush();
+            return 2;
+        });
+        cl.setExecutionExceptionHandler((ex, c, parsed) -> {
+            int code = exitCode(ex);
+            if (debug) ex.printStackTrace(err);
+            err.println("gradprobe: " + message(ex));
+            if (code == 2) err.println("Try 'gradprobe " + c.getCommandName() + " --help'.");
+            err.flush();
+            return code;
+        });
+        int code = cl.execute(rest);
+        out.flush();
+        err.flush();
+        return code;
+    }
+
+    static int exitCode(Throwable ex) {
+        if (ex instanceof UsageException || ex instanceof SpecException) return 2;
+        return 1;
+    }
+
+    static String message(Throwable ex) {
+        if (ex instanceof DataException || ex instanceof SafeTensors.SafeTensorsException || ex instanceof UsageException
+                || ex instanceof SpecException || ex instanceof UncheckedIOException || ex instanceof IllegalArgumentException
+                || ex instanceof IllegalStateException) {
+            return ex.getMessage();
+        }
+        if (ex instanceof OutOfMemoryError) return "out of memory: try a smaller --batch, or give Java more heap with GRADPROBE_JAVA_OPTS=-Xmx8g";
+        return ex.getClass().getSimpleName() + (ex.getMessage() != null ? ": " + ex.getMessage() : "") + " (run with --debug for details)";
+    }
+}

@@ -1,0 +1,53 @@
+package org.gradprobe.cli;
+
+import org.gradprobe.nn.Init;
+import org.gradprobe.nn.Model;
+import org.gradprobe.nn.ModelSpec;
+import org.gradprobe.tensor.DType;
+import picocli.CommandLine.Option;
+
+/** Options that name and initialize a network (shared by train, demo, eval, grads). */
+final class ModelOptions {
+    @Option(names = {"-m", "--model"}, paramLabel = "SPEC", defaultValue = "seed-cnn",
+            description = "Network: a built-in name (see 'gradprobe models') or a spec such as "
+                    + "\"conv2d(8,3) relu flatten linear(10)\" (default: ${DEFAULT-VALUE}).")
+    String model;
+
+    @Option(names = "--input", paramLabel = "CxHxW", converter = Converters.ShapeConverter.class,
+            description = "Per-sample input shape, e.g. 1x28x28 or 784 (default: the data's image shape, else the built-in's).")
+    int[] input;
+
+    @Option(names = "--dtype", paramLabel = "float32|float64", defaultValue = "float32", converter = Converters.DTypeConverter.class,
+            description = "Element type (default: ${DEFAULT-VALUE}).")
+    DType dtype;
+
+    @Option(names = "--init", paramLabel = "SCHEME", defaultValue = "default",
+            description = "Weight init: default (PyTorch's), he-normal, he-uniform, xavier-normal, xavier-uniform, normal(STD), "
+                    + "uniform(A); append *K to scale (default: ${DEFAULT-VALUE}).")
+    String init;
+
+    @Option(names = "--bias-init", paramLabel = "VALUE", description = "Constant bias (default: PyTorch's uniform ±1/√fan_in).")
+    Double biasInit;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed for weights, shuffling and dropout (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    Init parsedInit() {
+        try {
+            return Init.parse(init, biasInit);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--init: " + e.getMessage());
+        }
+    }
+
+    /** Builds the model; {@code dataShape} is used when --input is absent (may be null). */
+    Model build(int[] dataShape) {
+        int[] in = input;
+        if (in == null) {
+            ModelSpec.Resolved r = ModelSpec.resolve(model);
+            in = dataShape != null ? dataShape : r.defaultInput();
+            if (in == null) throw new UsageException("--input is needed for spec '" + model + "' (e.g. --input 1x28x28)");
+        }
+        return ModelSpec.build(model, in, dtype, parsedInit(), seed);
+    }
+}

@@ -1,0 +1,41 @@
+package org.gradprobe.cli;
+
+import java.util.concurrent.Callable;
+import org.gradprobe.nn.Model;
+import org.gradprobe.nn.ModelSpec;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+/** gradprobe models: the built-in networks and the spec language, or the layers of one network. */
+@Command(name = "models", mixinStandardHelpOptions = true,
+        description = "List the built-in networks and the spec language; with a SPEC, show its layers, shapes and parameters.")
+final class ModelsCommand implements Callable<Integer> {
+    @Parameters(arity = "0..1", paramLabel = "SPEC", description = "A built-in name or a spec to describe.")
+    String spec;
+
+    @Mixin ModelOptions modelOptions;
+
+    @Override
+    public Integer call() {
+        if (spec != null) {
+            modelOptions.model = spec;
+            Model m = modelOptions.build(null);
+            System.out.println(m.spec());
+            System.out.print(m.summary());
+            return 0;
+        }
+        System.out.println("Built-in networks:");
+        for (ModelSpec.Builtin b : ModelSpec.builtins()) {
+            System.out.printf("  %-26s %s (input %s)%n", b.usage(), b.description(), org.gradprobe.tensor.Shapes.dims(b.defaultInput()));
+        }
+        System.out.println();
+        System.out.println("Spec language:  SPEC := LAYER (' ' LAYER)*    LAYER := [NAME '='] KIND ['(' ARGS ')']");
+        System.out.println("  conv2d(out, k[, stride=1][, padding=0][, bias=true])   maxpool2d(k[, stride=k])   avgpool2d(k[, stride=k])");
+        System.out.println("  linear(out[, bias=true])   relu   leakyrelu(slope=0.01)   sigmoid   tanh   gelu");
+        System.out.println("  batchnorm   dropout(p)   flatten   residual(SPEC)");
+        System.out.println("Unnamed layers are named by position (0, 1, …), layers inside residual <i>.<j>; parameters <layer>.weight, <layer>.bias.");
+        System.out.println("Example: gradprobe models \"conv2d(8,3,padding=1) batchnorm relu maxpool2d(2) flatten linear(10)\" --input 1x28x28");
+        return 0;
+    }
+}

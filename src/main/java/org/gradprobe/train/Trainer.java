@@ -1,0 +1,85 @@
+package org.gradprobe.train;
+
+import java.util.SplittableRandom;
+import org.gradprobe.autograd.Backward;
+import org.gradprobe.data.Batches;
+import org.gradprobe.data.Dataset;
+import org.gradprobe.nn.ForwardContext;
+import org.gradprobe.nn.Model;
+import org.gradprobe.ops.F;
+import org.gradprobe.optim.Clip;
+import org.gradprobe.optim.Optimizer;
+import org.gradprobe.tensor.Tensor;
+
+/**
+ * The training loop of the seed recipe: each epoch a seeded shuffle into mini-batches, forward,
+ * mean cross-entropy, backward, optional clipping, optimizer step; then an evaluation on the test set.
+ * Listeners see every step and epoch.
+ */
+public final class Trainer {
+    /** Settings of a run. {@code clipNorm}/{@code clipValue} are null when off; {@code limit} caps the training images. */
+    public record Config(int epochs, int batchSize, long seed, double mean, double std, Double clipNorm, Double clipValue,
+                         int limit, int evalBatch) {
+        public Config {
+            if (epochs < 1) throw new IllegalArgumentException("invalid epochs: " + epochs);
+            if (batchSize < 1) throw new IllegalArgumentException("invalid batch size: " + batchSize);
+        }
+    }
+
+    /** Callbacks; every method has an empty default. */
+    public interface Listener {
+        default void onBegin(Model model, Dataset train, Config config) {}
+
+        /** After the optimizer step of global step {@code step} (1-based); {@code batch} is 0-based within the epoch. */
+        default void onStep(int epoch, long step, int batch, int batches, double loss, int images) {}
+
+        default void onEpoch(int epoch, Evaluation test) {}
+
+        default void onEnd() {}
+    }
+
+    private final Model model;
+    private final Optimizer optimizer;
+    private final Config config;
+
+    public Trainer(Model model, Optimizer optimizer, Config config) {
+        this.model = model;
+        this.optimizer = optimizer;
+        this.config = config;
+    }
+
+    /** Trains for the configured epochs; returns the last test evaluation (null when {@code test} is null). */
+    public Evaluation fit(Dataset train, Dataset test, Listener listener) {
+        Dataset data = config.limit() > 0 ? train.head(config.limit()) : train;
+        SplittableRandom rng = new SplittableRandom(config.seed());
+        listener.onBegin(model, data, config);
+        long step = 0;
+        Evaluation last = null;
+        for (int epoch = 1; epoch <= config.epochs(); epoch++) {
+            Batches batches = new Batches(data, config.batchSize(), rng.split(), config.mean(), config.std(), model.dtype(),
+                    model.inputShape());
+            int count = batches.count();
+            for (int b = 0; b < count; b++) {
+                Batches.Batch batch = batches.get(b);
+                double loss = step(batch.input(), batch.targets(), rng);
+                listener.onStep(epoch, ++step, b, count, loss, batch.targets().length);
+            }
+            last = test == null ? null : Evaluation.run(model, test, config.evalBatch(), config.mean(), config.std());
+            listener.onEpoch(epoch, last);
+        }
+        listener.onEnd();
+        return last;
+    }
+
+    /** One training step on a batch; returns the loss before the update. */
+    public double step(Tensor input, int[] targets, SplittableRandom rng) {
+        optimizer.zeroGrad();
+        Tensor logits = model.forward(input, new ForwardContext(true, rng, null));
+        Tensor loss = F.crossEntropy(logits, targets);
+        Backward.backward(loss);
+        if (config.clipNorm() != null) Clip.gradNorm(optimizer.parameters().values(), config.clipNorm());
+        if (config.clipValue() != null) Clip.gradValue(optimizer.parameters().values(), config.clipValue());
+        optimizer.step();
+        return loss.item();
+    }
+}
