@@ -18,13 +18,13 @@ final class Converters {
         }
     }
 
-    static final class ShapeConverter implements CommandLine.ITypeConverter<int[]> {
-        public int[] convert(String s) {
-            try {
-                return Shapes.parseDims(s);
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.TypeConversionException(e.getMessage());
-            }
+    /** Parses --input (CxHxW or N); null stays null. */
+    static int[] dims(String option, String text) {
+        if (text == null) return null;
+        try {
+            return Shapes.parseDims(text);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("invalid " + option + ": " + e.getMessage());
         }
     }
 

@@ -26,9 +26,9 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = {"-m", "--model"}, paramLabel = "SPEC", description = "Network (default: the spec recorded in the checkpoint).")
     String model;
 
-    @Option(names = "--input", paramLabel = "CxHxW", converter = Converters.ShapeConverter.class,
+    @Option(names = "--input", paramLabel = "CxHxW",
             description = "Per-sample input shape (default: the checkpoint's, else the data's).")
-    int[] input;
+    String input;
 
     @Option(names = "--dtype", paramLabel = "float32|float64", defaultValue = "float32", converter = Converters.DTypeConverter.class,
             description = "Element type (default: ${DEFAULT-VALUE}).")
@@ -46,7 +46,7 @@ final class EvalCommand implements Callable<Integer> {
         String spec = model != null ? model : c.metadata().get("spec");
         if (spec == null) throw new UsageException(weights + " records no model spec: give --model SPEC");
         FashionMnist.Split data = dataOptions.load();
-        int[] in = input;
+        int[] in = Converters.dims("--input", input);
         if (in == null && model == null && c.metadata().get("input") != null) in = Shapes.parseDims(c.metadata().get("input"));
         if (in == null) in = data.test().sampleShape();
         Model m = ModelSpec.build(spec, in, dtype, Init.pytorchDefault(), 0);

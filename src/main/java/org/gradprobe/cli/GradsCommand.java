@@ -20,9 +20,9 @@ final class GradsCommand implements Callable<Integer> {
     @Option(names = {"-m", "--model"}, required = true, paramLabel = "SPEC", description = "Network spec or built-in name.")
     String model;
 
-    @Option(names = "--input", required = true, paramLabel = "CxHxW", converter = Converters.ShapeConverter.class,
+    @Option(names = "--input", required = true, paramLabel = "CxHxW",
             description = "Per-sample input shape, e.g. 1x28x28.")
-    int[] input;
+    String input;
 
     @Option(names = "--weights", required = true, paramLabel = "FILE", description = "Weights (safetensors, state_dict names).")
     Path weights;
@@ -45,8 +45,9 @@ final class GradsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (!mode.equals("train") && !mode.equals("eval")) throw new UsageException("invalid --mode: '" + mode + "' (expected train or eval)");
-        Model m = GradsJob.loadModel(model, input, weights, dtype);
-        GradsJob.Batch b = GradsJob.loadBatch(batch, dtype, input);
+        int[] shape = Converters.dims("--input", input);
+        Model m = GradsJob.loadModel(model, shape, weights, dtype);
+        GradsJob.Batch b = GradsJob.loadBatch(batch, dtype, shape);
         SafeTensors.Writer w = GradsJob.run(m, b, mode.equals("train"));
         w.write(out);
         System.out.println("wrote " + out + " (loss, " + m.parameters().size() + " parameter gradients, " + m.allLayers().size()

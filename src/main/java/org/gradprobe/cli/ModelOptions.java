@@ -13,9 +13,9 @@ final class ModelOptions {
                     + "\"conv2d(8,3) relu flatten linear(10)\" (default: ${DEFAULT-VALUE}).")
     String model;
 
-    @Option(names = "--input", paramLabel = "CxHxW", converter = Converters.ShapeConverter.class,
+    @Option(names = "--input", paramLabel = "CxHxW",
             description = "Per-sample input shape, e.g. 1x28x28 or 784 (default: the data's image shape, else the built-in's).")
-    int[] input;
+    String input;
 
     @Option(names = "--dtype", paramLabel = "float32|float64", defaultValue = "float32", converter = Converters.DTypeConverter.class,
             description = "Element type (default: ${DEFAULT-VALUE}).")
@@ -42,7 +42,7 @@ final class ModelOptions {
 
     /** Builds the model; {@code dataShape} is used when --input is absent (may be null). */
     Model build(int[] dataShape) {
-        int[] in = input;
+        int[] in = Converters.dims("--input", input);
         if (in == null) {
             ModelSpec.Resolved r = ModelSpec.resolve(model);
             in = dataShape != null ? dataShape : r.defaultInput();

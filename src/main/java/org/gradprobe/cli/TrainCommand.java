@@ -91,7 +91,7 @@ final class TrainCommand implements Callable<Integer> {
         System.out.println("model: " + model.spec());
         System.out.println("optimizer: " + opt.describe() + ", batch " + batch + ", " + model.dtype());
         System.out.println("run folder: " + dir);
-        try (RunFolder run = new RunFolder(dir, model, Provenance.of(Main.VERSION, "train", model.spec(), settings(opt), modelOptions.seed))) {
+        try (RunFolder run = new RunFolder(dir, model, Provenance.of(Main.VERSION, "train", model.spec(), settings(model, opt), modelOptions.seed))) {
             Evaluation last = new Trainer(model, opt, cfg).fit(data.train(), data.test(), new ConsoleProgress(logEvery, run));
             System.out.printf("finished: test accuracy %.2f%%, test loss %.4f; checkpoint %s%n", 100 * last.accuracy(), last.loss(),
                     dir.resolve(RunFolder.CHECKPOINT));
@@ -125,9 +125,9 @@ final class TrainCommand implements Callable<Integer> {
         return new Sgd(model.parameters(), lr, momentum, dampening, weightDecay, nesterov);
     }
 
-    private Map<String, Object> settings(Optimizer opt) {
+    private Map<String, Object> settings(Model model, Optimizer opt) {
         Map<String, Object> s = new LinkedHashMap<>();
-        s.put("input", modelOptions.input == null ? null : org.gradprobe.tensor.Shapes.dims(modelOptions.input));
+        s.put("input", org.gradprobe.tensor.Shapes.dims(model.inputShape()));
         s.put("dtype", modelOptions.dtype.toString());
         s.put("init", modelOptions.parsedInit().toString());
         s.put("optimizer", opt.describe());

@@ -22,8 +22,7 @@ public final class GradsJob {
     /** Builds the model for {@code spec}, loads {@code weights} into it and converts it to {@code dtype}. */
     public static Model loadModel(String spec, int[] input, Path weights, DType dtype) {
         Model model = ModelSpec.build(spec, input, dtype, Init.pytorchDefault(), 0);
-        SafeTensors.Contents w = SafeTensors.read(weights);
-        model.loadStateDict(w.floatTensors());
+        Checkpoint.load(model, weights);
         return model;
     }
 

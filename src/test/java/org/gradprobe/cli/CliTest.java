@@ -1,0 +1,131 @@
+package org.gradprobe.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.gradprobe.Golden;
+import org.gradprobe.io.SafeTensors;
+import org.gradprobe.train.Checkpoint;
+import org.gradprobe.nn.Init;
+import org.gradprobe.nn.ModelSpec;
+import org.gradprobe.tensor.DType;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Exit codes, one-line errors and no partial output, through the real command line. */
+class CliTest {
+    @TempDir
+    Path dir;
+
+    record Result(int code, String err) {}
+
+    static Result run(String... args) {
+        StringWriter err = new StringWriter();
+        int code = Main.run(args, new PrintWriter(new StringWriter()), new PrintWriter(err));
+        return new Result(code, err.toString());
+    }
+
+    static void assertOneLineError(Result r, int code, String... fragments) {
+        assertEquals(code, r.code(), r.err());
+        String first = r.err().lines().findFirst().orElse("");
+        assertTrue(first.startsWith("gradprobe: "), r.err());
+        for (String f : fragments) assertTrue(first.contains(f), "'" + f + "' in: " + r.err());
+        assertFalse(r.err().contains("\tat org."), "no stack trace: " + r.err());
+    }
+
+    String[] grads(String weights, String batch, String... extra) {
+        String[] base = {"grads", "--model", "seed-cnn", "--input", "1x28x28", "--weights", weights, "--batch", batch,
+            "--out", dir.resolve("g.safetensors").toString()};
+        String[] all = Arrays.copyOf(base, base.length + extra.length);
+        System.arraycopy(extra, 0, all, base.length, extra.length);
+        return all;
+    }
+
+    private boolean outputWritten() throws Exception {
+        try (var s = Files.list(dir)) {
+            return s.anyMatch(p -> p.getFileName().toString().contains("g.safetensors"));
+        }
+    }
+
+    @Test
+    void gradsWritesEveryEntryAndMatchesTheGoldenFile() throws Exception {
+        Result r = run(grads(Golden.path("seed_cnn_f64.weights.safetensors").toString(), Golden.path("seed_cnn_f64.batch.safetensors").toString()));
+        assertEquals(0, r.code(), r.err());
+        SafeTensors.Contents got = SafeTensors.read(dir.resolve("g.safetensors"));
+        SafeTensors.Contents want = Golden.load("seed_cnn_f64.grads.safetensors");
+        assertEquals(want.entries().keySet(), got.entries().keySet());
+        Golden.assertClose("loss", got.require("loss").toTensor("g"), want.require("loss").toTensor("w"), 1e-10);
+    }
+
+    @Test
+    void usageErrorsExitWithTwo() {
+        assertOneLineError(run("train", "--frobnicate"), 2, "--frobnicate");
+        assertOneLineError(run("train", "--model", "conv2d(32,3 relu", "--limit", "8"), 2, "missing ')'");
+        assertOneLineError(run("train", "--dtype", "float16"), 2, "float16");
+        assertOneLineError(run("train", "--batch", "0"), 2, "--batch", "0");
+        assertOneLineError(run("train", "--lr", "-0.1"), 2, "--lr", "-0.1");
+        assertOneLineError(run("train", "--input", "1xfoo"), 2, "1xfoo");
+        assertOneLineError(run("train", "--init", "kaiming"), 2, "kaiming");
+        assertOneLineError(run("grads", "--model", "seed-cnn"), 2, "Missing required options");
+        assertOneLineError(run("nosuchcommand"), 2, "nosuchcommand");
+    }
+
+    @Test
+    void dataErrorsExitWithOneAndLeaveNoOutput() throws Exception {
+        String batch = Golden.path("seed_cnn_f64.batch.safetensors").toString();
+        assertOneLineError(run(grads(dir.resolve("missing.safetensors").toString(), batch)), 1, "missing.safetensors", "no such file");
+        assertFalse(outputWritten());
+
+        Path truncated = dir.resolve("trunc.safetensors");
+        byte[] w = Files.readAllBytes(Golden.path("seed_cnn_f64.weights.safetensors"));
+        Files.write(truncated, Arrays.copyOf(w, w.length / 2));
+        assertOneLineError(run(grads(truncated.toString(), batch)), 1, "trunc.safetensors");
+        assertFalse(outputWritten());
+
+        Path corrupt = dir.resolve("corrupt.safetensors");
+        byte[] c = w.clone();
+        c[10] = '#';
+        Files.write(corrupt, c);
+        assertOneLineError(run(grads(corrupt.toString(), batch)), 1, "corrupt.safetensors");
+
+        Path other = dir.resolve("other.safetensors");
+        Checkpoint.save(ModelSpec.build("conv2d(8,3) flatten linear(10)", new int[] {1, 28, 28}, DType.FLOAT64, Init.pytorchDefault(), 0),
+                other, "test");
+        assertOneLineError(run(grads(other.toString(), batch)), 1, "weights do not fit the model");
+
+        assertOneLineError(run(grads(Golden.path("seed_cnn_f64.weights.safetensors").toString(),
+                Golden.path("resmlp_f64.batch.safetensors").toString())), 1, "input has shape");
+        assertFalse(outputWritten());
+
+        assertOneLineError(run("train", "--data", dir.resolve("nodata").toString()), 1, "nodata", "no such directory");
+        Files.createDirectories(dir.resolve("empty"));
+        assertOneLineError(run("train", "--data", dir.resolve("empty").toString()), 1, "train-images-idx3-ubyte");
+    }
+
+    @Test
+    void debugShowsTheStackTrace() {
+        Result r = run("grads", "--model", "seed-cnn", "--input", "1x28x28", "--weights", dir.resolve("x").toString(), "--batch",
+                dir.resolve("y").toString(), "--out", dir.resolve("z").toString(), "--debug");
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("\tat org."), r.err());
+    }
+
+    @Test
+    void trainWritesACheckpointThatEvalReadsBack() throws Exception {
+        Path run = dir.resolve("run");
+        Result r = run("train", "--model", "flatten linear(10)", "--limit", "200", "--epochs", "2", "--batch", "20", "--out", run.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(Files.exists(run.resolve("model.safetensors")));
+        var lines = Files.readAllLines(run.resolve("metrics.jsonl"));
+        assertTrue(lines.get(0).contains("\"type\":\"provenance\"") && lines.get(0).contains("java.version"), lines.get(0));
+        assertEquals(2, lines.stream().filter(l -> l.contains("\"type\":\"epoch\"")).count());
+        assertEquals(0, run("eval", "--weights", run.resolve("model.safetensors").toString()).code());
+        assertEquals(0, run("models", "resmlp(2,8,gelu)").code());
+    }
+}

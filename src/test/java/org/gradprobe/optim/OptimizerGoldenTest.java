@@ -1,0 +1,70 @@
+package org.gradprobe.optim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.gradprobe.Golden;
+import org.gradprobe.io.SafeTensors;
+import org.gradprobe.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Optimizer trajectories over 20 steps and gradient clipping, against torch.optim and torch.nn.utils. */
+class OptimizerGoldenTest {
+    static final SafeTensors.Contents G = Golden.load("optim_f64.safetensors");
+
+    static Tensor get(String name) {
+        return G.require(name).toTensor("optim_f64");
+    }
+
+    static Optimizer make(String config, Map<String, Tensor> params) {
+        switch (config) {
+            case "sgd": return new Sgd(params, 0.1, 0);
+            case "sgd_momentum": return new Sgd(params, 0.05, 0.9);
+            case "sgd_dampening_wd": return new Sgd(params, 0.05, 0.8, 0.3, 0.01, false);
+            case "sgd_nesterov_wd": return new Sgd(params, 0.05, 0.9, 0, 0.05, true);
+            case "adam": return new Adam(params, 0.01);
+            case "adam_wd_betas": return new Adam(params, 0.02, 0.8, 0.99, 1e-6, 0.1);
+            default: throw new IllegalArgumentException(config);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sgd", "sgd_momentum", "sgd_dampening_wd", "sgd_nesterov_wd", "adam", "adam_wd_betas"})
+    void trajectoryOverTwentyStepsMatchesPyTorch(String config) {
+        Tensor p = get("p0").copy().requiresGrad(true);
+        Tensor grads = get("grads");
+        Tensor traj = get("traj." + config);
+        Map<String, Tensor> params = new LinkedHashMap<>();
+        params.put("p", p);
+        Optimizer opt = make(config, params);
+        int n = p.numel();
+        for (int t = 0; t < 20; t++) {
+            double[] g = new double[n];
+            for (int i = 0; i < n; i++) g[i] = grads.get(t * n + i) + 0.1 * p.get(i);   // as the script's gradient
+            p.setGrad(Tensor.of(p.dtype, p.shape(), g));
+            opt.step();
+            Tensor expected = Tensor.of(p.dtype, p.shape(), java.util.Arrays.copyOfRange(traj.doubles(), (t + 1) * n, (t + 2) * n));
+            Golden.assertClose(config + " step " + (t + 1), p, expected, 1e-12);
+        }
+    }
+
+    @Test
+    void clippingMatchesClipGradNormAndClipGradValue() {
+        Tensor a = get("clip.a").copy().requiresGrad(true), b = get("clip.b").copy().requiresGrad(true);
+        a.setGrad(get("clip.a").copy());
+        b.setGrad(get("clip.b").copy());
+        double total = Clip.gradNorm(List.of(a, b), 1.5);
+        assertEquals(get("clip.norm.total").item(), total, 1e-12);
+        Golden.assertClose("clipped a", a.grad(), get("clip.norm.a"), 1e-12);
+        Golden.assertClose("clipped b", b.grad(), get("clip.norm.b"), 1e-12);
+        a.setGrad(get("clip.a").copy());
+        b.setGrad(get("clip.b").copy());
+        Clip.gradValue(List.of(a, b), 0.7);
+        Golden.assertClose("value-clipped a", a.grad(), get("clip.value.a"), 0);
+        Golden.assertClose("value-clipped b", b.grad(), get("clip.value.b"), 0);
+    }
+}
