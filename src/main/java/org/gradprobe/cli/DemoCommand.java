@@ -33,10 +33,15 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--threads", paramLabel = "N", description = "Compute threads (default: the available cores, ${DEFAULT-VALUE}).")
+    int threads = Runtime.getRuntime().availableProcessors();
+
     @Mixin DataOptions dataOptions;
 
     @Override
     public Integer call() {
+        Converters.positive("--threads", threads);
+        org.gradprobe.kernels.Parallel.setThreads(threads);
         Converters.positive("--limit", limit);
         Converters.positive("--test-limit", testLimit);
         FashionMnist.Split data = dataOptions.load();

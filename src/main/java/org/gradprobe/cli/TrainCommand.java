@@ -74,11 +74,16 @@ final class TrainCommand implements Callable<Integer> {
             description = "Print the running loss every STEPS mini-batches, as the seed's loop (default: ${DEFAULT-VALUE}).")
     int logEvery;
 
+    @Option(names = "--threads", paramLabel = "N", description = "Compute threads (default: the available cores, ${DEFAULT-VALUE}).")
+    int threads = Runtime.getRuntime().availableProcessors();
+
     @Option(names = "--out", paramLabel = "DIR", description = "Run folder (default: runs/<time>-<model>).")
     Path out;
 
     @Override
     public Integer call() {
+        Converters.positive("--threads", threads);
+        org.gradprobe.kernels.Parallel.setThreads(threads);
         validate();
         FashionMnist.Split data = dataOptions.load();
         Model model = modelOptions.build(data.train().sampleShape());
