@@ -19,10 +19,13 @@ import org.gradprobe.tensor.Tensor;
 public final class Backward {
     private Backward() {}
 
-    /** Observes the final gradient of each tensor as the walk reaches it (used by the probe). */
-    @FunctionalInterface
+    /** Observes the walk (used by the probe); both methods default to doing nothing. */
     public interface GradListener {
-        void onGrad(Tensor tensor, Tensor grad);
+        /** The final (summed) gradient of {@code tensor}, before its node's rule runs. */
+        default void onGrad(Tensor tensor, Tensor grad) {}
+
+        /** A node's rule turned {@code gradOut} into {@code gradIns} (same order as the node's inputs). */
+        default void onRule(Node node, Tensor gradOut, Tensor[] gradIns) {}
     }
 
     /** Backward from a scalar root with seed gradient 1. */
@@ -61,6 +64,7 @@ public final class Backward {
                 throw new BackwardException(n + ": backward returned " + (gi == null ? "null" : gi.length + " gradients")
                         + " for " + ins.length + " inputs");
             }
+            if (listener != null) listener.onRule(n, g, gi);
             for (int i = 0; i < ins.length; i++) {
                 Tensor in = ins[i];
                 if (in == null || !in.requiresGrad() || gi[i] == null) continue;

@@ -10,6 +10,19 @@ import org.gradprobe.tensor.Tensor;
  */
 public final class Node {
     private static final AtomicLong IDS = new AtomicLong();
+    private static final ThreadLocal<OpObserver> OBSERVER = new ThreadLocal<>();
+
+    /** Sees every op recorded on this thread (the probe uses it to find where a NaN was produced). */
+    @FunctionalInterface
+    public interface OpObserver {
+        void onOp(String op, Tensor out, Tensor[] inputs);
+    }
+
+    /** Installs (or, with null, removes) the op observer of this thread. */
+    public static void setObserver(OpObserver o) {
+        if (o == null) OBSERVER.remove();
+        else OBSERVER.set(o);
+    }
 
     private final long id = IDS.incrementAndGet();
     private final String op;
@@ -28,6 +41,8 @@ public final class Node {
      * gradient; returns {@code out} either way.
      */
     public static Tensor record(String op, Tensor out, BackwardFn backward, Tensor... inputs) {
+        OpObserver o = OBSERVER.get();
+        if (o != null) o.onOp(op, out, inputs);
         if (!GradMode.isEnabled()) return out;
         boolean any = false;
         for (Tensor t : inputs) any |= t != null && t.requiresGrad();

@@ -38,9 +38,35 @@ public final class Trainer {
         default void onEnd() {}
     }
 
+    /**
+     * Hooks into every training step (the probe implements them). The batch's forward observer and
+     * backward listener may be null; {@link #afterBackward} decides whether the update is applied.
+     */
+    public interface StepHook {
+        default ForwardContext.LayerObserver forwardObserver(long step) { return null; }
+
+        default Backward.GradListener backwardListener(long step) { return null; }
+
+        /** After backward (and clipping), before the update: return false to skip the update of this step. */
+        default boolean afterBackward(long step, Tensor input, int[] targets, double loss) { return true; }
+
+        default void afterUpdate(long step) {}
+    }
+
     private final Model model;
     private final Optimizer optimizer;
     private final Config config;
+    private StepHook hook = new StepHook() {};
+    private long stepCount;
+
+    /** Installs the step hook (one at a time). */
+    public Trainer withHook(StepHook h) {
+        this.hook = h;
+        return this;
+    }
+
+    public Model model() { return model; }
+    public Optimizer optimizer() { return optimizer; }
 
     public Trainer(Model model, Optimizer optimizer, Config config) {
         this.model = model;
@@ -53,7 +79,6 @@ public final class Trainer {
         Dataset data = config.limit() > 0 ? train.head(config.limit()) : train;
         SplittableRandom rng = new SplittableRandom(config.seed());
         listener.onBegin(model, data, config);
-        long step = 0;
         Evaluation last = null;
         for (int epoch = 1; epoch <= config.epochs(); epoch++) {
             Batches batches = new Batches(data, config.batchSize(), rng.split(), config.mean(), config.std(), model.dtype(),
@@ -62,7 +87,7 @@ public final class Trainer {
             for (int b = 0; b < count; b++) {
                 Batches.Batch batch = batches.get(b);
                 double loss = step(batch.input(), batch.targets(), rng);
-                listener.onStep(epoch, ++step, b, count, loss, batch.targets().length);
+                listener.onStep(epoch, stepCount, b, count, loss, batch.targets().length);
             }
             last = test == null ? null : Evaluation.run(model, test, config.evalBatch(), config.mean(), config.std());
             listener.onEpoch(epoch, last);
@@ -73,13 +98,20 @@ public final class Trainer {
 
     /** One training step on a batch; returns the loss before the update. */
     public double step(Tensor input, int[] targets, SplittableRandom rng) {
+        long step = ++stepCount;
         optimizer.zeroGrad();
-        Tensor logits = model.forward(input, new ForwardContext(true, rng, null));
+        Tensor logits = model.forward(input, new ForwardContext(true, rng, hook.forwardObserver(step)));
         Tensor loss = F.crossEntropy(logits, targets);
-        Backward.backward(loss);
+        Backward.backward(loss, Tensor.full(loss.dtype, 1.0, loss.shape()), hook.backwardListener(step));
         if (config.clipNorm() != null) Clip.gradNorm(optimizer.parameters().values(), config.clipNorm());
         if (config.clipValue() != null) Clip.gradValue(optimizer.parameters().values(), config.clipValue());
-        optimizer.step();
+        if (hook.afterBackward(step, input, targets, loss.item())) {
+            optimizer.step();
+            hook.afterUpdate(step);
+        }
         return loss.item();
     }
+
+    /** Steps taken so far. */
+    public long steps() { return stepCount; }
 }

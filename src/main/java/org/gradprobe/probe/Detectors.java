@@ -1,0 +1,188 @@
+package org.gradprobe.probe;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns the probe's histories into verdicts. Each check looks at the last {@code window} recorded
+ * steps and raises its verdict only when its condition holds in at least {@code persist} of them
+ * (see {@link ProbeConfig} for every threshold):
+ * <ul>
+ *   <li>vanishing: the norm of the gradient arriving at the layer's output is below {@code vanishRatio} of
+ *       the one arriving at the network's output, or its RMS is below {@code vanishAbs};</li>
+ *   <li>exploding: that ratio is above {@code explodeRatio}, or the layer's gradient norm is above
+ *       {@code spikeFactor} times the median of its own earlier history;</li>
+ *   <li>dead: the fraction of ReLU units inactive on every sample of the last {@code window} recorded
+ *       batches (so their gradient is always zero) is above {@code deadFraction};</li>
+ *   <li>saturated: the fraction of sigmoid/tanh outputs within 1% of their bounds is above {@code saturatedFraction};</li>
+ *   <li>update_ratio: a weight's update/weight norm ratio is outside [{@code ratioLow}, {@code ratioHigh}];</li>
+ *   <li>nonfinite: a NaN or Inf in the layer's values or gradients, or the layer produced the first one.</li>
+ * </ul>
+ * Loss divergence is judged for the whole model ({@link #lossVerdict}).
+ */
+public final class Detectors {
+    private Detectors() {}
+
+    public static List<LayerVerdict> run(Probe probe) {
+        ProbeConfig c = probe.config();
+        Map<String, NodeHistory> nodes = probe.nodes();
+        List<NodeHistory> acts = new ArrayList<>();
+        for (NodeHistory h : nodes.values()) if (h.kind() == NodeHistory.Kind.ACTIVATION) acts.add(h);
+        NodeHistory outputNode = acts.isEmpty() ? null : acts.get(acts.size() - 1);
+        List<LayerVerdict> out = new ArrayList<>();
+        NonFiniteEvent nf = probe.firstNonFinite();
+        for (NodeHistory act : acts) {
+            String layer = act.layer();
+            NodeHistory weight = nodes.get(layer + ".weight");
+            List<String> verdicts = new ArrayList<>();
+            List<String> advice = new ArrayList<>();
+            Map<String, Object> ev = new LinkedHashMap<>();
+            List<StepRecord> w = act.last(c.window());
+            List<StepRecord> ref = outputNode == null ? List.of() : outputNode.last(c.window());
+            StepRecord latest = act.latest();
+            if (latest != null) {
+                ev.put("steps", w.isEmpty() ? 0 : new long[] {w.get(0).fromStep(), latest.toStep()});
+                ev.put("grad_norm", latest.gradNorm());
+                ev.put("grad_rms", latest.gradRms());
+                ev.put("value_rms", latest.value().rms());
+                ev.put("grad_zero_fraction", latest.grad() == null ? null : latest.grad().zeroFraction());
+            }
+            // ratio of the gradient at this layer's output to the gradient at the network's output, step by step
+            double[] ratio = new double[Math.min(w.size(), ref.size())];
+            for (int i = 0; i < ratio.length; i++) {
+                StepRecord a = w.get(w.size() - ratio.length + i), r = ref.get(ref.size() - ratio.length + i);
+                ratio[i] = a.gradNorm() / r.gradNorm();
+            }
+            if (ratio.length > 0) ev.put("ratio_to_output", median(ratio));
+            if (weight != null && weight.latest() != null) {
+                StepRecord wl = weight.latest();
+                ev.put("weight_norm", wl.value().norm());
+                ev.put("weight_grad_norm", wl.gradNorm());
+                double[] ur = weight.last(c.window()).stream().mapToDouble(StepRecord::updateRatio).toArray();
+                ev.put("update_ratio", median(ur));
+                if (persists(ur, v -> v < c.ratioLow() || v > c.ratioHigh(), c)) {
+                    verdicts.add(LayerVerdict.UPDATE_RATIO);
+                    double m = median(ur);
+                    advice.add(m < c.ratioLow()
+                            ? String.format("updates are %.1e of the weights (healthy about 1e-3): raise the learning rate or fix the vanishing gradient", m)
+                            : String.format("updates are %.1e of the weights (healthy about 1e-3): lower the learning rate or clip gradients", m));
+                }
+            }
+            boolean isOutput = act == outputNode;
+            double[] rms = w.stream().mapToDouble(StepRecord::gradRms).toArray();
+            if (!isOutput && ratio.length > 0 && persists(ratio, v -> v < c.vanishRatio(), c)
+                    || !isOutput && rms.length > 0 && persists(rms, v -> v < c.vanishAbs(), c)) {
+                verdicts.add(LayerVerdict.VANISHING);
+                advice.add(vanishingAdvice(probe, act));
+            }
+            boolean spike = spikes(act, c);
+            if (!isOutput && ratio.length > 0 && persists(ratio, v -> v > c.explodeRatio(), c) || spike) {
+                verdicts.add(LayerVerdict.EXPLODING);
+                if (spike) ev.put("spike", true);
+                advice.add("gradients grow on their way back: lower the initial weight scale (use he-normal for ReLU, xavier for tanh), "
+                        + "add batchnorm, or clip gradients (--clip-norm 1)");
+            }
+            double[] fr = w.stream().mapToDouble(StepRecord::unitFraction).toArray();
+            if (act.layerKind().equals("relu") && fr.length > 0) {
+                ev.put("dead_fraction", median(fr));
+                if (persists(fr, v -> v > c.deadFraction(), c)) {
+                    verdicts.add(LayerVerdict.DEAD);
+                    advice.add(String.format("%.0f%% of ReLU units never fire: initialize biases at 0 (--bias-init 0), use leakyrelu or gelu, "
+                            + "or lower the learning rate", 100 * median(fr)));
+                }
+            }
+            if ((act.layerKind().equals("sigmoid") || act.layerKind().equals("tanh")) && fr.length > 0) {
+                ev.put("saturated_fraction", median(fr));
+                if (persists(fr, v -> v > c.saturatedFraction(), c)) {
+                    verdicts.add(LayerVerdict.SATURATED);
+                    advice.add(String.format("%.0f%% of %s outputs sit at their bounds, where the gradient is ~0: scale the initial weights "
+                            + "down (xavier-normal), add batchnorm before the activation, or use relu/gelu", 100 * median(fr), act.layerKind()));
+                }
+            }
+            long bad = 0;
+            for (StepRecord r : act.records()) bad += r.value().nans() + r.value().infs() + (r.grad() == null ? 0 : r.grad().nans() + r.grad().infs());
+            if (weight != null) for (StepRecord r : weight.records()) bad += r.value().nans() + r.value().infs();
+            boolean produced = nf != null && (layer.equals(nf.node()) || nf.node().startsWith(layer + "."));
+            if (bad > 0 || produced) {
+                verdicts.add(LayerVerdict.NONFINITE);
+                ev.put("nonfinite_values", bad);
+                advice.add(produced ? "this layer produced the first NaN/Inf (" + nf.pass() + " pass, step " + nf.step()
+                        + "): lower the learning rate, clip gradients, or check its inputs" : "NaN/Inf passed through this layer");
+            }
+            if (verdicts.isEmpty()) verdicts.add(LayerVerdict.HEALTHY);
+            out.add(new LayerVerdict(layer, act.layerKind(), verdicts, ev, String.join("; ", advice)));
+        }
+        return out;
+    }
+
+    /** Model-level loss verdict: "healthy", "diverging" (recent loss well above the start) or "nonfinite". */
+    public static Map<String, Object> lossVerdict(Probe probe) {
+        List<double[]> l = probe.losses();
+        Map<String, Object> m = new LinkedHashMap<>();
+        if (l.isEmpty()) {
+            m.put("verdict", LayerVerdict.HEALTHY);
+            return m;
+        }
+        // the start is the lowest of the first three losses, before a bad learning rate has had time to act
+        int k0 = Math.min(3, l.size()), k = Math.max(1, Math.min(50, l.size() / 5));
+        double first = 0, last = 0;
+        boolean nonfinite = false;
+        double[] start = new double[k0];
+        for (int i = 0; i < k0; i++) start[i] = l.get(i)[1];
+        first = Arrays.stream(start).min().getAsDouble();
+        for (int i = l.size() - k; i < l.size(); i++) last += l.get(i)[1];
+        for (double[] x : l) nonfinite |= !Double.isFinite(x[1]);
+        last /= k;
+        m.put("first", first);
+        m.put("last", last);
+        if (nonfinite) m.put("verdict", LayerVerdict.NONFINITE);
+        else if (l.size() >= 10 && last > probe.config().divergeFactor() * first) m.put("verdict", "diverging");
+        else m.put("verdict", LayerVerdict.HEALTHY);
+        if (!m.get("verdict").equals(LayerVerdict.HEALTHY)) m.put("advice", "the loss grows: lower the learning rate (try 10x lower) or clip gradients");
+        return m;
+    }
+
+    private static String vanishingAdvice(Probe probe, NodeHistory act) {
+        boolean sigmoidish = false, hasNorm = false;
+        for (NodeHistory h : probe.nodes().values()) {
+            sigmoidish |= h.layerKind().equals("sigmoid") || h.layerKind().equals("tanh");
+            hasNorm |= h.layerKind().equals("batchnorm");
+        }
+        StringBuilder sb = new StringBuilder("the gradient reaching this layer is tiny, so it barely learns: ");
+        if (sigmoidish) sb.append("replace sigmoid/tanh with relu or gelu, ");
+        if (!hasNorm) sb.append("add batchnorm, ");
+        sb.append("use residual connections or a shallower network, and he-normal (ReLU) or xavier (tanh) initialization");
+        return sb.toString();
+    }
+
+    /** The layer's gradient norm is far above its own earlier history over the recent window. */
+    private static boolean spikes(NodeHistory h, ProbeConfig c) {
+        List<StepRecord> all = h.records();
+        if (all.size() < 2 * c.window()) return false;
+        double[] early = all.subList(0, all.size() - c.window()).stream().mapToDouble(StepRecord::gradNorm).toArray();
+        double base = median(early);
+        double[] recent = h.last(c.window()).stream().mapToDouble(StepRecord::gradNorm).toArray();
+        return base > 0 && persists(recent, v -> v > c.spikeFactor() * base, c);
+    }
+
+    interface Test {
+        boolean holds(double v);
+    }
+
+    /** The condition holds in at least {@code persist} of the values (NaN values count as not holding). */
+    static boolean persists(double[] values, Test t, ProbeConfig c) {
+        if (values.length == 0) return false;
+        int n = 0;
+        for (double v : values) if (!Double.isNaN(v) && t.holds(v)) n++;
+        return n >= Math.ceil(c.persist() * Math.min(values.length, c.window())) && values.length >= Math.min(c.window(), 3);
+    }
+
+    static double median(double[] v) {
+        double[] s = Arrays.stream(v).filter(x -> !Double.isNaN(x)).sorted().toArray();
+        if (s.length == 0) return Double.NaN;
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+}

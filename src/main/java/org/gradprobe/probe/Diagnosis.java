@@ -1,0 +1,77 @@
+package org.gradprobe.probe;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.gradprobe.data.Batches;
+import org.gradprobe.data.Dataset;
+import org.gradprobe.nn.Model;
+import org.gradprobe.optim.Optimizer;
+import org.gradprobe.train.Trainer;
+
+/** The outcome of a probed run: verdicts per layer, the loss verdict and the first non-finite event. */
+public record Diagnosis(List<LayerVerdict> layers, Map<String, Object> loss, NonFiniteEvent firstNonFinite, long steps) {
+
+    public boolean healthy() {
+        for (LayerVerdict v : layers) if (!v.healthy()) return false;
+        return firstNonFinite == null && LayerVerdict.HEALTHY.equals(loss.get("verdict"));
+    }
+
+    public static Diagnosis of(Probe probe) {
+        return new Diagnosis(probe.verdicts(), Detectors.lossVerdict(probe), probe.firstNonFinite(), probe.steps());
+    }
+
+    /**
+     * A short probed training run: {@code steps} steps of batch {@code batch} drawn from {@code data}
+     * (reshuffled each pass), recording every step, then the verdicts.
+     */
+    public static Diagnosis run(Model model, Optimizer optimizer, Dataset data, int steps, int batch, long seed, ProbeConfig config) {
+        Trainer trainer = new Trainer(model, optimizer, new Trainer.Config(1, batch, seed, 0.5, 0.5, null, null, 0, 256));
+        Probe probe = Probe.attach(trainer, config);
+        SplittableRandom rng = new SplittableRandom(seed);
+        Batches batches = null;
+        int b = 0;
+        for (int s = 0; s < steps && !probe.stopped(); s++) {
+            if (batches == null || b == batches.count()) {
+                batches = new Batches(data, batch, rng.split(), 0.5, 0.5, model.dtype(), model.inputShape());
+                b = 0;
+            }
+            Batches.Batch x = batches.get(b++);
+            trainer.step(x.input(), x.targets(), rng);
+        }
+        return of(probe);
+    }
+
+    /** The JSON object of {@code gradprobe diagnose --json}. */
+    public Map<String, Object> toJson() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("verdict", healthy() ? "healthy" : "unhealthy");
+        List<Object> ls = new ArrayList<>();
+        for (LayerVerdict v : layers) {
+            Map<String, Object> l = new LinkedHashMap<>();
+            l.put("name", v.name());
+            l.put("kind", v.kind());
+            l.put("verdicts", v.verdicts());
+            l.put("evidence", v.evidence());
+            l.put("advice", v.advice());
+            ls.add(l);
+        }
+        m.put("layers", ls);
+        if (firstNonFinite == null) {
+            m.put("first_nonfinite", null);
+        } else {
+            Map<String, Object> f = new LinkedHashMap<>();
+            f.put("node", firstNonFinite.node());
+            f.put("op", firstNonFinite.op());
+            f.put("pass", firstNonFinite.pass());
+            f.put("step", firstNonFinite.step());
+            f.put("detail", firstNonFinite.describe());
+            m.put("first_nonfinite", f);
+        }
+        m.put("loss", loss);
+        m.put("steps", steps);
+        return m;
+    }
+}

@@ -1,0 +1,347 @@
+package org.gradprobe.probe;
+
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.gradprobe.autograd.Backward;
+import org.gradprobe.autograd.Node;
+import org.gradprobe.data.Dataset;
+import org.gradprobe.nn.ForwardContext;
+import org.gradprobe.nn.Layer;
+import org.gradprobe.nn.Model;
+import org.gradprobe.ops.F;
+import org.gradprobe.optim.Optimizer;
+import org.gradprobe.tensor.Tensor;
+import org.gradprobe.train.Evaluation;
+import org.gradprobe.train.Trainer;
+
+/**
+ * Records every node of a model during training: each layer's output (forward value and the gradient
+ * arriving at it) and each parameter (weights, gradient, update), every {@code every} steps, into
+ * bounded histories; checks on every step that the loss and every gradient are finite, and when they
+ * are not, replays the step to name the node that produced the first NaN or Inf.
+ *
+ * <pre>
+ *   Probe probe = Probe.attach(trainer, ProbeConfig.defaults());
+ *   trainer.fit(train, test, probe);
+ *   List&lt;LayerVerdict&gt; verdicts = probe.verdicts();
+ * </pre>
+ */
+public final class Probe implements Trainer.StepHook, Trainer.Listener {
+    /** What to do when a step produces a NaN or Inf. */
+    public enum OnNonFinite { STOP, SKIP, CONTINUE }
+
+    /** Callbacks for other code that reacts to the probe; all default to nothing. */
+    public interface Listener {
+        default void onRecord(long step, Probe probe) {}
+
+        default void onNonFinite(NonFiniteEvent event) {}
+
+        default void onEpoch(int epoch, Probe probe, Evaluation test) {}
+    }
+
+    private final Model model;
+    private final Optimizer optimizer;
+    private final ProbeConfig config;
+    private final Map<String, NodeHistory> nodes = new LinkedHashMap<>();
+    private final Map<String, Layer> layers = new LinkedHashMap<>();
+    private final List<double[]> losses = new ArrayList<>();        // {step, loss}, every step, downsampled when long
+    private final List<Listener> listeners = new ArrayList<>();
+    private OnNonFinite onNonFinite = OnNonFinite.STOP;
+    private NonFiniteEvent firstNonFinite;
+    private boolean stopped;
+    private long steps;
+
+    // per recorded step
+    private long recordingStep = -1;
+    private final Map<Tensor, String> outputs = new IdentityHashMap<>();
+    private final Map<String, Stats> valueStats = new LinkedHashMap<>();
+    private final Map<String, Stats> gradStats = new LinkedHashMap<>();
+    private final Map<String, Double> unitFractions = new LinkedHashMap<>();
+    private final Map<String, Tensor> before = new LinkedHashMap<>();
+    private final Map<String, java.util.ArrayDeque<boolean[]>> activity = new LinkedHashMap<>();
+
+    public Probe(Model model, Optimizer optimizer, ProbeConfig config) {
+        this.model = model;
+        this.optimizer = optimizer;
+        this.config = config;
+        Map<String, Tensor> params = model.parameters();
+        for (Layer l : model.allLayers()) {
+            layers.put(l.name(), l);
+            nodes.put(l.name(), new NodeHistory(l.name(), l.name(), l.kind(), NodeHistory.Kind.ACTIVATION, l.outShape(), config.capacity()));
+            for (String p : l.params().keySet()) {
+                String full = l.name() + "." + p;
+                nodes.put(full, new NodeHistory(full, l.name(), l.kind(), NodeHistory.Kind.PARAMETER, params.get(full).shape(), config.capacity()));
+            }
+        }
+    }
+
+    /** A probe on the trainer's model and optimizer, installed as its step hook. */
+    public static Probe attach(Trainer trainer, ProbeConfig config) {
+        Probe p = new Probe(trainer.model(), trainer.optimizer(), config);
+        trainer.withHook(p);
+        return p;
+    }
+
+    public Probe onNonFinite(OnNonFinite policy) {
+        this.onNonFinite = policy;
+        return this;
+    }
+
+    public Probe addListener(Listener l) {
+        listeners.add(l);
+        return this;
+    }
+
+    public ProbeConfig config() { return config; }
+    public Model model() { return model; }
+    /** Histories by node name: layer outputs ("conv1") and parameters ("conv1.weight"), in forward order. */
+    public Map<String, NodeHistory> nodes() { return nodes; }
+    public NonFiniteEvent firstNonFinite() { return firstNonFinite; }
+    /** True once a non-finite step stopped training (policy STOP). */
+    public boolean stopped() { return stopped; }
+    public long steps() { return steps; }
+    /** {step, loss} pairs (every step; merged pairwise when long). */
+    public List<double[]> losses() { return losses; }
+
+    /** The verdicts of the detectors on the current histories. */
+    public List<LayerVerdict> verdicts() {
+        return Detectors.run(this);
+    }
+
+    private boolean recording(long step) {
+        return (step - 1) % config.every() == 0;
+    }
+
+    // ---- Trainer.StepHook ----
+
+    @Override
+    public ForwardContext.LayerObserver forwardObserver(long step) {
+        outputs.clear();
+        valueStats.clear();
+        gradStats.clear();
+        unitFractions.clear();
+        if (stopped || !recording(step)) {
+            recordingStep = -1;
+            return null;
+        }
+        recordingStep = step;
+        return (name, layer, out) -> {
+            outputs.put(out, name);
+            valueStats.put(name, Stats.of(out));
+            double frac = layer.kind().equals("relu") ? deadFraction(name, out) : saturatedFraction(layer.kind(), out);
+            if (!Double.isNaN(frac)) unitFractions.put(name, frac);
+        };
+    }
+
+    @Override
+    public Backward.GradListener backwardListener(long step) {
+        if (recordingStep != step) return null;
+        return new Backward.GradListener() {
+            @Override
+            public void onGrad(Tensor tensor, Tensor grad) {
+                String name = outputs.get(tensor);
+                if (name != null) gradStats.put(name, Stats.of(grad));
+            }
+        };
+    }
+
+    @Override
+    public boolean afterBackward(long step, Tensor input, int[] targets, double loss) {
+        steps = step;
+        addLoss(step, loss);
+        boolean finite = Double.isFinite(loss);
+        for (Tensor p : optimizer.parameters().values()) finite &= p.grad() == null || Stats.allFinite(p.grad());
+        if (!finite) {
+            if (firstNonFinite == null) {
+                firstNonFinite = localize(step, input, targets);
+                for (Listener l : listeners) l.onNonFinite(firstNonFinite);
+            }
+            recordingStep = -1;
+            if (onNonFinite == OnNonFinite.STOP) stopped = true;
+            return onNonFinite == OnNonFinite.CONTINUE;
+        }
+        if (recordingStep == step) {
+            before.clear();
+            for (Map.Entry<String, Tensor> e : optimizer.parameters().entrySet()) before.put(e.getKey(), e.getValue().copy());
+        }
+        return !stopped;
+    }
+
+    @Override
+    public void afterUpdate(long step) {
+        if (firstNonFinite == null) {
+            for (Map.Entry<String, Tensor> e : optimizer.parameters().entrySet()) {
+                if (!Stats.allFinite(e.getValue())) {
+                    firstNonFinite = new NonFiniteEvent(e.getKey(), "optimizer step", "update", step, List.of(Stats.of(e.getValue().grad())),
+                            Stats.of(e.getValue()));
+                    for (Listener l : listeners) l.onNonFinite(firstNonFinite);
+                    if (onNonFinite == OnNonFinite.STOP) stopped = true;
+                    break;
+                }
+            }
+        }
+        if (recordingStep != step) return;
+        for (Map.Entry<String, NodeHistory> e : nodes.entrySet()) {
+            NodeHistory h = e.getValue();
+            if (h.kind() == NodeHistory.Kind.ACTIVATION) {
+                Stats v = valueStats.get(e.getKey());
+                if (v == null) continue;
+                h.add(new StepRecord(step, step, v, gradStats.get(e.getKey()), unitFractions.getOrDefault(e.getKey(), Double.NaN), Double.NaN));
+            } else {
+                Tensor p = optimizer.parameters().get(e.getKey());
+                Tensor old = before.get(e.getKey());
+                if (p == null || old == null) continue;
+                double sq = 0;
+                for (int i = 0; i < p.numel(); i++) {
+                    double d = p.get(i) - old.get(i);
+                    sq += d * d;
+                }
+                h.add(new StepRecord(step, step, Stats.of(old), p.grad() == null ? null : Stats.of(p.grad()), Double.NaN, Math.sqrt(sq)));
+            }
+        }
+        before.clear();
+        recordingStep = -1;
+        for (Listener l : listeners) l.onRecord(step, this);
+    }
+
+    // ---- Trainer.Listener ----
+
+    @Override
+    public void onEpoch(int epoch, Evaluation test) {
+        for (Listener l : listeners) l.onEpoch(epoch, this, test);
+    }
+
+    @Override
+    public void onBegin(Model m, Dataset train, Trainer.Config c) {}
+
+    private void addLoss(long step, double loss) {
+        losses.add(new double[] {step, loss});
+        if (losses.size() >= 4 * config.capacity()) {
+            // keep the newest half as is, average the older half pairwise (NaN and Inf propagate, so they stay visible)
+            int half = losses.size() / 2;
+            List<double[]> merged = new ArrayList<>();
+            for (int i = 0; i + 1 < half; i += 2) merged.add(new double[] {losses.get(i + 1)[0], (losses.get(i)[1] + losses.get(i + 1)[1]) / 2});
+            merged.addAll(losses.subList(half, losses.size()));
+            losses.clear();
+            losses.addAll(merged);
+        }
+    }
+
+    /**
+     * The fraction of units (elements of one sample's output) that were not positive for any sample
+     * of the last {@code window} recorded batches: their gradient was always zero.
+     */
+    private double deadFraction(String name, Tensor out) {
+        int n = out.dim(0), units = out.numel() / Math.max(n, 1);
+        if (units == 0) return Double.NaN;
+        boolean[] active = new boolean[units];
+        for (int b = 0; b < n; b++) for (int u = 0; u < units; u++) active[u] |= out.get(b * units + u) > 0;
+        java.util.ArrayDeque<boolean[]> ring = activity.computeIfAbsent(name, k -> new java.util.ArrayDeque<>());
+        ring.addLast(active);
+        while (ring.size() > config.window()) ring.removeFirst();
+        int dead = 0;
+        for (int u = 0; u < units; u++) {
+            boolean any = false;
+            for (boolean[] a : ring) if (a[u]) {
+                any = true;
+                break;
+            }
+            if (!any) dead++;
+        }
+        return (double) dead / units;
+    }
+
+    /** For sigmoid and tanh outputs, the fraction within 1% of their bounds; NaN for other kinds. */
+    static double saturatedFraction(String kind, Tensor out) {
+        if (!kind.equals("sigmoid") && !kind.equals("tanh")) return Double.NaN;
+        double lo = kind.equals("sigmoid") ? 0.01 : -0.99, hi = 0.99;
+        long sat = 0;
+        for (int i = 0; i < out.numel(); i++) {
+            double v = out.get(i);
+            if (v <= lo || v >= hi) sat++;
+        }
+        return out.numel() == 0 ? Double.NaN : (double) sat / out.numel();
+    }
+
+    // ---- localization ----
+
+    /**
+     * Replays the step on the same batch and weights (the update was not applied), watching every op:
+     * in the forward pass, the first op whose output is non-finite while its inputs are finite; in the
+     * backward pass, the first rule that turns a finite gradient into a non-finite one.
+     */
+    private NonFiniteEvent localize(long step, Tensor input, int[] targets) {
+        Map<String, Tensor> savedBuffers = new LinkedHashMap<>();
+        for (Map.Entry<String, Tensor> e : model.stateDict().entrySet()) {
+            if (!optimizer.parameters().containsKey(e.getKey())) savedBuffers.put(e.getKey(), e.getValue().copy());
+        }
+        Map<Tensor, String> names = new IdentityHashMap<>();
+        NonFiniteEvent[] found = new NonFiniteEvent[1];
+        Map<Tensor, String> producers = new IdentityHashMap<>();
+        if (!Stats.allFinite(input)) {
+            found[0] = new NonFiniteEvent("input", "data", "forward", step, List.of(), Stats.of(input));
+        }
+        Node.setObserver((op, out, ins) -> {
+            if (found[0] != null || Stats.allFinite(out)) return;
+            List<Stats> inStats = new ArrayList<>();
+            boolean insFinite = true;
+            for (Tensor t : ins) {
+                if (t == null) {
+                    inStats.add(null);
+                    continue;
+                }
+                Stats s = Stats.of(t);
+                inStats.add(s);
+                insFinite &= s.allFinite();
+            }
+            if (insFinite) {
+                producers.put(out, op);
+                found[0] = new NonFiniteEvent(null, op, "forward", step, inStats, Stats.of(out));
+            }
+        });
+        Tensor loss;
+        Tensor producedOut = null;
+        try {
+            ForwardContext ctx = new ForwardContext(true, new SplittableRandom(step), (name, layer, out) -> names.put(out, name));
+            Tensor logits = model.forward(input, ctx);
+            loss = F.crossEntropy(logits, targets);
+            names.put(loss, "loss");
+        } finally {
+            Node.setObserver(null);
+        }
+        for (Map.Entry<Tensor, String> e : producers.entrySet()) producedOut = e.getKey();
+        if (found[0] != null && found[0].node() == null) {
+            String node = producedOut != null && names.containsKey(producedOut) ? names.get(producedOut) : "loss";
+            found[0] = new NonFiniteEvent(node, found[0].op(), "forward", step, found[0].inputs(), found[0].output());
+        }
+        if (found[0] == null) {
+            model.zeroGrad();
+            Backward.backward(loss, Tensor.full(loss.dtype, 1.0, loss.shape()), new Backward.GradListener() {
+                @Override
+                public void onRule(Node node, Tensor gradOut, Tensor[] gradIns) {
+                    if (found[0] != null || !Stats.allFinite(gradOut)) return;
+                    for (Tensor g : gradIns) {
+                        if (g != null && !Stats.allFinite(g)) {
+                            List<Stats> in = new ArrayList<>();
+                            in.add(Stats.of(gradOut));
+                            for (Tensor t : node.inputs()) in.add(t == null ? null : Stats.of(t));
+                            String where = node.label() != null ? node.label() : node.op();
+                            found[0] = new NonFiniteEvent(where, node.op(), "backward", step, in, Stats.of(g));
+                            return;
+                        }
+                    }
+                }
+            });
+        }
+        for (Map.Entry<String, Tensor> e : savedBuffers.entrySet()) model.stateDict().get(e.getKey()).copyFrom(e.getValue());
+        if (found[0] == null) {
+            // the replay came out finite (a random mask differed): report what the cheap check saw
+            return new NonFiniteEvent("loss", "cross_entropy", "forward", step, List.of(), new Stats());
+        }
+        return found[0];
+    }
+}

@@ -1,0 +1,48 @@
+package org.gradprobe.probe;
+
+/**
+ * When the probe records and the thresholds of its detectors. Every threshold is documented here, in
+ * the README and in {@code gradprobe diagnose --help}; the defaults were chosen on the pathology zoo
+ * (healthy scenarios raise nothing, each pathology raises its verdict).
+ *
+ * @param every          record every k-th step (1 = every step); non-finite checks run on every step regardless
+ * @param capacity       recorded steps kept per node; older ones are merged pairwise (extremes kept)
+ * @param window         a verdict must hold over the last {@code window} recorded steps ...
+ * @param persist        ... in at least this fraction of them, so one noisy batch raises nothing
+ * @param vanishRatio    vanishing: the gradient norm at a layer's output below this fraction of the network output's
+ * @param vanishAbs      vanishing: or the RMS of the gradient at a layer's output below this
+ * @param explodeRatio   exploding: the gradient norm at a layer's output above this multiple of the network output's
+ * @param spikeFactor    exploding: a gradient norm above this multiple of the median of the layer's own history
+ * @param deadFraction   dead: fraction of ReLU units inactive on every sample of the last {@code window} recorded batches above this
+ * @param saturatedFraction saturated: fraction of sigmoid/tanh outputs within 1% of their bounds above this
+ * @param ratioLow       update_ratio: update/weight norm ratio below this (DL4J's guidance: worry below 1e-4)
+ * @param ratioHigh      update_ratio: update/weight norm ratio above this (DL4J's guidance: worry above 1e-2)
+ * @param divergeFactor  divergence: recent mean loss above this multiple of the loss at the start (lowest of the first 3 steps)
+ */
+public record ProbeConfig(int every, int capacity, int window, double persist, double vanishRatio, double vanishAbs,
+                          double explodeRatio, double spikeFactor, double deadFraction, double saturatedFraction,
+                          double ratioLow, double ratioHigh, double divergeFactor) {
+
+    public static final int DEFAULT_EVERY = 20;
+
+    public ProbeConfig {
+        if (every < 1) throw new IllegalArgumentException("invalid probe interval: " + every);
+        if (capacity < 8) throw new IllegalArgumentException("invalid history capacity: " + capacity + " (at least 8)");
+        if (window < 1) throw new IllegalArgumentException("invalid verdict window: " + window);
+        if (!(persist > 0 && persist <= 1)) throw new IllegalArgumentException("invalid persistence fraction: " + persist);
+    }
+
+    public static ProbeConfig defaults() {
+        return new ProbeConfig(DEFAULT_EVERY, 512, 10, 0.8, 1e-3, 1e-7, 1e3, 100, 0.6, 0.5, 1e-6, 1e-1, 1.5);
+    }
+
+    public ProbeConfig withEvery(int k) {
+        return new ProbeConfig(k, capacity, window, persist, vanishRatio, vanishAbs, explodeRatio, spikeFactor, deadFraction,
+                saturatedFraction, ratioLow, ratioHigh, divergeFactor);
+    }
+
+    public ProbeConfig withWindow(int w) {
+        return new ProbeConfig(every, capacity, w, persist, vanishRatio, vanishAbs, explodeRatio, spikeFactor, deadFraction,
+                saturatedFraction, ratioLow, ratioHigh, divergeFactor);
+    }
+}

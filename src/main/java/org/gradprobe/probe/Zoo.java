@@ -1,0 +1,97 @@
+package org.gradprobe.probe;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.gradprobe.data.FashionMnist;
+import org.gradprobe.nn.Init;
+import org.gradprobe.nn.Model;
+import org.gradprobe.nn.ModelSpec;
+import org.gradprobe.optim.Adam;
+import org.gradprobe.optim.Optimizer;
+import org.gradprobe.optim.Sgd;
+import org.gradprobe.tensor.DType;
+
+/**
+ * The pathology zoo: named scenarios with the verdicts they must produce. Each is a short run on the
+ * Fashion-MNIST subset shipped with gradprobe; {@code expect} lists the verdicts that must appear (on
+ * some layer, or for the loss), and a healthy scenario must raise nothing at all.
+ */
+public final class Zoo {
+    private Zoo() {}
+
+    /**
+     * @param expect      verdicts that must be raised somewhere ("diverging" for the loss); empty = all healthy
+     * @param early       verdicts that must be raised in the first half of the layers
+     */
+    public record Scenario(String name, String description, String spec, String init, Double biasInit, String optimizer, double lr,
+                           int batch, int steps, Set<String> expect, Set<String> early) {
+        public boolean healthy() {
+            return expect.isEmpty();
+        }
+    }
+
+    public static List<Scenario> scenarios() {
+        return List.of(
+                new Scenario("seed-cnn", "the seed CNN with its recipe (SGD lr 0.001, momentum 0.9)", "seed-cnn", "default", null, "sgd",
+                        0.001, 16, 150, Set.of(), Set.of()),
+                new Scenario("deep-sigmoid", "a 10-layer sigmoid MLP: gradients vanish toward the input", "mlp(10,64,sigmoid)", "default", null,
+                        "sgd", 0.01, 32, 80, Set.of(LayerVerdict.VANISHING), Set.of(LayerVerdict.VANISHING)),
+                new Scenario("deep-tanh-large-init", "an 8-layer tanh MLP with weights drawn far too large: saturated units, vanishing gradients",
+                        "mlp(8,64,tanh)", "normal(1.0)", null, "sgd", 0.01, 32, 80, Set.of(LayerVerdict.SATURATED, LayerVerdict.VANISHING),
+                        Set.of(LayerVerdict.VANISHING)),
+                new Scenario("deep-relu-exploding", "an 8-layer ReLU MLP initialized 4x above He scale: gradients explode toward the input",
+                        "mlp(8,64,relu)", "he-normal*4", null, "sgd", 1e-9, 32, 60, Set.of(LayerVerdict.EXPLODING), Set.of(LayerVerdict.EXPLODING)),
+                new Scenario("dead-relu", "a ReLU MLP with biases initialized at -3: most units never fire", "mlp(4,64,relu)", "default", -3.0,
+                        "sgd", 0.01, 32, 80, Set.of(LayerVerdict.DEAD), Set.of()),
+                new Scenario("seed-cnn-lr-too-high", "the seed CNN with SGD lr 1000: the loss diverges, weights overflow to Inf",
+                        "seed-cnn", "default", null, "sgd", 1000, 16, 60, Set.of(LayerVerdict.NONFINITE, "diverging"), Set.of()),
+                new Scenario("deep-batchnorm", "a 10-layer ReLU MLP kept healthy by batch norm", "mlp-bn(10,64,relu)", "he-normal", 0.0, "sgd",
+                        0.01, 32, 120, Set.of(), Set.of()),
+                new Scenario("deep-residual", "a 10-block ReLU MLP rescued by residual connections", "resmlp(10,64,relu)", "default", null, "sgd",
+                        0.01, 32, 120, Set.of(), Set.of()));
+    }
+
+    public static Scenario find(String name) {
+        for (Scenario s : scenarios()) if (s.name().equals(name)) return s;
+        return null;
+    }
+
+    /** Runs a scenario on the bundled Fashion-MNIST subset, recording every step. */
+    public static Diagnosis run(Scenario s, long seed) {
+        Model model = ModelSpec.build(s.spec(), null, DType.FLOAT32, Init.parse(s.init(), s.biasInit()), seed);
+        Optimizer opt = s.optimizer().equals("adam") ? new Adam(model.parameters(), s.lr()) : new Sgd(model.parameters(), s.lr(), 0.9);
+        return Diagnosis.run(model, opt, FashionMnist.bundled().train(), s.steps(), s.batch(), seed, ProbeConfig.defaults().withEvery(1));
+    }
+
+    /** What the diagnosis got wrong for this scenario; empty when it gave exactly the expected verdicts. */
+    public static List<String> check(Scenario s, Diagnosis d) {
+        List<String> problems = new ArrayList<>();
+        if (s.healthy()) {
+            if (!d.healthy()) {
+                for (LayerVerdict v : d.layers()) if (!v.healthy()) problems.add(v.name() + " " + v.verdicts() + " " + v.evidence());
+                if (d.firstNonFinite() != null) problems.add("non-finite: " + d.firstNonFinite().describe());
+                if (!LayerVerdict.HEALTHY.equals(d.loss().get("verdict"))) problems.add("loss " + d.loss());
+            }
+            return problems;
+        }
+        for (String want : s.expect()) {
+            boolean found = want.equals("diverging") ? "diverging".equals(d.loss().get("verdict"))
+                    : d.layers().stream().anyMatch(v -> v.verdicts().contains(want));
+            if (!found) problems.add("expected " + want + " somewhere, got " + summary(d));
+        }
+        int half = Math.max(1, d.layers().size() / 2);
+        for (String want : s.early()) {
+            if (d.layers().subList(0, half).stream().noneMatch(v -> v.verdicts().contains(want))) {
+                problems.add("expected " + want + " in the first half of the layers, got " + summary(d));
+            }
+        }
+        return problems;
+    }
+
+    static String summary(Diagnosis d) {
+        StringBuilder sb = new StringBuilder();
+        for (LayerVerdict v : d.layers()) sb.append(v.name()).append('=').append(v.verdicts()).append(' ');
+        return sb.append("loss=").append(d.loss().get("verdict")).toString();
+    }
+}
