@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
 /** Entry point of the {@code gradprobe} command. */
 @Command(name = "gradprobe", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Shows where gradients go wrong in a neural network.%n",
-        subcommands = {DemoCommand.class, TrainCommand.class, EvalCommand.class, GradsCommand.class, ModelsCommand.class,
+        subcommands = {DemoCommand.class, TrainCommand.class, DiagnoseCommand.class, ZooCommand.class, EvalCommand.class, GradsCommand.class,
+            ModelsCommand.class, ReportCommand.class,
             CommandLine.HelpCommand.class},
         footer = {"%nRun 'gradprobe COMMAND --help' for the options of a command. Add --debug to any command for stack traces."})
 public final class Main implements Runnable {

@@ -5,6 +5,8 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.gradprobe.io.JsonLines;
 import org.gradprobe.nn.Model;
+import org.gradprobe.probe.Stats;
+import org.gradprobe.tensor.Tensor;
 import org.gradprobe.train.Checkpoint;
 
 /** A training run's folder: the checkpoint (rewritten atomically after each epoch) and the JSON-lines metrics log. */
@@ -27,9 +29,22 @@ final class RunFolder implements Closeable {
         log.write(record);
     }
 
-    void checkpoint() {
+    /** Writes the checkpoint, unless a weight is NaN or Inf: then the last good checkpoint stays. Returns whether it wrote. */
+    boolean checkpoint() {
+        for (Tensor p : model.parameters().values()) {
+            if (!Stats.allFinite(p)) {
+                System.out.println("not saving the checkpoint: weights are not finite; " + (java.nio.file.Files.exists(dir.resolve(CHECKPOINT))
+                        ? "the last good one is kept" : "there is no earlier one"));
+                return false;
+            }
+        }
         Checkpoint.save(model, dir.resolve(CHECKPOINT), Main.VERSION);
+        return true;
     }
+
+    Path dir() { return dir; }
+
+    JsonLines log() { return log; }
 
     @Override
     public void close() {

@@ -11,6 +11,15 @@ import org.gradprobe.nn.Model;
 import org.gradprobe.optim.Adam;
 import org.gradprobe.optim.Optimizer;
 import org.gradprobe.optim.Sgd;
+import org.gradprobe.io.AtomicFile;
+import org.gradprobe.probe.Diagnosis;
+import org.gradprobe.probe.NonFiniteEvent;
+import org.gradprobe.probe.Probe;
+import org.gradprobe.probe.ProbeConfig;
+import org.gradprobe.report.HtmlReport;
+import org.gradprobe.report.ProbeLog;
+import org.gradprobe.report.RunData;
+import org.gradprobe.report.TerminalReport;
 import org.gradprobe.train.Evaluation;
 import org.gradprobe.train.Provenance;
 import org.gradprobe.train.Trainer;
@@ -20,8 +29,9 @@ import picocli.CommandLine.Option;
 
 /** gradprobe train: trains a network and writes a run folder (checkpoint and metrics log). */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Train a network on images and write a run folder: model.safetensors (the checkpoint, PyTorch state_dict "
-                + "names) and metrics.jsonl (provenance first, then running loss and test accuracy).",
+        description = {"Train a network on images with the gradient probe on, and write a run folder: model.safetensors (the "
+                + "checkpoint, PyTorch state_dict names), metrics.jsonl (provenance, running loss, test accuracy, every probed node) "
+                + "and report.html (charts and verdicts). The verdict table is printed after each epoch.",
             "The defaults are the seed recipe: seed-cnn, SGD lr 0.001 momentum 0.9, batch 4, cross-entropy, x/255 normalized "
                 + "with mean 0.5 std 0.5."})
 final class TrainCommand implements Callable<Integer> {
@@ -77,6 +87,18 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", description = "Compute threads (default: the available cores, ${DEFAULT-VALUE}).")
     int threads = Runtime.getRuntime().availableProcessors();
 
+    @Option(names = "--probe-every", paramLabel = "K", defaultValue = "20",
+            description = "Record every node every K steps (default: ${DEFAULT-VALUE}); NaN/Inf is checked at every step regardless.")
+    int probeEvery;
+
+    @Option(names = "--no-probe", description = "Train without the probe (no verdicts, no report).")
+    boolean noProbe;
+
+    @Option(names = "--on-nonfinite", paramLabel = "stop|skip|continue", defaultValue = "stop",
+            description = "When a step produces NaN/Inf: stop training (keeping the last good checkpoint), skip that update, or continue "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String onNonFinite;
+
     @Option(names = "--out", paramLabel = "DIR", description = "Run folder (default: runs/<time>-<model>).")
     Path out;
 
@@ -96,10 +118,38 @@ final class TrainCommand implements Callable<Integer> {
         System.out.println("model: " + model.spec());
         System.out.println("optimizer: " + opt.describe() + ", batch " + batch + ", " + model.dtype());
         System.out.println("run folder: " + dir);
-        try (RunFolder run = new RunFolder(dir, model, Provenance.of(Main.VERSION, "train", model.spec(), settings(model, opt), modelOptions.seed))) {
-            Evaluation last = new Trainer(model, opt, cfg).fit(data.train(), data.test(), new ConsoleProgress(logEvery, run));
-            System.out.printf("finished: test accuracy %.2f%%, test loss %.4f; checkpoint %s%n", 100 * last.accuracy(), last.loss(),
-                    dir.resolve(RunFolder.CHECKPOINT));
+        Trainer trainer = new Trainer(model, opt, cfg);
+        Probe probe = noProbe ? null : Probe.attach(trainer, ProbeConfig.defaults().withEvery(probeEvery))
+                .onNonFinite(Probe.OnNonFinite.valueOf(onNonFinite.toUpperCase(java.util.Locale.ROOT)));
+        Map<String, Object> settings = settings(model, opt);
+        if (probe != null) settings.put("probe", ProbeLog.describe(probe));
+        try (RunFolder run = new RunFolder(dir, model, Provenance.of(Main.VERSION, "train", model.spec(), settings, modelOptions.seed))) {
+            Trainer.Listener listener = new ConsoleProgress(logEvery, run);
+            if (probe != null) {
+                ProbeLog log = new ProbeLog(run.log());
+                probe.addListener(log).addListener(new Probe.Listener() {
+                    @Override
+                    public void onNonFinite(NonFiniteEvent e) {
+                        System.out.println(e.describe() + " -> " + onNonFinite);
+                    }
+
+                    @Override
+                    public void onEpoch(int epoch, Probe p, Evaluation test) {
+                        System.out.print(TerminalReport.render(p, Diagnosis.of(p)));
+                    }
+                });
+                listener = Trainer.Listener.both(listener, probe);
+            }
+            Evaluation last = trainer.fit(data.train(), data.test(), listener);
+            if (probe != null) {
+                new ProbeLog(run.log()).verdicts(Diagnosis.of(probe), 0);
+                Path html = dir.resolve("report.html");
+                AtomicFile.writeString(html, HtmlReport.render(RunData.read(dir.resolve(RunFolder.METRICS))));
+                System.out.println("report: " + html);
+            }
+            if (last != null) {
+                System.out.printf("finished: test accuracy %.2f%%, test loss %.4f; run folder %s%n", 100 * last.accuracy(), last.loss(), dir);
+            }
         }
         return 0;
     }
@@ -114,6 +164,10 @@ final class TrainCommand implements Callable<Integer> {
         if (limit < 0) throw new UsageException("invalid --limit: " + limit + " (expected N >= 0)");
         if (clipNorm != null) Converters.positive("--clip-norm", clipNorm);
         if (clipValue != null) Converters.positive("--clip-value", clipValue);
+        Converters.positive("--probe-every", probeEvery);
+        if (!onNonFinite.matches("stop|skip|continue")) {
+            throw new UsageException("invalid --on-nonfinite: '" + onNonFinite + "' (expected stop, skip or continue)");
+        }
         if (!optimizer.equals("sgd") && !optimizer.equals("adam")) {
             throw new UsageException("invalid --optimizer: '" + optimizer + "' (expected sgd or adam)");
         }

@@ -28,6 +28,21 @@ public final class Model {
         this.dtype = dtype;
     }
 
+    /**
+     * A sequential model of the given layers (built by hand, for layers that no spec names: a custom
+     * {@link Layer} subclass). Each layer's input shape must be the previous layer's output shape.
+     */
+    public static Model sequential(int[] inputShape, DType dtype, List<Layer> layers) {
+        int[] shape = inputShape;
+        for (Layer l : layers) {
+            if (!Arrays.equals(l.inShape(), shape)) {
+                throw new ShapeException("layer " + l.name() + " takes " + Shapes.str(l.inShape()) + " but receives " + Shapes.str(shape));
+            }
+            shape = l.outShape();
+        }
+        return new Model(ModelSpec.describe(layers), inputShape, layers, dtype);
+    }
+
     /** Runs the network on a batch x [N, inputShape...]. */
     public Tensor forward(Tensor x, ForwardContext ctx) {
         int[] s = x.shape();

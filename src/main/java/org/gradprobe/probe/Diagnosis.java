@@ -11,8 +11,8 @@ import org.gradprobe.nn.Model;
 import org.gradprobe.optim.Optimizer;
 import org.gradprobe.train.Trainer;
 
-/** The outcome of a probed run: verdicts per layer, the loss verdict and the first non-finite event. */
-public record Diagnosis(List<LayerVerdict> layers, Map<String, Object> loss, NonFiniteEvent firstNonFinite, long steps) {
+/** The outcome of a probed run: the probe with its histories, verdicts per layer, the loss verdict and the first non-finite event. */
+public record Diagnosis(Probe probe, List<LayerVerdict> layers, Map<String, Object> loss, NonFiniteEvent firstNonFinite, long steps) {
 
     public boolean healthy() {
         for (LayerVerdict v : layers) if (!v.healthy()) return false;
@@ -20,7 +20,7 @@ public record Diagnosis(List<LayerVerdict> layers, Map<String, Object> loss, Non
     }
 
     public static Diagnosis of(Probe probe) {
-        return new Diagnosis(probe.verdicts(), Detectors.lossVerdict(probe), probe.firstNonFinite(), probe.steps());
+        return new Diagnosis(probe, probe.verdicts(), Detectors.lossVerdict(probe), probe.firstNonFinite(), probe.steps());
     }
 
     /**

@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.gradprobe.autograd.Backward;
 import org.gradprobe.autograd.Node;
-import org.gradprobe.data.Dataset;
 import org.gradprobe.nn.ForwardContext;
 import org.gradprobe.nn.Layer;
 import org.gradprobe.nn.Model;
@@ -208,15 +207,17 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
         for (Listener l : listeners) l.onRecord(step, this);
     }
 
+    @Override
+    public boolean stopRequested() {
+        return stopped;
+    }
+
     // ---- Trainer.Listener ----
 
     @Override
     public void onEpoch(int epoch, Evaluation test) {
         for (Listener l : listeners) l.onEpoch(epoch, this, test);
     }
-
-    @Override
-    public void onBegin(Model m, Dataset train, Trainer.Config c) {}
 
     private void addLoss(long step, double loss) {
         losses.add(new double[] {step, loss});
@@ -284,6 +285,12 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
         Map<Tensor, String> producers = new IdentityHashMap<>();
         if (!Stats.allFinite(input)) {
             found[0] = new NonFiniteEvent("input", "data", "forward", step, List.of(), Stats.of(input));
+        }
+        for (Map.Entry<String, Tensor> e : model.parameters().entrySet()) {
+            if (found[0] == null && !Stats.allFinite(e.getValue())) {
+                // a weight that is already non-finite (set so, or loaded so): it is the origin, not the ops that read it
+                found[0] = new NonFiniteEvent(e.getKey(), "parameter", "forward", step, List.of(), Stats.of(e.getValue()));
+            }
         }
         Node.setObserver((op, out, ins) -> {
             if (found[0] != null || Stats.allFinite(out)) return;

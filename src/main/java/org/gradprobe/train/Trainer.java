@@ -36,6 +36,31 @@ public final class Trainer {
         default void onEpoch(int epoch, Evaluation test) {}
 
         default void onEnd() {}
+
+        /** Both listeners, {@code a} first. */
+        static Listener both(Listener a, Listener b) {
+            return new Listener() {
+                public void onBegin(Model m, Dataset t, Config c) {
+                    a.onBegin(m, t, c);
+                    b.onBegin(m, t, c);
+                }
+
+                public void onStep(int epoch, long step, int batch, int batches, double loss, int images) {
+                    a.onStep(epoch, step, batch, batches, loss, images);
+                    b.onStep(epoch, step, batch, batches, loss, images);
+                }
+
+                public void onEpoch(int epoch, Evaluation test) {
+                    a.onEpoch(epoch, test);
+                    b.onEpoch(epoch, test);
+                }
+
+                public void onEnd() {
+                    a.onEnd();
+                    b.onEnd();
+                }
+            };
+        }
     }
 
     /**
@@ -51,6 +76,9 @@ public final class Trainer {
         default boolean afterBackward(long step, Tensor input, int[] targets, double loss) { return true; }
 
         default void afterUpdate(long step) {}
+
+        /** True to end training after the current step (the probe's policy after a NaN or Inf). */
+        default boolean stopRequested() { return false; }
     }
 
     private final Model model;
@@ -88,9 +116,11 @@ public final class Trainer {
                 Batches.Batch batch = batches.get(b);
                 double loss = step(batch.input(), batch.targets(), rng);
                 listener.onStep(epoch, stepCount, b, count, loss, batch.targets().length);
+                if (hook.stopRequested()) break;
             }
             last = test == null ? null : Evaluation.run(model, test, config.evalBatch(), config.mean(), config.std());
             listener.onEpoch(epoch, last);
+            if (hook.stopRequested()) break;
         }
         listener.onEnd();
         return last;

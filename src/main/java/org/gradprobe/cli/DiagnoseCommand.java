@@ -1,0 +1,89 @@
+package org.gradprobe.cli;
+
+import java.util.concurrent.Callable;
+import org.gradprobe.data.DataSets;
+import org.gradprobe.data.Dataset;
+import org.gradprobe.data.FashionMnist;
+import org.gradprobe.data.Synthetic;
+import org.gradprobe.io.Json;
+import org.gradprobe.nn.Model;
+import org.gradprobe.nn.ModelSpec;
+import org.gradprobe.optim.Adam;
+import org.gradprobe.optim.Optimizer;
+import org.gradprobe.optim.Sgd;
+import org.gradprobe.probe.Diagnosis;
+import org.gradprobe.probe.ProbeConfig;
+import org.gradprobe.report.TerminalReport;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** gradprobe diagnose: a short probed training run that ends with the verdicts. */
+@Command(name = "diagnose", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Train a network for a few steps with the probe recording every node at every step, then judge the gradient "
+                + "flow layer by layer: healthy, vanishing, exploding, dead, saturated, update_ratio or nonfinite, with the numbers "
+                + "behind each verdict and what to change. Exit code 0 whatever the verdict.",
+            "Thresholds (see the README): vanishing below 1e-3 of the output's gradient norm, exploding above 1e3, dead when over 60% "
+                + "of ReLU units never fire, saturated when over half of sigmoid/tanh outputs sit at their bounds, update ratio outside "
+                + "[1e-6, 1e-1]; a verdict must hold in 80% of the last 10 recorded steps."})
+final class DiagnoseCommand implements Callable<Integer> {
+    @Mixin ModelOptions modelOptions;
+
+    @Option(names = "--data", paramLabel = "DIR|synthetic",
+            description = "Images to train on: a folder (IDX or CIFAR-10 binary), 'synthetic' (random images with a learnable label, "
+                    + "any input shape), or by default Fashion-MNIST (Debian's, else the bundled subset).")
+    String data;
+
+    @Option(names = "--optimizer", defaultValue = "sgd", paramLabel = "sgd|adam", description = "Optimizer (default: ${DEFAULT-VALUE}).")
+    String optimizer;
+
+    @Option(names = "--lr", defaultValue = "0.01", description = "Learning rate (default: ${DEFAULT-VALUE}).")
+    double lr;
+
+    @Option(names = "--momentum", defaultValue = "0.9", description = "SGD momentum (default: ${DEFAULT-VALUE}).")
+    double momentum;
+
+    @Option(names = "--steps", defaultValue = "100", description = "Training steps (default: ${DEFAULT-VALUE}).")
+    int steps;
+
+    @Option(names = "--batch", defaultValue = "32", description = "Mini-batch size (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--json", description = "Print one JSON object instead of the table.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        Converters.positive("--steps", steps);
+        Converters.positive("--batch", batch);
+        Converters.nonNegative("--lr", lr);
+        Converters.nonNegative("--momentum", momentum);
+        if (!optimizer.equals("sgd") && !optimizer.equals("adam")) {
+            throw new UsageException("invalid --optimizer: '" + optimizer + "' (expected sgd or adam)");
+        }
+        Dataset train;
+        Model model;
+        if ("synthetic".equals(data)) {
+            int[] in = Converters.dims("--input", modelOptions.input);
+            if (in == null) in = ModelSpec.resolve(modelOptions.model).defaultInput();
+            if (in == null) throw new UsageException("--input is needed for spec '" + modelOptions.model + "' (e.g. --input 1x28x28)");
+            model = modelOptions.build(in);
+            int classes = model.outputShape()[0];
+            train = Synthetic.make(in, 2048, classes, modelOptions.seed);
+        } else {
+            FashionMnist.Split split = DataSets.load(data == null ? null : java.nio.file.Path.of(data));
+            train = split.train();
+            model = modelOptions.build(train.sampleShape());
+        }
+        Optimizer opt = optimizer.equals("adam") ? new Adam(model.parameters(), lr) : new Sgd(model.parameters(), lr, momentum);
+        Diagnosis d = Diagnosis.run(model, opt, train, steps, batch, modelOptions.seed, ProbeConfig.defaults().withEvery(1));
+        if (json) {
+            System.out.println(Json.write(d.toJson()));
+        } else {
+            System.out.println("model: " + model.spec() + " on " + org.gradprobe.tensor.Shapes.dims(model.inputShape()) + ", "
+                    + opt.describe() + ", " + d.steps() + " steps of batch " + batch + " on " + train.name());
+            System.out.print(TerminalReport.render(d.probe(), d));
+        }
+        return 0;
+    }
+}

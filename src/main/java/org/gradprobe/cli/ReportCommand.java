@@ -1,0 +1,31 @@
+package org.gradprobe.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.gradprobe.io.AtomicFile;
+import org.gradprobe.report.HtmlReport;
+import org.gradprobe.report.RunData;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** gradprobe report: rebuild the HTML report of a run from its JSON lines. */
+@Command(name = "report", mixinStandardHelpOptions = true,
+        description = "Rebuild RUN_DIR/report.html from RUN_DIR/metrics.jsonl (self-contained: open it in any browser, offline).")
+final class ReportCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "RUN_DIR", description = "A run folder written by 'gradprobe train', or a metrics.jsonl file.")
+    Path run;
+
+    @Option(names = "--out", paramLabel = "FILE", description = "Where to write the HTML (default: RUN_DIR/report.html).")
+    Path out;
+
+    @Override
+    public Integer call() {
+        Path log = Files.isDirectory(run) ? run.resolve(RunFolder.METRICS) : run;
+        Path html = out != null ? out : (Files.isDirectory(run) ? run : run.toAbsolutePath().getParent()).resolve("report.html");
+        AtomicFile.writeString(html, HtmlReport.render(RunData.read(log)));
+        System.out.println("wrote " + html);
+        return 0;
+    }
+}

@@ -1,0 +1,153 @@
+package org.gradprobe.probe;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.gradprobe.autograd.Node;
+import org.gradprobe.nn.ForwardContext;
+import org.gradprobe.nn.Init;
+import org.gradprobe.nn.Layer;
+import org.gradprobe.nn.Model;
+import org.gradprobe.nn.ModelSpec;
+import org.gradprobe.optim.Sgd;
+import org.gradprobe.tensor.DType;
+import org.gradprobe.tensor.Tensor;
+import org.gradprobe.train.Trainer;
+import org.junit.jupiter.api.Test;
+
+/** A NaN or Inf injected anywhere is reported at the node that produced it, in the right pass. */
+class NonFiniteTest {
+    /** An identity layer that, from step {@code at} on, poisons its forward output or the gradient it passes back. */
+    static final class Poison extends Layer {
+        final String pass;
+        final long at;
+        long calls;
+
+        Poison(String name, int[] shape, String pass, long at) {
+            super(name, "poison", shape, shape);
+            this.pass = pass;
+            this.at = at;
+        }
+
+        @Override
+        public Tensor forward(Tensor x, ForwardContext ctx) {
+            boolean now = ++calls >= at;
+            Tensor y = x.detach().copy();
+            if (now && pass.equals("forward")) y.set(1, Double.NaN);
+            Tensor out = Node.record("poison_op", y, g -> {
+                Tensor gx = g.copy();
+                if (now && pass.equals("backward")) gx.set(0, Double.POSITIVE_INFINITY);
+                return new Tensor[] {gx};
+            }, x);
+            return emit(out, ctx);
+        }
+
+        @Override
+        public String describe() {
+            return "poison";
+        }
+    }
+
+    static List<Layer> layers(String spec, int[] in, String poisonAfter, String pass, long at) {
+        Model m = ModelSpec.build(spec, in, DType.FLOAT32, Init.pytorchDefault(), 1);
+        List<Layer> out = new ArrayList<>();
+        for (Layer l : m.layers()) {
+            out.add(l);
+            if (l.name().equals(poisonAfter)) out.add(new Poison("poison", l.outShape(), pass, at));
+        }
+        return out;
+    }
+
+    static Probe train(Model model, int steps, Tensor input) {
+        Trainer trainer = new Trainer(model, new Sgd(model.parameters(), 0.01, 0.9), new Trainer.Config(1, 8, 0, 0.5, 0.5, null, null, 0, 64));
+        Probe probe = Probe.attach(trainer, ProbeConfig.defaults().withEvery(1));
+        SplittableRandom r = new SplittableRandom(3);
+        int[] t = new int[input.dim(0)];
+        for (int s = 0; s < steps && !probe.stopped(); s++) trainer.step(input, t, r);
+        return probe;
+    }
+
+    static Tensor batch(int... shape) {
+        return Tensor.randn(DType.FLOAT32, new SplittableRandom(2), 1, shape);
+    }
+
+    @Test
+    void aForwardNaNIsReportedAtTheLayerThatMadeItNotTheOnesAfter() {
+        List<Layer> ls = layers("flatten linear(16) relu linear(16) tanh linear(10)", new int[] {12}, "2", "forward", 3);
+        Model m = Model.sequential(new int[] {12}, DType.FLOAT32, ls);
+        Probe p = train(m, 10, batch(8, 12));
+        NonFiniteEvent e = p.firstNonFinite();
+        assertNotNull(e);
+        assertEquals("poison", e.node());
+        assertEquals("poison_op", e.op());
+        assertEquals("forward", e.pass());
+        assertEquals(3, e.step());
+        assertTrue(p.stopped(), "stops by default");
+        assertTrue(p.verdicts().stream().anyMatch(v -> v.name().equals("poison") && v.verdicts().contains(LayerVerdict.NONFINITE)));
+    }
+
+    @Test
+    void aBackwardInfIsReportedAtTheRuleThatMadeIt() {
+        List<Layer> ls = layers("flatten linear(16) relu linear(16) tanh linear(10)", new int[] {12}, "3", "backward", 2);
+        Model m = Model.sequential(new int[] {12}, DType.FLOAT32, ls);
+        NonFiniteEvent e = train(m, 10, batch(8, 12)).firstNonFinite();
+        assertNotNull(e);
+        assertEquals("poison", e.node());
+        assertEquals("backward", e.pass());
+        assertEquals(2, e.step());
+    }
+
+    @Test
+    void aNaNInTheInputIsReportedAsTheInput() {
+        Model m = ModelSpec.build("flatten linear(10)", new int[] {6}, DType.FLOAT32, Init.pytorchDefault(), 1);
+        Tensor x = batch(4, 6);
+        x.set(7, Double.NaN);
+        NonFiniteEvent e = train(m, 3, x).firstNonFinite();
+        assertEquals("input", e.node());
+        assertEquals("forward", e.pass());
+        assertEquals(1, e.step());
+    }
+
+    @Test
+    void aNaNWeightIsReportedAsThatParameter() {
+        Model m = ModelSpec.build("conv2d(4,3) relu flatten fc=linear(10)", new int[] {1, 6, 6}, DType.FLOAT32, Init.pytorchDefault(), 1);
+        m.parameters().get("fc.weight").set(5, Double.NaN);
+        NonFiniteEvent e = train(m, 3, batch(4, 1, 6, 6)).firstNonFinite();
+        assertEquals("fc.weight", e.node());
+    }
+
+    @Test
+    void anOverflowingUpdateIsReportedInTheUpdatePass() {
+        Model m = ModelSpec.build("seed-cnn", null, DType.FLOAT32, Init.pytorchDefault(), 0);
+        Diagnosis d = Diagnosis.run(m, new Sgd(m.parameters(), 1000, 0.9), org.gradprobe.data.FashionMnist.bundled().train(), 60, 16, 0,
+                ProbeConfig.defaults().withEvery(1));
+        assertNotNull(d.firstNonFinite());
+        assertEquals("update", d.firstNonFinite().pass());
+        assertTrue(d.firstNonFinite().node().endsWith(".weight") || d.firstNonFinite().node().endsWith(".bias"), d.firstNonFinite().node());
+    }
+
+    @Test
+    void skipPolicyKeepsTrainingWithoutApplyingPoisonedUpdates() {
+        List<Layer> ls = layers("flatten linear(16) relu linear(10)", new int[] {12}, "1", "backward", 4);
+        Model m = Model.sequential(new int[] {12}, DType.FLOAT32, ls);
+        Trainer trainer = new Trainer(m, new Sgd(m.parameters(), 0.01, 0.9), new Trainer.Config(1, 8, 0, 0.5, 0.5, null, null, 0, 64));
+        Probe p = Probe.attach(trainer, ProbeConfig.defaults()).onNonFinite(Probe.OnNonFinite.SKIP);
+        SplittableRandom r = new SplittableRandom(3);
+        Tensor x = batch(8, 12);
+        for (int s = 0; s < 8; s++) trainer.step(x, new int[8], r);
+        assertEquals(8, p.steps());
+        for (Tensor w : m.parameters().values()) assertTrue(Stats.allFinite(w), "weights stay finite");
+        assertNotNull(p.firstNonFinite());
+    }
+
+    @Test
+    void aHealthyRunReportsNothing() {
+        Model m = ModelSpec.build("flatten linear(16) relu linear(10)", new int[] {12}, DType.FLOAT32, Init.pytorchDefault(), 1);
+        assertNull(train(m, 5, batch(8, 12)).firstNonFinite());
+    }
+}

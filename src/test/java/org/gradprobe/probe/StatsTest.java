@@ -1,0 +1,76 @@
+package org.gradprobe.probe;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.SplittableRandom;
+import org.gradprobe.tensor.DType;
+import org.gradprobe.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+
+class StatsTest {
+    static Tensor t(DType dt, double... v) {
+        return Tensor.of(dt, new int[] {v.length}, v.clone());
+    }
+
+    @Test
+    void momentsCountsAndBinsOfASmallTensor() {
+        for (DType dt : DType.values()) {
+            Stats s = Stats.of(t(dt, 3, -4, 0, 0.5, Double.NaN, Double.POSITIVE_INFINITY));
+            assertEquals(6, s.count());
+            assertEquals(Math.sqrt(9 + 16 + 0.25), s.norm(), 1e-12);          // over the finite values
+            assertEquals(Math.sqrt((9 + 16 + 0.25) / 4), s.rms(), 1e-12);
+            assertEquals(-0.125, s.mean(), 1e-12);
+            double var = ((3.125 * 3.125) + (3.875 * 3.875) + (0.125 * 0.125) + (0.625 * 0.625)) / 4;
+            assertEquals(Math.sqrt(var), s.std(), 1e-12);
+            assertEquals(4, s.maxAbs());
+            assertEquals(1.0 / 6, s.zeroFraction(), 1e-15);
+            assertEquals(1, s.nans());
+            assertEquals(1, s.infs());
+            assertFalse(s.allFinite());
+            long[] h = s.histogram();
+            assertEquals(1, h[Stats.ZERO_BIN]);
+            assertEquals(1, h[Stats.NAN_BIN]);
+            assertEquals(1, h[Stats.INF_BIN]);
+            assertEquals(1, h[Stats.bin(1)]);    // 3 in [2, 4)
+            assertEquals(1, h[Stats.bin(2)]);    // 4 in [4, 8)
+            assertEquals(1, h[Stats.bin(-1)]);   // 0.5 in [0.5, 1)
+            long total = 0;
+            for (long c : h) total += c;
+            assertEquals(6, total, "every value lands in one bin");
+        }
+    }
+
+    @Test
+    void mergingEqualsTheStatisticsOfTheConcatenation() {
+        SplittableRandom r = new SplittableRandom(4);
+        Tensor a = Tensor.randn(DType.FLOAT64, r, 3, 1000), b = Tensor.randn(DType.FLOAT64, r, 0.01, 37);
+        for (int i = 0; i < 37; i++) b.set(i, b.get(i) + 100);    // a very different mean: the merge must not lose it
+        double[] both = new double[1037];
+        System.arraycopy(a.d, 0, both, 0, 1000);
+        System.arraycopy(b.d, 0, both, 1000, 37);
+        Stats merged = Stats.of(a).merge(Stats.of(b)), whole = Stats.of(Tensor.wrap(both, 1037));
+        assertEquals(whole.mean(), merged.mean(), 1e-12);
+        assertEquals(whole.std(), merged.std(), 1e-10);
+        assertEquals(whole.norm(), merged.norm(), 1e-9);
+        assertEquals(whole.maxAbs(), merged.maxAbs());
+        assertArrayEquals(whole.histogram(), merged.histogram());
+    }
+
+    @Test
+    void varianceSurvivesALargeOffset() {
+        double[] v = new double[1000];
+        for (int i = 0; i < v.length; i++) v[i] = 1e8 + (i % 2 == 0 ? 1e-3 : -1e-3);
+        assertEquals(1e-3, Stats.of(Tensor.wrap(v, 1000)).std(), 1e-8);   // the inputs themselves round at 1.5e-8
+    }
+
+    @Test
+    void cheapFiniteCheck() {
+        assertTrue(Stats.allFinite(t(DType.FLOAT32, 1, -1e30, 0)));
+        assertFalse(Stats.allFinite(t(DType.FLOAT32, 1, Double.NaN)));
+        assertFalse(Stats.allFinite(t(DType.FLOAT64, Double.NEGATIVE_INFINITY)));
+        assertTrue(Stats.allFinite(t(DType.FLOAT64, Double.MAX_VALUE, -Double.MAX_VALUE)));
+    }
+}
