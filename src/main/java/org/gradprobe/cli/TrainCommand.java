@@ -19,6 +19,7 @@ import org.gradprobe.probe.ProbeConfig;
 import org.gradprobe.report.HtmlReport;
 import org.gradprobe.report.ProbeLog;
 import org.gradprobe.report.RunData;
+import org.gradprobe.report.TensorBoard;
 import org.gradprobe.report.TerminalReport;
 import org.gradprobe.train.Evaluation;
 import org.gradprobe.train.Provenance;
@@ -143,9 +144,11 @@ final class TrainCommand implements Callable<Integer> {
             Evaluation last = trainer.fit(data.train(), data.test(), listener);
             if (probe != null) {
                 new ProbeLog(run.log()).verdicts(Diagnosis.of(probe), 0);
+                RunData record = RunData.read(dir.resolve(RunFolder.METRICS));
                 Path html = dir.resolve("report.html");
-                AtomicFile.writeString(html, HtmlReport.render(RunData.read(dir.resolve(RunFolder.METRICS))));
-                System.out.println("report: " + html);
+                AtomicFile.writeString(html, HtmlReport.render(record));
+                Path events = TensorBoard.write(record, dir.resolve("tensorboard"), System.currentTimeMillis() / 1000.0);
+                System.out.println("report: " + html + "; TensorBoard: tensorboard --logdir " + events.getParent());
             }
             if (last != null) {
                 System.out.printf("finished: test accuracy %.2f%%, test loss %.4f; run folder %s%n", 100 * last.accuracy(), last.loss(), dir);
