@@ -6,6 +6,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.gradprobe.autograd.Backward;
 import org.gradprobe.autograd.Node;
 import org.gradprobe.nn.ForwardContext;
@@ -57,9 +61,16 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
     // per recorded step
     private long recordingStep = -1;
     private final Map<Tensor, String> outputs = new IdentityHashMap<>();
-    private final Map<String, Stats> valueStats = new LinkedHashMap<>();
-    private final Map<String, Stats> gradStats = new LinkedHashMap<>();
-    private final Map<String, Double> unitFractions = new LinkedHashMap<>();
+    // statistics are computed on the probe's own thread while training goes on (the cores are not
+    // busy all the time: elementwise ops and the optimizer run on one), and collected after the update
+    private static final ExecutorService WORKER = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "gradprobe-probe");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Map<String, Future<Stats>> valueStats = new LinkedHashMap<>();
+    private final Map<String, Future<Stats>> gradStats = new LinkedHashMap<>();
+    private final Map<String, Future<Double>> unitFractions = new LinkedHashMap<>();
     private final Map<String, Tensor> before = new LinkedHashMap<>();
     private final Map<String, java.util.ArrayDeque<boolean[]>> activity = new LinkedHashMap<>();
 
@@ -130,9 +141,10 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
         recordingStep = step;
         return (name, layer, out) -> {
             outputs.put(out, name);
-            valueStats.put(name, Stats.of(out));
-            double frac = layer.kind().equals("relu") ? deadFraction(name, out) : saturatedFraction(layer.kind(), out);
-            if (!Double.isNaN(frac)) unitFractions.put(name, frac);
+            // layer outputs and gradients are never written after they are made, so reading them later is safe
+            valueStats.put(name, WORKER.submit(() -> Stats.serial(out)));
+            String kind = layer.kind();
+            unitFractions.put(name, WORKER.submit(() -> kind.equals("relu") ? deadFraction(name, out) : saturatedFraction(kind, out)));
         };
     }
 
@@ -143,7 +155,7 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
             @Override
             public void onGrad(Tensor tensor, Tensor grad) {
                 String name = outputs.get(tensor);
-                if (name != null) gradStats.put(name, Stats.of(grad));
+                if (name != null) gradStats.put(name, WORKER.submit(() -> Stats.serial(grad)));
             }
         };
     }
@@ -187,17 +199,25 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
         for (Map.Entry<String, NodeHistory> e : nodes.entrySet()) {
             NodeHistory h = e.getValue();
             if (h.kind() == NodeHistory.Kind.ACTIVATION) {
-                Stats v = valueStats.get(e.getKey());
+                Stats v = join(valueStats.get(e.getKey()));
                 if (v == null) continue;
-                h.add(new StepRecord(step, step, v, gradStats.get(e.getKey()), unitFractions.getOrDefault(e.getKey(), Double.NaN), Double.NaN));
+                Double frac = join(unitFractions.get(e.getKey()));
+                h.add(new StepRecord(step, step, v, join(gradStats.get(e.getKey())), frac == null ? Double.NaN : frac, Double.NaN));
             } else {
                 Tensor p = optimizer.parameters().get(e.getKey());
                 Tensor old = before.get(e.getKey());
                 if (p == null || old == null) continue;
                 double sq = 0;
-                for (int i = 0; i < p.numel(); i++) {
-                    double d = p.get(i) - old.get(i);
-                    sq += d * d;
+                if (p.f != null) {
+                    for (int i = 0; i < p.f.length; i++) {
+                        double d = p.f[i] - old.f[i];
+                        sq += d * d;
+                    }
+                } else {
+                    for (int i = 0; i < p.d.length; i++) {
+                        double d = p.d[i] - old.d[i];
+                        sq += d * d;
+                    }
                 }
                 h.add(new StepRecord(step, step, Stats.of(old), p.grad() == null ? null : Stats.of(p.grad()), Double.NaN, Math.sqrt(sq)));
             }
@@ -210,6 +230,20 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
     @Override
     public boolean stopRequested() {
         return stopped;
+    }
+
+    private static <T> T join(Future<T> f) {
+        if (f == null) return null;
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while collecting probe statistics", e);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof RuntimeException) throw (RuntimeException) c;
+            throw new IllegalStateException(c);
+        }
     }
 
     // ---- Trainer.Listener ----
@@ -240,7 +274,11 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
         int n = out.dim(0), units = out.numel() / Math.max(n, 1);
         if (units == 0) return Double.NaN;
         boolean[] active = new boolean[units];
-        for (int b = 0; b < n; b++) for (int u = 0; u < units; u++) active[u] |= out.get(b * units + u) > 0;
+        for (int b = 0; b < n; b++) {
+            int base = b * units;
+            if (out.f != null) for (int u = 0; u < units; u++) active[u] |= out.f[base + u] > 0;
+            else for (int u = 0; u < units; u++) active[u] |= out.d[base + u] > 0;
+        }
         java.util.ArrayDeque<boolean[]> ring = activity.computeIfAbsent(name, k -> new java.util.ArrayDeque<>());
         ring.addLast(active);
         while (ring.size() > config.window()) ring.removeFirst();

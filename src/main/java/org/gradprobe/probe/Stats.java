@@ -1,5 +1,6 @@
 package org.gradprobe.probe;
 
+import org.gradprobe.kernels.Parallel;
 import org.gradprobe.tensor.Tensor;
 
 /**
@@ -27,73 +28,165 @@ public final class Stats {
 
     public Stats() {}
 
-    /** The statistics of every element of {@code t}. */
+    /** Elements above which {@link #of} splits the pass over the cores and merges the parts. */
+    static final int PARALLEL_MIN = 1 << 16;
+
+    /** The statistics of every element of {@code t}: one pass, no copy (split over the cores for large tensors). */
     public static Stats of(Tensor t) {
+        int n = t.numel();
+        int chunks = n < PARALLEL_MIN ? 1 : Parallel.chunks(n / (PARALLEL_MIN / 2));
+        if (chunks == 1) {
+            Stats s = new Stats();
+            if (t.f != null) s.add(t.f, 0, n);
+            else s.add(t.d, 0, n);
+            return s;
+        }
+        Stats[] parts = new Stats[chunks];
+        Parallel.forChunks(chunks, (c, from, to) -> {
+            for (int k = from; k < to; k++) {
+                int a = (int) ((long) n * k / chunks), b = (int) ((long) n * (k + 1) / chunks);
+                Stats s = new Stats();
+                if (t.f != null) s.add(t.f, a, b);
+                else s.add(t.d, a, b);
+                parts[k] = s;
+            }
+        });
+        Stats all = parts[0];
+        for (int k = 1; k < chunks; k++) all.merge(parts[k]);
+        return all;
+    }
+
+    /** As {@link #of}, on the calling thread only. */
+    public static Stats serial(Tensor t) {
         Stats s = new Stats();
-        if (t.f != null) s.addAll(t.f);
-        else s.addAll(t.d);
+        if (t.f != null) s.add(t.f, 0, t.numel());
+        else s.add(t.d, 0, t.numel());
         return s;
     }
 
-    private void addAll(float[] a) {
-        // shifted sums (shift = the first finite value) give the variance in one pass without cancellation
-        double shift = Double.NaN, s1 = 0, s2 = 0, sq = 0, mx = maxAbs;
-        long fin = 0;
-        for (float v : a) {
-            if (v == 0f) {
-                zeros++;
-                hist[ZERO_BIN]++;
-            } else if (v != v) {
-                nans++;
-                hist[NAN_BIN]++;
-                continue;
-            } else if (Float.isInfinite(v)) {
-                infs++;
-                hist[INF_BIN]++;
-                continue;
-            } else {
-                hist[bin(Math.getExponent(v))]++;
-            }
-            if (shift != shift) shift = v;
-            double dv = v - shift;
-            s1 += dv;
-            s2 += dv * dv;
-            sq += (double) v * v;
-            double av = Math.abs(v);
-            if (av > mx) mx = av;
-            fin++;
-        }
-        finishAdd(a.length, fin, shift, s1, s2, sq, mx);
+    /** Histogram bin of each biased float32 exponent (0: zero or subnormal, 255: NaN or Inf, resolved apart). */
+    private static final int[] FLOAT_BIN = new int[256];
+    /** The same for the 11-bit float64 exponent. */
+    private static final int[] DOUBLE_BIN = new int[2048];
+
+    static {
+        for (int e = 1; e < 255; e++) FLOAT_BIN[e] = bin(e - 127);
+        FLOAT_BIN[0] = bin(Float.MIN_EXPONENT - 1);     // subnormals
+        for (int e = 1; e < 2047; e++) DOUBLE_BIN[e] = bin(e - 1023);
+        DOUBLE_BIN[0] = bin(Double.MIN_EXPONENT - 1);
     }
 
-    private void addAll(double[] a) {
-        double shift = Double.NaN, s1 = 0, s2 = 0, sq = 0, mx = maxAbs;
-        long fin = 0;
-        for (double v : a) {
-            if (v == 0.0) {
-                zeros++;
-                hist[ZERO_BIN]++;
-            } else if (v != v) {
-                nans++;
-                hist[NAN_BIN]++;
-                continue;
-            } else if (Double.isInfinite(v)) {
-                infs++;
-                hist[INF_BIN]++;
-                continue;
-            } else {
-                hist[bin(Math.getExponent(v))]++;
+    private void add(float[] a, int from, int to) {
+        // Classify each value by its exponent bits (255: NaN/Inf, 0: subnormal, slot 256: exact zero) into
+        // four interleaved count arrays, so that runs of values in the same bin do not wait on each other;
+        // moments use shifted sums (shift = the first value) for a one-pass variance without cancellation.
+        int[][] c = new int[4][257];
+        double shift = from < to && Float.isFinite(a[from]) ? a[from] : 0;
+        double s10 = 0, s11 = 0, s12 = 0, s13 = 0, s20 = 0, s21 = 0, s22 = 0, s23 = 0;
+        float m0 = 0, m1 = 0, m2 = 0, m3 = 0;
+        int[] c0 = c[0], c1 = c[1], c2 = c[2], c3 = c[3];
+        int i = from;
+        for (; i + 3 < to; i += 4) {
+            float v0 = a[i], v1 = a[i + 1], v2 = a[i + 2], v3 = a[i + 3];
+            int b0 = Float.floatToRawIntBits(v0), b1 = Float.floatToRawIntBits(v1), b2 = Float.floatToRawIntBits(v2), b3 = Float.floatToRawIntBits(v3);
+            int e0 = (b0 >>> 23) & 0xFF, e1 = (b1 >>> 23) & 0xFF, e2 = (b2 >>> 23) & 0xFF, e3 = (b3 >>> 23) & 0xFF;
+            c0[(b0 & 0x7FFFFFFF) == 0 ? 256 : e0]++;
+            c1[(b1 & 0x7FFFFFFF) == 0 ? 256 : e1]++;
+            c2[(b2 & 0x7FFFFFFF) == 0 ? 256 : e2]++;
+            c3[(b3 & 0x7FFFFFFF) == 0 ? 256 : e3]++;
+            // NaN/Inf make these sums non-finite; they are then redone below, skipping them (rare path)
+            double d0 = v0 - shift, d1 = v1 - shift, d2 = v2 - shift, d3 = v3 - shift;
+            s10 += d0;
+            s11 += d1;
+            s12 += d2;
+            s13 += d3;
+            s20 += d0 * d0;
+            s21 += d1 * d1;
+            s22 += d2 * d2;
+            s23 += d3 * d3;
+            // plain compares: Math.max(float) spends branches on NaN and −0 semantics we do not need here
+            float a0 = Math.abs(v0), a1 = Math.abs(v1), a2 = Math.abs(v2), a3 = Math.abs(v3);
+            m0 = a0 > m0 ? a0 : m0;
+            m1 = a1 > m1 ? a1 : m1;
+            m2 = a2 > m2 ? a2 : m2;
+            m3 = a3 > m3 ? a3 : m3;
+        }
+        for (; i < to; i++) {
+            float v = a[i];
+            int b = Float.floatToRawIntBits(v);
+            c0[(b & 0x7FFFFFFF) == 0 ? 256 : (b >>> 23) & 0xFF]++;
+            double d = v - shift;
+            s10 += d;
+            s20 += d * d;
+            float av = Math.abs(v);
+            m0 = av > m0 ? av : m0;
+        }
+        long[] byExp = new long[257];
+        for (int[] ci : c) for (int k = 0; k < 257; k++) byExp[k] += ci[k];
+        long special = byExp[0xFF];
+        if (special > 0) {
+            long nn = 0;
+            s10 = s11 = s12 = s13 = s20 = s21 = s22 = s23 = 0;
+            m0 = m1 = m2 = m3 = 0;
+            for (int k = from; k < to; k++) {
+                float v = a[k];
+                if (Float.isNaN(v)) nn++;
+                if (!Float.isFinite(v)) continue;
+                double d = v - shift;
+                s10 += d;
+                s20 += d * d;
+                m0 = Math.max(m0, Math.abs(v));
             }
-            if (shift != shift) shift = v;
+            nans += nn;
+            infs += special - nn;
+            hist[NAN_BIN] += nn;
+            hist[INF_BIN] += special - nn;
+        }
+        zeros += byExp[256];
+        hist[ZERO_BIN] += byExp[256];
+        for (int k = 0; k < 0xFF; k++) if (byExp[k] > 0) hist[FLOAT_BIN[k]] += byExp[k];
+        double s1 = (s10 + s11) + (s12 + s13), s2 = (s20 + s21) + (s22 + s23);
+        long fin = (to - from) - special;
+        // Σx² from the shifted sums: Σ(d + shift)² = Σd² + 2·shift·Σd + n·shift²
+        double sq = s2 + 2 * shift * s1 + fin * shift * shift;
+        finishAdd(to - from, fin, shift, s1, s2, Math.max(sq, 0), Math.max(Math.max(maxAbs, Math.max(m0, m1)), Math.max(m2, m3)));
+    }
+
+    private void add(double[] a, int from, int to) {
+        double shift = from < to && Double.isFinite(a[from]) ? a[from] : 0, s1 = 0, s2 = 0, sq = 0, mx = maxAbs;
+        long special = 0;
+        for (int i = from; i < to; i++) {
+            double v = a[i];
+            int be = (int) (Double.doubleToRawLongBits(v) >>> 52) & 0x7FF;
+            if (be == 0x7FF) {
+                special++;
+                continue;
+            }
+            hist[DOUBLE_BIN[be]]++;
             double dv = v - shift;
             s1 += dv;
             s2 += dv * dv;
             sq += v * v;
-            double av = Math.abs(v);
-            if (av > mx) mx = av;
-            fin++;
+            mx = Math.max(mx, Math.abs(v));
         }
-        finishAdd(a.length, fin, shift, s1, s2, sq, mx);
+        long fin = (to - from) - special;
+        if (special > 0) {
+            long nn = 0;
+            for (int i = from; i < to; i++) if (Double.isNaN(a[i])) nn++;
+            nans += nn;
+            infs += special - nn;
+            hist[NAN_BIN] += nn;
+            hist[INF_BIN] += special - nn;
+        }
+        long z = 0;
+        int lowest = DOUBLE_BIN[0];
+        if (hist[lowest] > 0) {
+            for (int i = from; i < to; i++) if (a[i] == 0.0) z++;
+        }
+        zeros += z;
+        hist[lowest] -= z;
+        hist[ZERO_BIN] += z;
+        finishAdd(to - from, fin, shift, s1, s2, sq, mx);
     }
 
     private void finishAdd(int n, long fin, double shift, double s1, double s2, double sq, double mx) {

@@ -1,0 +1,90 @@
+package org.gradprobe.bench;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.gradprobe.data.Batches;
+import org.gradprobe.data.Dataset;
+import org.gradprobe.data.FashionMnist;
+import org.gradprobe.nn.Init;
+import org.gradprobe.nn.Model;
+import org.gradprobe.nn.ModelSpec;
+import org.gradprobe.optim.Sgd;
+import org.gradprobe.probe.Probe;
+import org.gradprobe.probe.ProbeConfig;
+import org.gradprobe.tensor.DType;
+import org.gradprobe.train.Trainer;
+
+/**
+ * Images per second for training the seed CNN (SGD lr 0.001 momentum 0.9, float32) at a batch size, in
+ * three modes: probe off, probe at its default interval, probe recording every node every step. The
+ * modes run in turns (off, default, every, off, …) so that machine noise hits all alike; each turn
+ * times {@code steps} steps after a warm-up, and the result is the median over {@code rounds} turns.
+ */
+public final class TrainingBench {
+    private TrainingBench() {}
+
+    /** The three modes, in the order they are alternated. */
+    public static final String[] MODES = {"probe off", "default interval", "every step"};
+
+    public record Result(int batch, Map<String, Double> medianImagesPerSecond, Map<String, double[]> samples) {
+        /** Extra time per step of {@code mode} relative to probe off, as a fraction (0.03 = 3% slower). */
+        public double overhead(String mode) {
+            return medianImagesPerSecond.get(MODES[0]) / medianImagesPerSecond.get(mode) - 1;
+        }
+    }
+
+    public static Result run(int batch, int steps, int rounds) {
+        Dataset data = FashionMnist.bundled().train();
+        Map<String, double[]> samples = new LinkedHashMap<>();
+        for (String m : MODES) samples.put(m, new double[rounds]);
+        List<Runner> runners = new ArrayList<>();
+        for (int i = 0; i < MODES.length; i++) runners.add(new Runner(data, batch, i));
+        for (Runner r : runners) r.steps(Math.max(10, steps));      // warm-up: JIT and buffers
+        for (int round = 0; round < rounds; round++) {
+            for (int i = 0; i < MODES.length; i++) {
+                long t0 = System.nanoTime();
+                runners.get(i).steps(steps);
+                double secs = (System.nanoTime() - t0) / 1e9;
+                samples.get(MODES[i])[round] = steps * batch / secs;
+            }
+        }
+        Map<String, Double> med = new LinkedHashMap<>();
+        for (String m : MODES) med.put(m, median(samples.get(m)));
+        return new Result(batch, med, samples);
+    }
+
+    static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    /** One training setup, stepping through its own shuffled batches. */
+    private static final class Runner {
+        final Trainer trainer;
+        final Batches batches;
+        final SplittableRandom rng = new SplittableRandom(1);
+        int next;
+
+        Runner(Dataset data, int batch, int mode) {
+            Model model = ModelSpec.build("seed-cnn", null, DType.FLOAT32, Init.pytorchDefault(), 0);
+            trainer = new Trainer(model, new Sgd(model.parameters(), 0.001, 0.9),
+                    new Trainer.Config(1, batch, 0, 0.5, 0.5, null, null, 0, 256));
+            if (mode == 1) Probe.attach(trainer, ProbeConfig.defaults());
+            if (mode == 2) Probe.attach(trainer, ProbeConfig.defaults().withEvery(1));
+            batches = new Batches(data, batch, new SplittableRandom(2), 0.5, 0.5, DType.FLOAT32);
+        }
+
+        void steps(int n) {
+            for (int i = 0; i < n; i++) {
+                if (next == batches.count() - 1) next = 0;    // skip the short last batch
+                Batches.Batch b = batches.get(next++);
+                trainer.step(b.input(), b.targets(), rng);
+            }
+        }
+    }
+}

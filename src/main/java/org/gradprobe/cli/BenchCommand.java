@@ -1,0 +1,66 @@
+package org.gradprobe.cli;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.gradprobe.bench.TrainingBench;
+import org.gradprobe.io.Json;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** gradprobe bench: training throughput with the probe off, at its default interval and at every step. */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Measure images/s for training the seed CNN with the probe off, at its default interval and recording every node "
+                + "every step, alternating the three in one run; prints medians and the probe's overhead. Close other work first.")
+final class BenchCommand implements Callable<Integer> {
+    @Option(names = "--batch", split = ",", defaultValue = "4,64,256", description = "Batch sizes (default: ${DEFAULT-VALUE}).")
+    List<Integer> batches;
+
+    @Option(names = "--images", defaultValue = "2048", description = "Images per timed turn (default: ${DEFAULT-VALUE}).")
+    int images;
+
+    @Option(names = "--rounds", defaultValue = "5", description = "Timed turns per mode; the median is reported (default: ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Option(names = "--threads", paramLabel = "N", description = "Compute threads (default: the available cores).")
+    int threads = Runtime.getRuntime().availableProcessors();
+
+    @Option(names = "--json", description = "Print one JSON object.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        Converters.positive("--images", images);
+        Converters.positive("--rounds", rounds);
+        Converters.positive("--threads", threads);
+        org.gradprobe.kernels.Parallel.setThreads(threads);
+        List<Object> out = new ArrayList<>();
+        if (!json) System.out.printf("seed CNN training, float32, %d threads; median of %d turns of %d images%n", threads, rounds, images);
+        for (int b : batches) {
+            Converters.positive("--batch", b);
+            TrainingBench.Result r = TrainingBench.run(b, Math.max(1, images / b), rounds);
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("batch", b);
+            m.put("images_per_s", r.medianImagesPerSecond());
+            m.put("overhead_default", r.overhead(TrainingBench.MODES[1]));
+            m.put("overhead_every_step", r.overhead(TrainingBench.MODES[2]));
+            out.add(m);
+            if (!json) {
+                System.out.printf("batch %4d: probe off %7.1f img/s | default interval %7.1f img/s (%+.1f%%) | every step %7.1f img/s (%+.1f%%)%n", b,
+                        r.medianImagesPerSecond().get(TrainingBench.MODES[0]), r.medianImagesPerSecond().get(TrainingBench.MODES[1]),
+                        100 * r.overhead(TrainingBench.MODES[1]), r.medianImagesPerSecond().get(TrainingBench.MODES[2]),
+                        100 * r.overhead(TrainingBench.MODES[2]));
+            }
+        }
+        if (json) {
+            Map<String, Object> all = new LinkedHashMap<>();
+            all.put("threads", threads);
+            all.put("rounds", rounds);
+            all.put("training", out);
+            System.out.println(Json.write(all));
+        }
+        return 0;
+    }
+}
