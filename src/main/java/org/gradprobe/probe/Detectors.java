@@ -118,30 +118,40 @@ public final class Detectors {
         return out;
     }
 
-    /** Model-level loss verdict: "healthy", "diverging" (recent loss well above the start) or "nonfinite". */
+    /**
+     * Model-level loss verdicts: "diverging" when the finite losses grew above {@code divergeFactor}
+     * times the start (the lowest of the first three), "nonfinite" when a loss was NaN or Inf; "healthy"
+     * otherwise. {@code verdict} is the first of {@code verdicts}.
+     */
     public static Map<String, Object> lossVerdict(Probe probe) {
         List<double[]> l = probe.losses();
         Map<String, Object> m = new LinkedHashMap<>();
-        if (l.isEmpty()) {
-            m.put("verdict", LayerVerdict.HEALTHY);
-            return m;
-        }
-        // the start is the lowest of the first three losses, before a bad learning rate has had time to act
-        int k0 = Math.min(3, l.size()), k = Math.max(1, Math.min(50, l.size() / 5));
-        double first = 0, last = 0;
+        List<String> verdicts = new ArrayList<>();
+        List<Double> finite = new ArrayList<>();
         boolean nonfinite = false;
-        double[] start = new double[k0];
-        for (int i = 0; i < k0; i++) start[i] = l.get(i)[1];
-        first = Arrays.stream(start).min().getAsDouble();
-        for (int i = l.size() - k; i < l.size(); i++) last += l.get(i)[1];
-        for (double[] x : l) nonfinite |= !Double.isFinite(x[1]);
-        last /= k;
-        m.put("first", first);
-        m.put("last", last);
-        if (nonfinite) m.put("verdict", LayerVerdict.NONFINITE);
-        else if (l.size() >= 10 && last > probe.config().divergeFactor() * first) m.put("verdict", "diverging");
-        else m.put("verdict", LayerVerdict.HEALTHY);
-        if (!m.get("verdict").equals(LayerVerdict.HEALTHY)) m.put("advice", "the loss grows: lower the learning rate (try 10x lower) or clip gradients");
+        for (double[] x : l) {
+            if (Double.isFinite(x[1])) finite.add(x[1]);
+            else nonfinite = true;
+        }
+        if (!finite.isEmpty()) {
+            // the start is the lowest of the first three losses, before a bad learning rate has had time to act
+            double first = Double.POSITIVE_INFINITY;
+            for (int i = 0; i < Math.min(3, finite.size()); i++) first = Math.min(first, finite.get(i));
+            int k = Math.max(1, Math.min(50, finite.size() / 5));
+            double last = 0;
+            for (int i = finite.size() - k; i < finite.size(); i++) last += finite.get(i);
+            last /= k;
+            m.put("first", first);
+            m.put("last", last);
+            if (finite.size() >= 3 && last > probe.config().divergeFactor() * first) verdicts.add("diverging");
+        }
+        if (nonfinite) verdicts.add(LayerVerdict.NONFINITE);
+        if (verdicts.isEmpty()) verdicts.add(LayerVerdict.HEALTHY);
+        m.put("verdict", verdicts.get(0));
+        m.put("verdicts", verdicts);
+        if (!verdicts.get(0).equals(LayerVerdict.HEALTHY)) {
+            m.put("advice", "the loss grows or overflows: lower the learning rate (try 10x lower) or clip gradients (--clip-norm 1)");
+        }
         return m;
     }
 

@@ -9,6 +9,7 @@ import org.gradprobe.data.Batches;
 import org.gradprobe.data.Dataset;
 import org.gradprobe.nn.Model;
 import org.gradprobe.optim.Optimizer;
+import org.gradprobe.tensor.Rand;
 import org.gradprobe.train.Trainer;
 
 /** The outcome of a probed run: the probe with its histories, verdicts per layer, the loss verdict and the first non-finite event. */
@@ -30,7 +31,7 @@ public record Diagnosis(Probe probe, List<LayerVerdict> layers, Map<String, Obje
     public static Diagnosis run(Model model, Optimizer optimizer, Dataset data, int steps, int batch, long seed, ProbeConfig config) {
         Trainer trainer = new Trainer(model, optimizer, new Trainer.Config(1, batch, seed, 0.5, 0.5, null, null, 0, 256));
         Probe probe = Probe.attach(trainer, config);
-        SplittableRandom rng = new SplittableRandom(seed);
+        SplittableRandom rng = Rand.stream(seed, "shuffle");
         Batches batches = null;
         int b = 0;
         for (int s = 0; s < steps && !probe.stopped(); s++) {

@@ -33,7 +33,7 @@ public record ProbeConfig(int every, int capacity, int window, double persist, d
     }
 
     public static ProbeConfig defaults() {
-        return new ProbeConfig(DEFAULT_EVERY, 512, 10, 0.8, 1e-3, 1e-7, 1e3, 100, 0.6, 0.5, 1e-6, 1e-1, 1.5);
+        return new ProbeConfig(DEFAULT_EVERY, 512, 10, 0.8, 1e-3, 1e-7, 1e3, 100, 0.8, 0.5, 1e-6, 1e-1, 1.5);
     }
 
     public ProbeConfig withEvery(int k) {

@@ -9,6 +9,7 @@ import org.gradprobe.nn.Model;
 import org.gradprobe.ops.F;
 import org.gradprobe.optim.Clip;
 import org.gradprobe.optim.Optimizer;
+import org.gradprobe.tensor.Rand;
 import org.gradprobe.tensor.Tensor;
 
 /**
@@ -105,7 +106,7 @@ public final class Trainer {
     /** Trains for the configured epochs; returns the last test evaluation (null when {@code test} is null). */
     public Evaluation fit(Dataset train, Dataset test, Listener listener) {
         Dataset data = config.limit() > 0 ? train.head(config.limit()) : train;
-        SplittableRandom rng = new SplittableRandom(config.seed());
+        SplittableRandom rng = Rand.stream(config.seed(), "shuffle");
         listener.onBegin(model, data, config);
         Evaluation last = null;
         for (int epoch = 1; epoch <= config.epochs(); epoch++) {

@@ -123,12 +123,17 @@ class NonFiniteTest {
 
     @Test
     void anOverflowingUpdateIsReportedInTheUpdatePass() {
-        Model m = ModelSpec.build("seed-cnn", null, DType.FLOAT32, Init.pytorchDefault(), 0);
-        Diagnosis d = Diagnosis.run(m, new Sgd(m.parameters(), 1000, 0.9), org.gradprobe.data.FashionMnist.bundled().train(), 60, 16, 0,
-                ProbeConfig.defaults().withEvery(1));
-        assertNotNull(d.firstNonFinite());
-        assertEquals("update", d.firstNonFinite().pass());
-        assertTrue(d.firstNonFinite().node().endsWith(".weight") || d.firstNonFinite().node().endsWith(".bias"), d.firstNonFinite().node());
+        // float32 weights, finite gradients, and a step so large that w − lr·g leaves the float range
+        Model m = ModelSpec.build("flatten fc=linear(10)", new int[] {6}, DType.FLOAT32, Init.pytorchDefault(), 1);
+        Trainer trainer = new Trainer(m, new Sgd(m.parameters(), 1e300, 0), new Trainer.Config(1, 4, 0, 0.5, 0.5, null, null, 0, 64));
+        Probe p = Probe.attach(trainer, ProbeConfig.defaults());
+        trainer.step(batch(4, 6), new int[] {0, 1, 2, 3}, new SplittableRandom(1));
+        NonFiniteEvent e = p.firstNonFinite();
+        assertNotNull(e);
+        assertEquals("update", e.pass());
+        assertEquals(1, e.step());
+        assertTrue(e.node().equals("fc.weight") || e.node().equals("fc.bias"), e.node());
+        assertTrue(p.stopped());
     }
 
     @Test
