@@ -14,6 +14,9 @@ import org.gradprobe.tensor.Tensor;
 final class Conv2dOp {
     private Conv2dOp() {}
 
+    /** Parts of the batch whose weight gradients are summed separately (fixed, so results do not depend on the thread count). */
+    static final int REDUCTION_PARTS = 4;
+
     static int outSize(int in, int k, int stride, int pad) {
         return (in + 2 * pad - k) / stride + 1;
     }
@@ -66,15 +69,19 @@ final class Conv2dOp {
         return Node.record("conv2d", y, g -> {
             Tensor gx = null, gw = null, gb = null;
             if (w.requiresGrad()) {
-                // each chunk of the batch sums its weight gradient privately; the partial sums are added at the end
-                Tensor[] partial = new Tensor[Parallel.chunks(n)];
-                Parallel.forChunks(n, (chunk, from, to) -> {
-                    Tensor acc = Tensor.zerosLike(w);
-                    for (int i = from; i < to; i++) {
-                        if (g.f != null) k.gemm(false, true, o, ck, p, g.f, i * outPlane, cols.f, i * ck * p, acc.f, 0, true);
-                        else k.gemm(false, true, o, ck, p, g.d, i * outPlane, cols.d, i * ck * p, acc.d, 0, true);
+                // the batch is cut into a fixed number of parts, each summing its weight gradient privately, and
+                // the parts are added in order: the result does not depend on how many threads ran them
+                int parts = Math.min(n, REDUCTION_PARTS);
+                Tensor[] partial = new Tensor[parts];
+                Parallel.forChunks(parts, (chunk, pFrom, pTo) -> {
+                    for (int part = pFrom; part < pTo; part++) {
+                        Tensor acc = Tensor.zerosLike(w);
+                        for (int i = n * part / parts; i < n * (part + 1) / parts; i++) {
+                            if (g.f != null) k.gemm(false, true, o, ck, p, g.f, i * outPlane, cols.f, i * ck * p, acc.f, 0, true);
+                            else k.gemm(false, true, o, ck, p, g.d, i * outPlane, cols.d, i * ck * p, acc.d, 0, true);
+                        }
+                        partial[part] = acc;
                     }
-                    partial[chunk] = acc;
                 });
                 gw = partial[0];
                 for (int t = 1; t < partial.length; t++) gw.addInPlace(partial[t]);
