@@ -11,13 +11,14 @@ public final class GradMode {
     }
 
     /** {@code try (var g = GradMode.noGrad()) { ... }}: nothing inside records a graph. */
-    public static AutoCloseable noGrad() {
+    public static Scope noGrad() {
         boolean before = ENABLED.get();
         ENABLED.set(Boolean.FALSE);
-        return new Restore(before);
+        return new Scope(before);
     }
 
-    private record Restore(boolean before) implements AutoCloseable {
+    /** Restores the previous mode when closed. */
+    public record Scope(boolean before) implements AutoCloseable {
         @Override
         public void close() {
             ENABLED.set(before);

@@ -77,7 +77,7 @@ final class DemoCommand implements Callable<Integer> {
         Batches.Batch b = new Batches(test.head(n), n, null, dataOptions.mean, dataOptions.std, model.dtype(), model.inputShape()).get(0);
         int[] pred = new int[n];
         double[] conf = new double[n];
-        try (AutoCloseable g = GradMode.noGrad()) {
+        try (GradMode.Scope g = GradMode.noGrad()) {
             Tensor logits = model.forward(b.input(), ForwardContext.eval());
             int c = logits.dim(1);
             for (int i = 0; i < n; i++) {
@@ -92,8 +92,6 @@ final class DemoCommand implements Callable<Integer> {
                 for (int j = 0; j < c; j++) sum += Math.exp(logits.get(i * c + j) - max);
                 conf[i] = 1 / sum;
             }
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
         }
         int[] shape = test.sampleShape();
         int h = shape[1], w = shape[2];

@@ -16,7 +16,7 @@ public record Evaluation(int samples, double loss, double accuracy, int[][] conf
         int[][] confusion = new int[classes][classes];
         double lossSum = 0;
         int correct = 0;
-        try (AutoCloseable g = GradMode.noGrad()) {
+        try (GradMode.Scope g = GradMode.noGrad()) {
             for (Batches.Batch b : new Batches(data, batchSize, null, mean, std, model.dtype(), model.inputShape())) {
                 Tensor logits = model.forward(b.input(), ForwardContext.eval());
                 lossSum += F.crossEntropy(logits, b.targets()).item() * b.targets().length;
@@ -28,9 +28,6 @@ public record Evaluation(int samples, double loss, double accuracy, int[][] conf
                     if (best < classes) confusion[b.targets()[i]][best]++;
                 }
             }
-        } catch (Exception e) {
-            if (e instanceof RuntimeException) throw (RuntimeException) e;
-            throw new IllegalStateException(e);
         }
         int n = data.size();
         return new Evaluation(n, lossSum / n, (double) correct / n, confusion);

@@ -44,9 +44,9 @@ class BackwardTest {
     }
 
     @Test
-    void noGradModeRecordsNothing() throws Exception {
+    void noGradModeRecordsNothing() {
         Tensor x = leaf(1);
-        try (AutoCloseable g = GradMode.noGrad()) {
+        try (GradMode.Scope g = GradMode.noGrad()) {
             assertTrue(F.relu(x).isLeaf());
         }
         assertTrue(!F.relu(x).isLeaf());
