@@ -71,6 +71,8 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
     private final Map<String, Future<Stats>> valueStats = new LinkedHashMap<>();
     private final Map<String, Future<Stats>> gradStats = new LinkedHashMap<>();
     private final Map<String, Future<Double>> unitFractions = new LinkedHashMap<>();
+    // tensors that share storage (flatten's output and its input, and their gradients) are summarized once
+    private final Map<Object, Future<Stats>> byStorage = new IdentityHashMap<>();
     private final Map<String, Tensor> before = new LinkedHashMap<>();
     private final Map<String, java.util.ArrayDeque<boolean[]>> activity = new LinkedHashMap<>();
 
@@ -131,6 +133,7 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
     @Override
     public ForwardContext.LayerObserver forwardObserver(long step) {
         outputs.clear();
+        byStorage.clear();
         valueStats.clear();
         gradStats.clear();
         unitFractions.clear();
@@ -142,7 +145,7 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
         return (name, layer, out) -> {
             outputs.put(out, name);
             // layer outputs and gradients are never written after they are made, so reading them later is safe
-            valueStats.put(name, WORKER.submit(() -> Stats.serial(out)));
+            valueStats.put(name, statsOf(out));
             String kind = layer.kind();
             unitFractions.put(name, WORKER.submit(() -> kind.equals("relu") ? deadFraction(name, out) : saturatedFraction(kind, out)));
         };
@@ -155,7 +158,7 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
             @Override
             public void onGrad(Tensor tensor, Tensor grad) {
                 String name = outputs.get(tensor);
-                if (name != null) gradStats.put(name, WORKER.submit(() -> Stats.serial(grad)));
+                if (name != null) gradStats.put(name, statsOf(grad));
             }
         };
     }
@@ -230,6 +233,12 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
     @Override
     public boolean stopRequested() {
         return stopped;
+    }
+
+    /** The statistics of {@code t}, computed on the probe's thread, once per storage array. */
+    private Future<Stats> statsOf(Tensor t) {
+        Object storage = t.f != null ? t.f : t.d;
+        return byStorage.computeIfAbsent(storage, k -> WORKER.submit(() -> Stats.serial(t)));
     }
 
     private static <T> T join(Future<T> f) {

@@ -185,13 +185,25 @@ public final class HtmlReport {
             g.append(String.format(Locale.ROOT, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#eee\"/><text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>",
                     ML, W - MR, y, y, ML - 6, y + 4, fmt(v)));
         }
-        StringBuilder pts = new StringBuilder();
+        // the recorded losses (one batch each, noisy) faintly, and their moving average over 2% of the run on top
+        int window = Math.max(1, run.losses.size() / 50);
+        StringBuilder raw = new StringBuilder(), smooth = new StringBuilder();
+        double sum = 0;
+        int count = 0;
+        java.util.ArrayDeque<Double> recent = new java.util.ArrayDeque<>();
         for (double[] l : run.losses) {
             if (!Double.isFinite(l[1])) continue;
             double x = ML + (maxStep == minStep ? 0 : (l[0] - minStep) / (maxStep - minStep)) * (W - ML - MR);
-            pts.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, MT + (H - MT - MB) * (1 - (l[1] - lo) / (hi - lo))));
+            raw.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, MT + (H - MT - MB) * (1 - (l[1] - lo) / (hi - lo))));
+            recent.addLast(l[1]);
+            sum += l[1];
+            if (recent.size() > window) sum -= recent.removeFirst();
+            count = recent.size();
+            smooth.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, MT + (H - MT - MB) * (1 - (sum / count - lo) / (hi - lo))));
         }
-        g.append("<polyline fill=\"none\" stroke=\"#333\" stroke-width=\"1.2\" points=\"").append(pts).append("\"/>");
+        g.append("<polyline fill=\"none\" stroke=\"#bbb\" stroke-width=\"1\" points=\"").append(raw).append("\"/>");
+        g.append("<polyline fill=\"none\" stroke=\"#d62728\" stroke-width=\"2\" points=\"").append(smooth).append("\"/>");
+        g.append(legend(List.of("loss of the recorded batch", "moving average"), List.of("#bbb", "#d62728")));
         return g.append("</svg>\n").toString();
     }
 

@@ -1,0 +1,258 @@
+package org.gradprobe.check;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.Function;
+import org.gradprobe.autograd.Backward;
+import org.gradprobe.autograd.GradMode;
+import org.gradprobe.tensor.Rand;
+import org.gradprobe.tensor.Shapes;
+import org.gradprobe.tensor.Tensor;
+
+/**
+ * Checks the analytic gradient of a function of tensors against central finite differences.
+ *
+ * <p>The function maps its inputs to one output tensor; the checked quantity is the Jacobian of the
+ * output with respect to each input. FULL compares every entry (one forward pair per input element,
+ * one backward per output element); SAMPLED compares k input coordinates per tensor through a random
+ * projection of the output; FAST compares vᵀ·J·u for random directions u and v (PyTorch's fast mode)
+ * and, when that fails, falls back to coordinates of the failing tensor to show where.
+ *
+ * <p>Kinks: before comparing, the one-sided differences (f(x+h) − f(x))/h and (f(x) − f(x−h))/h are
+ * compared; when they disagree beyond tolerance the point sits within h of a non-differentiable point
+ * (ReLU at 0, a max-pool tie) and is skipped and counted instead of failed. That test uses only the
+ * forward, so a wrong backward cannot hide behind it.
+ *
+ * <p>The function must be deterministic (fix any random state inside it) and must not keep state
+ * between calls that changes its output.
+ */
+public final class GradCheck {
+    private GradCheck() {}
+
+    /** A function under check: new output from the given inputs (which it must not modify). */
+    public interface Fn extends Function<Tensor[], Tensor> {}
+
+    /** Checks {@code fn} at {@code inputs} with respect to the inputs that require a gradient. */
+    public static CheckResult check(String name, Fn fn, Tensor[] inputs, String[] inputNames, CheckOptions o) {
+        long t0 = System.nanoTime();
+        SplittableRandom rng = Rand.stream(o.seed(), "gradcheck");
+        Tensor out0 = evaluate(fn, inputs);
+        Tensor v = Tensor.randn(out0.dtype, rng, 1, out0.shape());
+        List<TensorCheck> checks = new ArrayList<>();
+        for (int t = 0; t < inputs.length; t++) {
+            if (inputs[t] == null || !inputs[t].requiresGrad()) continue;
+            String tn = inputNames != null ? inputNames[t] : "input " + t;
+            TensorCheck c;
+            switch (o.mode()) {
+                case FULL: c = full(tn, fn, inputs, t, out0, o); break;
+                case SAMPLED: c = sampled(tn, fn, inputs, t, out0, v, analyticVjp(fn, inputs, v)[t], o, o.samples(), rng); break;
+                default: {
+                    c = fast(tn, fn, inputs, t, out0, v, analyticVjp(fn, inputs, v)[t], o, rng);
+                    if (!c.passed()) {
+                        // show where: every coordinate of a small tensor, a large sample of a big one
+                        c = inputs[t].numel() <= 4096 ? full(tn, fn, inputs, t, out0, o)
+                                : sampled(tn, fn, inputs, t, out0, v, analyticVjp(fn, inputs, v)[t], o, 256, rng);
+                        c = new TensorCheck(c.name() + " (fast failed)", c.shape(), c.compared(), c.kinks(), c.maxAbsErr(), c.maxRelErr(),
+                                c.mismatches(), false);
+                    }
+                }
+            }
+            checks.add(c);
+        }
+        List<String> notes = new ArrayList<>();
+        boolean ok = checks.stream().allMatch(TensorCheck::passed);
+        ok &= properties(fn, inputs, v, notes);
+        return new CheckResult(name, o, checks, notes, ok, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** The output without a graph. */
+    static Tensor evaluate(Fn fn, Tensor[] inputs) {
+        try (GradMode.Scope g = GradMode.noGrad()) {
+            return fn.apply(inputs);
+        }
+    }
+
+    /** vᵀJ for every input: one backward with seed v. Gradients of the inputs are left cleared. */
+    static Tensor[] analyticVjp(Fn fn, Tensor[] inputs, Tensor v) {
+        for (Tensor t : inputs) if (t != null) t.zeroGrad();
+        Tensor out = fn.apply(inputs);
+        Tensor[] g = new Tensor[inputs.length];
+        if (out.requiresGrad()) {
+            Backward.backward(out, v, null);
+            for (int i = 0; i < inputs.length; i++) {
+                if (inputs[i] == null) continue;
+                g[i] = inputs[i].grad() != null ? inputs[i].grad() : Tensor.zerosLike(inputs[i]);
+                inputs[i].zeroGrad();
+            }
+        } else {
+            for (int i = 0; i < inputs.length; i++) if (inputs[i] != null) g[i] = Tensor.zerosLike(inputs[i]);
+        }
+        return g;
+    }
+
+    /** Output at inputs with input {@code t} moved by {@code h·dir} (restored afterwards). */
+    static Tensor shifted(Fn fn, Tensor[] inputs, int t, Tensor dir, double h) {
+        Tensor x = inputs[t];
+        double[] saved = x.doubles().clone();
+        for (int i = 0; i < x.numel(); i++) x.set(i, saved[i] + h * dir.get(i));
+        try {
+            return evaluate(fn, inputs);
+        } finally {
+            for (int i = 0; i < x.numel(); i++) x.set(i, saved[i]);
+        }
+    }
+
+    static Tensor shiftedAt(Fn fn, Tensor[] inputs, int t, int j, double h) {
+        Tensor x = inputs[t];
+        double saved = x.get(j);
+        x.set(j, saved + h);
+        try {
+            return evaluate(fn, inputs);
+        } finally {
+            x.set(j, saved);
+        }
+    }
+
+    /** Every Jacobian entry ∂out_i/∂x_j of input {@code t}. */
+    static TensorCheck full(String name, Fn fn, Tensor[] inputs, int t, Tensor out0, CheckOptions o) {
+        Tensor x = inputs[t];
+        int nIn = x.numel(), nOut = out0.numel();
+        // analytic rows: one backward per output element
+        double[][] an = new double[nOut][];
+        for (int i = 0; i < nOut; i++) {
+            Tensor seed = Tensor.zerosLike(out0);
+            seed.set(i, 1);
+            an[i] = analyticVjp(fn, inputs, seed)[t].doubles().clone();
+        }
+        Acc acc = new Acc(name, x.shape(), o);
+        for (int j = 0; j < nIn; j++) {
+            Tensor plus = shiftedAt(fn, inputs, t, j, o.eps()), minus = shiftedAt(fn, inputs, t, j, -o.eps());
+            for (int i = 0; i < nOut; i++) {
+                double fp = plus.get(i), fm = minus.get(i), f0 = out0.get(i);
+                acc.add(j * nOut + i, position(x.shape(), j) + (nOut > 1 ? " → out" + position(out0.shape(), i) : ""),
+                        an[i][j], fp, f0, fm, o.eps());
+            }
+        }
+        return acc.result();
+    }
+
+    /** k coordinates of input {@code t}, compared through the projection v of the output. */
+    static TensorCheck sampled(String name, Fn fn, Tensor[] inputs, int t, Tensor out0, Tensor v, Tensor vjp, CheckOptions o, int k,
+                               SplittableRandom rng) {
+        Tensor x = inputs[t];
+        int n = x.numel();
+        int[] idx;
+        if (k >= n) {
+            idx = new int[n];
+            for (int i = 0; i < n; i++) idx[i] = i;
+        } else {
+            idx = rng.ints(0, n).distinct().limit(k).toArray();
+        }
+        Acc acc = new Acc(name, x.shape(), o);
+        double f0 = dot(v, out0);
+        for (int j : idx) {
+            double fp = dot(v, shiftedAt(fn, inputs, t, j, o.eps())), fm = dot(v, shiftedAt(fn, inputs, t, j, -o.eps()));
+            acc.add(j, position(x.shape(), j), vjp.get(j), fp, f0, fm, o.eps());
+        }
+        return acc.result();
+    }
+
+    /** vᵀJu for a random direction u of input {@code t}. */
+    static TensorCheck fast(String name, Fn fn, Tensor[] inputs, int t, Tensor out0, Tensor v, Tensor vjp, CheckOptions o,
+                            SplittableRandom rng) {
+        Tensor x = inputs[t];
+        Tensor u = Tensor.randn(x.dtype, rng, 1, x.shape());
+        double f0 = dot(v, out0);
+        double fp = dot(v, shifted(fn, inputs, t, u, o.eps())), fm = dot(v, shifted(fn, inputs, t, u, -o.eps()));
+        Acc acc = new Acc(name, x.shape(), o);
+        acc.add(-1, "random direction", dot(vjp, u), fp, f0, fm, o.eps());
+        return acc.result();
+    }
+
+    /** Backward is deterministic (two runs agree exactly) and linear in the incoming gradient. */
+    static boolean properties(Fn fn, Tensor[] inputs, Tensor v, List<String> notes) {
+        Tensor[] a = analyticVjp(fn, inputs, v), b = analyticVjp(fn, inputs, v);
+        Tensor v2 = v.copy();
+        for (int i = 0; i < v2.numel(); i++) v2.set(i, 2.5 * v.get(i));
+        Tensor[] c = analyticVjp(fn, inputs, v2);
+        boolean ok = true;
+        for (int i = 0; i < inputs.length; i++) {
+            if (a[i] == null || inputs[i] == null || !inputs[i].requiresGrad()) continue;
+            if (!Arrays.equals(a[i].doubles(), b[i].doubles())) {
+                notes.add("backward is not deterministic for input " + i);
+                ok = false;
+            }
+            double worst = 0, scale = 0;
+            for (int j = 0; j < a[i].numel(); j++) {
+                worst = Math.max(worst, Math.abs(c[i].get(j) - 2.5 * a[i].get(j)));
+                scale = Math.max(scale, Math.abs(2.5 * a[i].get(j)));
+            }
+            double tol = a[i].dtype == org.gradprobe.tensor.DType.FLOAT64 ? 1e-12 : 1e-5;
+            if (worst > tol * Math.max(scale, 1e-30)) {
+                notes.add(String.format("backward is not linear in the incoming gradient for input %d (error %.2e)", i, worst));
+                ok = false;
+            }
+        }
+        return ok;
+    }
+
+    static double dot(Tensor a, Tensor b) {
+        double s = 0;
+        for (int i = 0; i < a.numel(); i++) s += a.get(i) * b.get(i);
+        return s;
+    }
+
+    static String position(int[] shape, int flat) {
+        int[] idx = new int[shape.length];
+        for (int d = shape.length - 1; d >= 0; d--) {
+            idx[d] = flat % Math.max(shape[d], 1);
+            flat /= Math.max(shape[d], 1);
+        }
+        return Arrays.toString(idx);
+    }
+
+    /** Accumulates comparisons for one tensor. */
+    static final class Acc {
+        final String name;
+        final int[] shape;
+        final CheckOptions o;
+        final List<TensorCheck.Mismatch> bad = new ArrayList<>();
+        int compared, kinks;
+        double maxAbs, maxRel;
+
+        Acc(String name, int[] shape, CheckOptions o) {
+            this.name = name;
+            this.shape = shape;
+            this.o = o;
+        }
+
+        void add(int index, String position, double analytic, double fp, double f0, double fm, double h) {
+            double right = (fp - f0) / h, left = (f0 - fm) / h;
+            if (!o.close(right, left)) {
+                kinks++;
+                return;
+            }
+            double numeric = (fp - fm) / (2 * h);
+            compared++;
+            double abs = Math.abs(analytic - numeric);
+            maxAbs = Math.max(maxAbs, abs);
+            maxRel = Math.max(maxRel, abs / Math.max(Math.abs(numeric), 1e-300));
+            if (!o.close(analytic, numeric) || Double.isNaN(analytic)) bad.add(new TensorCheck.Mismatch(index, position, analytic, numeric));
+        }
+
+        TensorCheck result() {
+            List<TensorCheck.Mismatch> top = new ArrayList<>(bad);
+            top.sort(Comparator.comparingDouble(TensorCheck.Mismatch::absErr).reversed());
+            if (top.size() > o.topK()) top = top.subList(0, o.topK());
+            return new TensorCheck(name, shape, compared, kinks, maxAbs, maxRel, List.copyOf(top), bad.isEmpty());
+        }
+    }
+
+    /** The shape text of a tensor, for messages. */
+    static String dims(Tensor t) {
+        return Shapes.dims(t.shape());
+    }
+}
