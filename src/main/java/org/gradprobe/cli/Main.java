@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 @Command(name = "gradprobe", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Shows where gradients go wrong in a neural network.%n",
         subcommands = {DemoCommand.class, TrainCommand.class, DiagnoseCommand.class, ZooCommand.class, EvalCommand.class, GradsCommand.class,
-            ModelsCommand.class, ReportCommand.class, BenchCommand.class,
+            ModelsCommand.class, CheckCommand.class, ReportCommand.class, BenchCommand.class,
             CommandLine.HelpCommand.class},
         footer = {"%nRun 'gradprobe COMMAND --help' for the options of a command. Add --debug to any command for stack traces."})
 public final class Main implements Runnable {

@@ -1,0 +1,75 @@
+package org.gradprobe.check;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.gradprobe.autograd.GradMode;
+import org.gradprobe.nn.ForwardContext;
+import org.gradprobe.nn.Layer;
+import org.gradprobe.nn.Model;
+import org.gradprobe.ops.F;
+import org.gradprobe.tensor.Rand;
+import org.gradprobe.tensor.Tensor;
+
+/**
+ * Checks a whole model against mean cross-entropy on a random batch: the gradient with respect to the
+ * input and every parameter, then with respect to the input of every top-level layer (the rest of the
+ * network run from there). Dropout masks are fixed per check, so every evaluation sees the same one.
+ */
+public final class ModelCheck {
+    private ModelCheck() {}
+
+    public static List<CheckResult> check(Model model, int batch, CheckOptions o) {
+        model.to(o.dtype());
+        SplittableRandom rng = Rand.stream(o.seed(), "model-check");
+        int[] shape = org.gradprobe.tensor.Shapes.prepend(batch, model.inputShape());
+        Tensor x = Tensor.randn(o.dtype(), rng, 1, shape).requiresGrad(true);
+        int classes = model.outputShape()[0];
+        int[] targets = new int[batch];
+        for (int i = 0; i < batch; i++) targets[i] = rng.nextInt(classes);
+        List<Layer> layers = model.layers();
+        List<CheckResult> out = new ArrayList<>();
+
+        Map<String, Tensor> params = model.parameters();
+        Tensor[] inputs = new Tensor[params.size() + 1];
+        String[] names = new String[inputs.length];
+        inputs[0] = x;
+        names[0] = "input";
+        int k = 1;
+        for (Map.Entry<String, Tensor> e : params.entrySet()) {
+            inputs[k] = e.getValue();
+            names[k++] = e.getKey();
+        }
+        out.add(GradCheck.check("model (input and parameters)", in -> loss(layers, 0, in[0], targets, o.seed()), inputs, names, o));
+
+        // the input of each later top-level layer, with the rest of the network after it
+        List<Tensor> nodeInputs = new ArrayList<>();
+        Tensor h = x.detach();
+        try (GradMode.Scope g = GradMode.noGrad()) {
+            for (int l = 0; l + 1 < layers.size(); l++) {
+                h = layers.get(l).forward(h, context(o.seed()));
+                nodeInputs.add(h.copy());
+            }
+        }
+        for (int l = 0; l < nodeInputs.size(); l++) {
+            int from = l + 1;
+            Tensor node = nodeInputs.get(l).requiresGrad(true);
+            out.add(GradCheck.check("input of layer " + layers.get(from).name() + " (" + layers.get(from).kind() + ")",
+                    in -> loss(layers, from, in[0], targets, o.seed()), new Tensor[] {node},
+                    new String[] {"input of " + layers.get(from).name()}, o));
+        }
+        return out;
+    }
+
+    static ForwardContext context(long seed) {
+        return new ForwardContext(true, Rand.stream(seed, "dropout"), null);
+    }
+
+    static Tensor loss(List<Layer> layers, int from, Tensor x, int[] targets, long seed) {
+        ForwardContext ctx = context(seed);
+        Tensor h = x;
+        for (int l = from; l < layers.size(); l++) h = layers.get(l).forward(h, ctx);
+        return F.crossEntropy(h, targets);
+    }
+}
