@@ -183,17 +183,21 @@ public final class GradCheck {
         for (int i = 0; i < v2.numel(); i++) v2.set(i, 2.5 * v.get(i));
         Tensor[] c = analyticVjp(fn, inputs, v2);
         boolean ok = true;
+        // errors are measured against the largest gradient of any input: a gradient that is zero in exact
+        // arithmetic (a bias before batch norm) is rounding noise, not a broken rule
+        double scale = 0;
+        for (int i = 0; i < inputs.length; i++) {
+            if (a[i] == null || inputs[i] == null || !inputs[i].requiresGrad()) continue;
+            for (int j = 0; j < a[i].numel(); j++) scale = Math.max(scale, Math.abs(2.5 * a[i].get(j)));
+        }
         for (int i = 0; i < inputs.length; i++) {
             if (a[i] == null || inputs[i] == null || !inputs[i].requiresGrad()) continue;
             if (!Arrays.equals(a[i].doubles(), b[i].doubles())) {
                 notes.add("backward is not deterministic for input " + i);
                 ok = false;
             }
-            double worst = 0, scale = 0;
-            for (int j = 0; j < a[i].numel(); j++) {
-                worst = Math.max(worst, Math.abs(c[i].get(j) - 2.5 * a[i].get(j)));
-                scale = Math.max(scale, Math.abs(2.5 * a[i].get(j)));
-            }
+            double worst = 0;
+            for (int j = 0; j < a[i].numel(); j++) worst = Math.max(worst, Math.abs(c[i].get(j) - 2.5 * a[i].get(j)));
             double tol = a[i].dtype == org.gradprobe.tensor.DType.FLOAT64 ? 1e-12 : 1e-5;
             if (worst > tol * Math.max(scale, 1e-30)) {
                 notes.add(String.format("backward is not linear in the incoming gradient for input %d (error %.2e)", i, worst));
