@@ -120,24 +120,42 @@ public final class GradCheck {
         }
     }
 
-    /** Every Jacobian entry ∂out_i/∂x_j of input {@code t}. */
+    /** Outputs up to this size get every Jacobian entry; larger ones are seen through {@link #PROJECTIONS} random projections. */
+    static final int MAX_EXACT_OUTPUTS = 256;
+    static final int PROJECTIONS = 8;
+
+    /**
+     * Every input element of {@code t}, one central difference each. For outputs of at most
+     * {@value #MAX_EXACT_OUTPUTS} elements every Jacobian entry ∂out_i/∂x_j is compared (one backward per
+     * output); for larger outputs, each column is compared through {@value #PROJECTIONS} random
+     * projections vₖ·∂out/∂x_j (one backward per projection), so that no output goes unseen.
+     */
     static TensorCheck full(String name, Fn fn, Tensor[] inputs, int t, Tensor out0, CheckOptions o) {
         Tensor x = inputs[t];
         int nIn = x.numel(), nOut = out0.numel();
-        // analytic rows: one backward per output element
-        double[][] an = new double[nOut][];
-        for (int i = 0; i < nOut; i++) {
-            Tensor seed = Tensor.zerosLike(out0);
-            seed.set(i, 1);
-            an[i] = analyticVjp(fn, inputs, seed)[t].doubles().clone();
+        boolean exact = nOut <= MAX_EXACT_OUTPUTS;
+        int rows = exact ? nOut : PROJECTIONS;
+        Tensor[] seeds = new Tensor[rows];
+        SplittableRandom rng = Rand.stream(o.seed(), "full:" + name);
+        double[][] an = new double[rows][];
+        for (int i = 0; i < rows; i++) {
+            if (exact) {
+                seeds[i] = Tensor.zerosLike(out0);
+                seeds[i].set(i, 1);
+            } else {
+                seeds[i] = Tensor.randn(out0.dtype, rng, 1, out0.shape());
+            }
+            an[i] = analyticVjp(fn, inputs, seeds[i])[t].doubles().clone();
         }
+        double[] f0 = new double[rows];
+        for (int i = 0; i < rows; i++) f0[i] = exact ? out0.get(i) : dot(seeds[i], out0);
         Acc acc = new Acc(name, x.shape(), o);
         for (int j = 0; j < nIn; j++) {
             Tensor plus = shiftedAt(fn, inputs, t, j, o.eps()), minus = shiftedAt(fn, inputs, t, j, -o.eps());
-            for (int i = 0; i < nOut; i++) {
-                double fp = plus.get(i), fm = minus.get(i), f0 = out0.get(i);
-                acc.add(j * nOut + i, position(x.shape(), j) + (nOut > 1 ? " → out" + position(out0.shape(), i) : ""),
-                        an[i][j], fp, f0, fm, o.eps());
+            for (int i = 0; i < rows; i++) {
+                double fp = exact ? plus.get(i) : dot(seeds[i], plus), fm = exact ? minus.get(i) : dot(seeds[i], minus);
+                String where = position(x.shape(), j) + (exact ? (nOut > 1 ? " → out" + position(out0.shape(), i) : "") : " · projection " + i);
+                acc.add(j * rows + i, where, an[i][j], fp, f0[i], fm, o.eps());
             }
         }
         return acc.result();

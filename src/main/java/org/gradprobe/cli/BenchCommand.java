@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.gradprobe.bench.CheckBench;
 import org.gradprobe.bench.TrainingBench;
 import org.gradprobe.io.Json;
 import picocli.CommandLine.Command;
@@ -13,7 +14,8 @@ import picocli.CommandLine.Option;
 /** gradprobe bench: training throughput with the probe off, at its default interval and at every step. */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Measure images/s for training the seed CNN with the probe off, at its default interval and recording every node "
-                + "every step, alternating the three in one run; prints medians and the probe's overhead. Close other work first.")
+                + "every step, alternating the three in one run (medians and the probe's overhead), then the gradient-check times. "
+                + "Close other work first.")
 final class BenchCommand implements Callable<Integer> {
     @Option(names = "--batch", split = ",", defaultValue = "4,64,256", description = "Batch sizes (default: ${DEFAULT-VALUE}).")
     List<Integer> batches;
@@ -26,6 +28,9 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--threads", paramLabel = "N", description = "Compute threads (default: the available cores).")
     int threads = Runtime.getRuntime().availableProcessors();
+
+    @Option(names = "--no-check", description = "Skip the gradient-check timings.")
+    boolean noCheck;
 
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
@@ -54,8 +59,21 @@ final class BenchCommand implements Callable<Integer> {
                         100 * r.overhead(TrainingBench.MODES[2]));
             }
         }
+        Map<String, Object> check = null;
+        if (!noCheck) {
+            CheckBench.Result c = CheckBench.run(rounds);
+            check = new LinkedHashMap<>();
+            check.put("seed_cnn_fast_seconds", c.seedCnnFast());
+            check.put("conv1_full_seconds", c.conv1Full());
+            check.put("passed", c.passed());
+            if (!json) {
+                System.out.printf("gradient check (float64): seed CNN fast mode, batch 2: %.3f s; conv1 full mode (320 parameters): %.3f s%s%n",
+                        c.seedCnnFast(), c.conv1Full(), c.passed() ? "" : " (A CHECK FAILED)");
+            }
+        }
         if (json) {
             Map<String, Object> all = new LinkedHashMap<>();
+            all.put("check", check);
             all.put("threads", threads);
             all.put("rounds", rounds);
             all.put("training", out);
