@@ -8,6 +8,7 @@ import java.util.SplittableRandom;
 import java.util.function.Function;
 import org.gradprobe.autograd.Backward;
 import org.gradprobe.autograd.GradMode;
+import org.gradprobe.tensor.DType;
 import org.gradprobe.tensor.Rand;
 import org.gradprobe.tensor.Shapes;
 import org.gradprobe.tensor.Tensor;
@@ -66,10 +67,12 @@ public final class GradCheck {
                         c = sampled(tn, fn, inputs, t, out0, v, vjp[t], o, 32, rng);
                     }
                     if (!c.passed()) {
-                        // show where: every coordinate of a small tensor, a large sample of a big one
-                        c = inputs[t].numel() <= 4096 ? full(tn, fn, inputs, t, out0, o) : sampled(tn, fn, inputs, t, out0, v, vjp[t], o, 256, rng);
-                        c = new TensorCheck(c.name() + " (fast failed)", c.shape(), c.compared(), c.kinks(), c.maxAbsErr(), c.maxRelErr(),
-                                c.mismatches(), false);
+                        // show where: every coordinate of a small tensor, a large sample of a big one. If every
+                        // coordinate agrees, the direction's mismatch was rounding noise of a large output, not a bug.
+                        TensorCheck d = inputs[t].numel() <= 4096 ? full(tn, fn, inputs, t, out0, o)
+                                : sampled(tn, fn, inputs, t, out0, v, vjp[t], o, 256, rng);
+                        c = new TensorCheck(d.name() + (d.passed() ? " (fast mode noisy, coordinates agree)" : " (fast failed)"), d.shape(),
+                                d.compared(), d.kinks(), d.maxAbsErr(), d.maxRelErr(), d.mismatches(), d.passed());
                     }
                 }
             }
@@ -225,7 +228,7 @@ public final class GradCheck {
             }
             double worst = 0;
             for (int j = 0; j < a[i].numel(); j++) worst = Math.max(worst, Math.abs(c[i].get(j) - 2.5 * a[i].get(j)));
-            double tol = a[i].dtype == org.gradprobe.tensor.DType.FLOAT64 ? 1e-12 : 1e-5;
+            double tol = a[i].dtype == DType.FLOAT64 ? 1e-12 : 1e-5;
             if (worst > tol * Math.max(scale, 1e-30)) {
                 notes.add(String.format("backward is not linear in the incoming gradient for input %d (error %.2e)", i, worst));
                 ok = false;
@@ -265,8 +268,12 @@ public final class GradCheck {
         }
 
         void add(int index, String position, double analytic, double fp, double f0, double fm, double h) {
+            // a difference of two large function values carries their rounding error divided by h: allow for it,
+            // so that a network with huge activations does not raise false alarms (it is ~1e-9 for a loss near 1)
+            double big = Math.max(Math.abs(fp), Math.abs(fm));
+            double noise = 8 * (o.dtype() == DType.FLOAT32 ? Math.ulp((float) big) : Math.ulp(big)) / h;
             double right = (fp - f0) / h, left = (f0 - fm) / h;
-            if (!o.close(right, left)) {
+            if (Math.abs(right - left) > o.atol() + o.rtol() * Math.abs(right + left) / 2 + 2 * noise) {
                 kinks++;
                 return;
             }
@@ -275,7 +282,7 @@ public final class GradCheck {
             double abs = Math.abs(analytic - numeric);
             maxAbs = Math.max(maxAbs, abs);
             maxRel = Math.max(maxRel, abs / Math.max(Math.abs(numeric), 1e-300));
-            if (!o.close(analytic, numeric) || Double.isNaN(analytic)) bad.add(new TensorCheck.Mismatch(index, position, analytic, numeric));
+            if (!(abs <= o.atol() + o.rtol() * Math.abs(numeric) + noise)) bad.add(new TensorCheck.Mismatch(index, position, analytic, numeric));
         }
 
         TensorCheck result() {
