@@ -74,6 +74,11 @@ class CliTest {
         assertOneLineError(run("train", "--init", "kaiming"), 2, "kaiming");
         assertOneLineError(run("grads", "--model", "seed-cnn"), 2, "Missing required options");
         assertOneLineError(run("nosuchcommand"), 2, "nosuchcommand");
+        assertOneLineError(run("check"), 2, "--ops or --model");
+        assertOneLineError(run("check", "--ops", "--mode", "sideways"), 2, "sideways");
+        assertOneLineError(run("diagnose", "--optimizer", "rmsprop"), 2, "rmsprop");
+        assertOneLineError(run("zoo", "run", "no-such-pathology"), 2, "no-such-pathology");
+        assertOneLineError(run("train", "--on-nonfinite", "ignore"), 2, "ignore");
     }
 
     @Test
@@ -106,6 +111,14 @@ class CliTest {
         assertOneLineError(run("train", "--data", dir.resolve("nodata").toString()), 1, "nodata", "no such directory");
         Files.createDirectories(dir.resolve("empty"));
         assertOneLineError(run("train", "--data", dir.resolve("empty").toString()), 1, "train-images-idx3-ubyte");
+    }
+
+    @Test
+    void checkExitsZeroWhenEverythingPassesAndDiagnoseAlways() {
+        assertEquals(0, run("check", "--ops", "--mode", "sampled").code());
+        assertEquals(0, run("check", "--model", "flatten linear(8) tanh linear(10)", "--input", "6", "--mode", "fast").code());
+        assertEquals(0, run("diagnose", "--model", "mlp(6,16,sigmoid)", "--steps", "20", "--json").code(), "exit 0 whatever the verdict");
+        assertEquals(0, run("zoo", "list").code());
     }
 
     @Test
