@@ -48,10 +48,12 @@ public final class GradCheck {
     public static CheckResult check(String name, Fn fn, Tensor[] inputs, String[] inputNames, CheckOptions o, boolean properties) {
         long t0 = System.nanoTime();
         SplittableRandom rng = Rand.stream(o.seed(), "gradcheck");
-        Tensor out0 = evaluate(fn, inputs);
+        // one forward with a graph gives the output at the point and, by one backward, vᵀJ for every input
+        for (Tensor t : inputs) if (t != null) t.zeroGrad();
+        Tensor out = fn.apply(inputs);
+        Tensor out0 = out.detach().copy();
         Tensor v = Tensor.randn(out0.dtype, rng, 1, out0.shape());
-        // one backward gives vᵀJ for every input at once
-        Tensor[] vjp = o.mode() == CheckOptions.Mode.FULL ? null : analyticVjp(fn, inputs, v);
+        Tensor[] vjp = gradsOf(out, inputs, v);
         List<TensorCheck> checks = new ArrayList<>();
         for (int t = 0; t < inputs.length; t++) {
             if (inputs[t] == null || !inputs[t].requiresGrad()) continue;
@@ -80,7 +82,7 @@ public final class GradCheck {
         }
         List<String> notes = new ArrayList<>();
         boolean ok = checks.stream().allMatch(TensorCheck::passed);
-        if (properties) ok &= properties(fn, inputs, v, notes);
+        if (properties) ok &= properties(fn, inputs, v, vjp, notes);
         return new CheckResult(name, o, checks, notes, ok, (System.nanoTime() - t0) / 1e9);
     }
 
@@ -91,10 +93,14 @@ public final class GradCheck {
         }
     }
 
-    /** vᵀJ for every input: one backward with seed v. Gradients of the inputs are left cleared. */
+    /** vᵀJ for every input: one forward and one backward with seed v. Gradients of the inputs are left cleared. */
     static Tensor[] analyticVjp(Fn fn, Tensor[] inputs, Tensor v) {
         for (Tensor t : inputs) if (t != null) t.zeroGrad();
-        Tensor out = fn.apply(inputs);
+        return gradsOf(fn.apply(inputs), inputs, v);
+    }
+
+    /** Backward from {@code out} (made from {@code inputs}, whose gradients are clear) with seed v. */
+    static Tensor[] gradsOf(Tensor out, Tensor[] inputs, Tensor v) {
         Tensor[] g = new Tensor[inputs.length];
         if (out.requiresGrad()) {
             Backward.backward(out, v, null);
@@ -207,8 +213,8 @@ public final class GradCheck {
     }
 
     /** Backward is deterministic (two runs agree exactly) and linear in the incoming gradient. */
-    static boolean properties(Fn fn, Tensor[] inputs, Tensor v, List<String> notes) {
-        Tensor[] a = analyticVjp(fn, inputs, v), b = analyticVjp(fn, inputs, v);
+    static boolean properties(Fn fn, Tensor[] inputs, Tensor v, Tensor[] a, List<String> notes) {
+        Tensor[] b = analyticVjp(fn, inputs, v);
         Tensor v2 = v.copy();
         for (int i = 0; i < v2.numel(); i++) v2.set(i, 2.5 * v.get(i));
         Tensor[] c = analyticVjp(fn, inputs, v2);
