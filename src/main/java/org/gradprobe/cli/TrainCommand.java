@@ -126,8 +126,8 @@ final class TrainCommand implements Callable<Integer> {
         if (probe != null) settings.put("probe", ProbeLog.describe(probe));
         try (RunFolder run = new RunFolder(dir, model, Provenance.of(Main.VERSION, "train", model.spec(), settings, modelOptions.seed))) {
             Trainer.Listener listener = new ConsoleProgress(logEvery, run);
+            ProbeLog log = probe == null ? null : new ProbeLog(run.log());
             if (probe != null) {
-                ProbeLog log = new ProbeLog(run.log());
                 probe.addListener(log).addListener(new Probe.Listener() {
                     @Override
                     public void onNonFinite(NonFiniteEvent e) {
@@ -143,7 +143,7 @@ final class TrainCommand implements Callable<Integer> {
             }
             Evaluation last = trainer.fit(data.train(), data.test(), listener);
             if (probe != null) {
-                new ProbeLog(run.log()).verdicts(Diagnosis.of(probe), 0);
+                log.verdicts(Diagnosis.of(probe), 0);
                 RunData record = RunData.read(dir.resolve(RunFolder.METRICS));
                 Path html = dir.resolve("report.html");
                 AtomicFile.writeString(html, HtmlReport.render(record));
