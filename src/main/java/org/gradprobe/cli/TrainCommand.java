@@ -115,7 +115,8 @@ final class TrainCommand implements Callable<Integer> {
                 + "-" + modelOptions.model.replaceAll("[^A-Za-z0-9-]+", "_").replaceAll("_+$", ""));
         Trainer.Config cfg = new Trainer.Config(epochs, batch, modelOptions.seed, dataOptions.mean, dataOptions.std, clipNorm, clipValue,
                 limit, 256);
-        System.out.println("data: " + data.source() + " (" + data.train().size() + " training, " + data.test().size() + " test images)");
+        System.out.println("data: " + data.source() + " (" + data.train().size() + " training, " + data.test().size() + " test images"
+                + (limit > 0 && limit < data.train().size() ? "; training on the first " + limit : "") + ")");
         System.out.println("model: " + model.spec());
         System.out.println("optimizer: " + opt.describe() + ", batch " + batch + ", " + model.dtype());
         System.out.println("run folder: " + dir);
