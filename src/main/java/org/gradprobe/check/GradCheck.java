@@ -10,7 +10,6 @@ import org.gradprobe.autograd.Backward;
 import org.gradprobe.autograd.GradMode;
 import org.gradprobe.tensor.DType;
 import org.gradprobe.tensor.Rand;
-import org.gradprobe.tensor.Shapes;
 import org.gradprobe.tensor.Tensor;
 
 /**
@@ -297,10 +296,5 @@ public final class GradCheck {
             if (top.size() > o.topK()) top = top.subList(0, o.topK());
             return new TensorCheck(name, shape, compared, kinks, maxAbs, maxRel, List.copyOf(top), bad.isEmpty());
         }
-    }
-
-    /** The shape text of a tensor, for messages. */
-    static String dims(Tensor t) {
-        return Shapes.dims(t.shape());
     }
 }

@@ -256,12 +256,17 @@ public final class Stats {
     public boolean allFinite() { return nans == 0 && infs == 0; }
     public long[] histogram() { return hist.clone(); }
 
+    /** The exponent e of magnitude bin {@code i} (values with |x| in [2^e, 2^(e+1))). */
+    public static int exponentOf(int bin) {
+        return bin - FIRST_EXP_BIN + MIN_EXP;
+    }
+
     /** The label of histogram bin {@code i}: "0", "nan", "inf" or "2^e". */
     public static String binLabel(int i) {
         if (i == ZERO_BIN) return "0";
         if (i == NAN_BIN) return "nan";
         if (i == INF_BIN) return "inf";
-        int e = i - FIRST_EXP_BIN + MIN_EXP;
+        int e = exponentOf(i);
         return (e == MIN_EXP ? "<=" : e == MAX_EXP ? ">=" : "") + "2^" + e;
     }
 

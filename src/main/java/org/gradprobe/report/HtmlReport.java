@@ -250,8 +250,8 @@ public final class HtmlReport {
                         Math.max(cw, 0.6), ch, color));
             }
         }
-        g.append(String.format(Locale.ROOT, "<text x=\"2\" y=\"%.1f\">2^%d</text><text x=\"2\" y=\"%.1f\">2^%d</text>", 18 + ch * 1.8, hi - Stats.FIRST_EXP_BIN + Stats.MIN_EXP,
-                18 + ch * (rows - 1.2), lo - Stats.FIRST_EXP_BIN + Stats.MIN_EXP));
+        g.append(String.format(Locale.ROOT, "<text x=\"2\" y=\"%.1f\">%s</text><text x=\"2\" y=\"%.1f\">%s</text>", 18 + ch * 1.8,
+                esc(Stats.binLabel(hi)), 18 + ch * (rows - 1.2), esc(Stats.binLabel(lo))));
         return g.append("</svg>\n").toString();
     }
 

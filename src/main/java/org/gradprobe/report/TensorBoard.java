@@ -122,8 +122,8 @@ public final class TensorBoard {
             hi = b;
         }
         boolean zeros = h[Stats.ZERO_BIN] > 0;
-        int firstExp = lo < 0 ? Stats.MIN_EXP : lo - Stats.FIRST_EXP_BIN + Stats.MIN_EXP;
-        int lastExp = hi < 0 ? Stats.MIN_EXP : hi - Stats.FIRST_EXP_BIN + Stats.MIN_EXP;
+        int firstExp = lo < 0 ? Stats.MIN_EXP : Stats.exponentOf(lo);
+        int lastExp = hi < 0 ? Stats.MIN_EXP : Stats.exponentOf(hi);
         int n = (lo < 0 ? 0 : hi - lo + 1) + (zeros ? 1 : 0);
         double[] limits = new double[n], counts = new double[n];
         int k = 0;
@@ -137,7 +137,7 @@ public final class TensorBoard {
         }
         if (lo >= 0) {
             for (int b = lo; b <= hi; b++) {
-                int e = b - Stats.FIRST_EXP_BIN + Stats.MIN_EXP;
+                int e = Stats.exponentOf(b);
                 limits[k] = e + 1;               // values with log2|x| in [e, e+1)
                 counts[k++] = h[b];
                 num += h[b];
