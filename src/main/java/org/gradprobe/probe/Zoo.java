@@ -89,7 +89,7 @@ public final class Zoo {
         return problems;
     }
 
-    static String summary(Diagnosis d) {
+    public static String summary(Diagnosis d) {
         StringBuilder sb = new StringBuilder();
         for (LayerVerdict v : d.layers()) sb.append(v.name()).append('=').append(v.verdicts()).append(' ');
         return sb.append("loss=").append(d.loss().get("verdict")).toString();
