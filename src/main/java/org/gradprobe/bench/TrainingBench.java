@@ -35,6 +35,18 @@ public final class TrainingBench {
         public double overhead(String mode) {
             return medianImagesPerSecond.get(MODES[0]) / medianImagesPerSecond.get(mode) - 1;
         }
+
+        /**
+         * The overhead measured round by round (each mode against probe off in the same round, adjacent in
+         * time, so slow drifts of a shared machine cancel): {median, lower quartile, upper quartile}.
+         */
+        public double[] pairedOverhead(String mode) {
+            double[] off = samples.get(MODES[0]), on = samples.get(mode);
+            double[] r = new double[off.length];
+            for (int i = 0; i < r.length; i++) r[i] = off[i] / on[i] - 1;
+            Arrays.sort(r);
+            return new double[] {median(r), r[(r.length - 1) / 4], r[(3 * (r.length - 1) + 3) / 4]};
+        }
     }
 
     public static Result run(int batch, int steps, int rounds) {

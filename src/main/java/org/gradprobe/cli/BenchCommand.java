@@ -52,11 +52,16 @@ final class BenchCommand implements Callable<Integer> {
             m.put("overhead_default", r.overhead(TrainingBench.MODES[1]));
             m.put("overhead_every_step", r.overhead(TrainingBench.MODES[2]));
             out.add(m);
+            double[] pd = r.pairedOverhead(TrainingBench.MODES[1]), pe = r.pairedOverhead(TrainingBench.MODES[2]);
+            m.put("paired_overhead_default", pd);
+            m.put("paired_overhead_every_step", pe);
             if (!json) {
                 System.out.printf("batch %4d: probe off %7.1f img/s | default interval %7.1f img/s (%+.1f%%) | every step %7.1f img/s (%+.1f%%)%n", b,
                         r.medianImagesPerSecond().get(TrainingBench.MODES[0]), r.medianImagesPerSecond().get(TrainingBench.MODES[1]),
                         100 * r.overhead(TrainingBench.MODES[1]), r.medianImagesPerSecond().get(TrainingBench.MODES[2]),
                         100 * r.overhead(TrainingBench.MODES[2]));
+                System.out.printf("            overhead round by round (median [quartiles]): default %+.1f%% [%+.1f%%, %+.1f%%], every step %+.1f%% [%+.1f%%, %+.1f%%]%n",
+                        100 * pd[0], 100 * pd[1], 100 * pd[2], 100 * pe[0], 100 * pe[1], 100 * pe[2]);
             }
         }
         Map<String, Object> check = null;
