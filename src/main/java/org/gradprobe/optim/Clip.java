@@ -31,13 +31,21 @@ public final class Clip {
         return total;
     }
 
-    /** Clamps every gradient element (Modified) into [−clip, clip]. */
-    public static void gradValue(Collection<Tensor> params, double clip) {
+    /** Clamps every gradient element (Modified) into [−clip, clip]; returns how many elements it changed. */
+    public static long gradValue(Collection<Tensor> params, double clip) {
         if (!(clip > 0)) throw new IllegalArgumentException("invalid clip value: " + clip);
+        long changed = 0;
         for (Tensor p : params) {
             Tensor g = p.grad();
             if (g == null) continue;
-            for (int i = 0; i < g.numel(); i++) g.set(i, Math.max(-clip, Math.min(clip, g.get(i))));
+            for (int i = 0; i < g.numel(); i++) {
+                double v = g.get(i), c = Math.max(-clip, Math.min(clip, v));
+                if (c != v) {
+                    g.set(i, c);
+                    changed++;
+                }
+            }
         }
+        return changed;
     }
 }

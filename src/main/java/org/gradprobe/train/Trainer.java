@@ -87,6 +87,8 @@ public final class Trainer {
     private final Config config;
     private StepHook hook = new StepHook() {};
     private long stepCount;
+    private long clippedSteps;
+    private double largestClippedNorm;
 
     /** Installs the step hook (one at a time). */
     public Trainer withHook(StepHook h) {
@@ -134,8 +136,14 @@ public final class Trainer {
         Tensor logits = model.forward(input, new ForwardContext(true, rng, hook.forwardObserver(step)));
         Tensor loss = F.crossEntropy(logits, targets);
         Backward.backward(loss, Tensor.full(loss.dtype, 1.0, loss.shape()), hook.backwardListener(step));
-        if (config.clipNorm() != null) Clip.gradNorm(optimizer.parameters().values(), config.clipNorm());
-        if (config.clipValue() != null) Clip.gradValue(optimizer.parameters().values(), config.clipValue());
+        if (config.clipNorm() != null) {
+            double total = Clip.gradNorm(optimizer.parameters().values(), config.clipNorm());
+            if (total > config.clipNorm()) {
+                clippedSteps++;
+                largestClippedNorm = Math.max(largestClippedNorm, total);
+            }
+        }
+        if (config.clipValue() != null && Clip.gradValue(optimizer.parameters().values(), config.clipValue()) > 0) clippedSteps++;
         if (hook.afterBackward(step, input, targets, loss.item())) {
             optimizer.step();
             hook.afterUpdate(step);
@@ -145,4 +153,9 @@ public final class Trainer {
 
     /** Steps taken so far. */
     public long steps() { return stepCount; }
+
+    /** Steps on which clipping changed the gradients, and the largest global norm it cut down. */
+    public long clippedSteps() { return clippedSteps; }
+
+    public double largestClippedNorm() { return largestClippedNorm; }
 }

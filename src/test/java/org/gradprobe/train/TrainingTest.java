@@ -36,6 +36,17 @@ class TrainingTest {
         assertTrue(after.accuracy() > 0.55, "test accuracy " + after.accuracy() + " (chance 0.10)");
     }
 
+    @Test
+    void clippingIsCountedWhenItActs() {
+        Model model = ModelSpec.build("flatten linear(10)", new int[] {1, 28, 28}, DType.FLOAT32, Init.pytorchDefault(), 0);
+        Trainer loose = new Trainer(model, new Sgd(model.parameters(), 0.01, 0.9), new Trainer.Config(1, 16, 0, 0.5, 0.5, 1e6, null, 160, 250));
+        loose.fit(FashionMnist.bundled().train(), null, new Trainer.Listener() {});
+        assertTrue(loose.clippedSteps() == 0, "a huge max norm never clips");
+        Trainer tight = new Trainer(model, new Sgd(model.parameters(), 0.01, 0.9), new Trainer.Config(1, 16, 0, 0.5, 0.5, 1e-3, null, 160, 250));
+        tight.fit(FashionMnist.bundled().train(), null, new Trainer.Listener() {});
+        assertTrue(tight.clippedSteps() == tight.steps() && tight.largestClippedNorm() > 1e-3, "a tiny max norm clips every step");
+    }
+
     private static double mean(List<Double> l) {
         double s = 0;
         for (double v : l) s += v;
