@@ -45,6 +45,10 @@ final class ModelOptions {
         int[] in = Converters.dims("--input", input);
         if (in == null) {
             ModelSpec.Resolved r = ModelSpec.resolve(model);
+            if (model.trim().equals("seed-cnn-cifar") && dataShape != null && !java.util.Arrays.equals(dataShape, r.defaultInput())) {
+                throw new UsageException("seed-cnn-cifar takes 3x32x32 images but the data has " + org.gradprobe.tensor.Shapes.dims(dataShape)
+                        + ": give --data a CIFAR-10 folder, or use seed-cnn");
+            }
             in = dataShape != null ? dataShape : r.defaultInput();
             if (in == null) throw new UsageException("--input is needed for spec '" + model + "' (e.g. --input 1x28x28)");
         }

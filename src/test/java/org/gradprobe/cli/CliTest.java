@@ -79,6 +79,7 @@ class CliTest {
         assertOneLineError(run("diagnose", "--optimizer", "rmsprop"), 2, "rmsprop");
         assertOneLineError(run("zoo", "run", "no-such-pathology"), 2, "no-such-pathology");
         assertOneLineError(run("train", "--on-nonfinite", "ignore"), 2, "ignore");
+        assertOneLineError(run("train", "--model", "seed-cnn-cifar"), 2, "3x32x32", "1x28x28");
     }
 
     @Test
