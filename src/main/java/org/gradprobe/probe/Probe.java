@@ -147,7 +147,8 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
             // layer outputs and gradients are never written after they are made, so reading them later is safe
             valueStats.put(name, statsOf(out));
             String kind = layer.kind();
-            unitFractions.put(name, WORKER.submit(() -> kind.equals("relu") ? deadFraction(name, out) : saturatedFraction(kind, out)));
+            if (kind.equals("relu")) unitFractions.put(name, WORKER.submit(() -> deadFraction(name, out)));
+            else if (kind.equals("sigmoid") || kind.equals("tanh")) unitFractions.put(name, WORKER.submit(() -> saturatedFraction(kind, out)));
         };
     }
 
