@@ -16,7 +16,11 @@ public final class HtmlReport {
 
     static final String[] PALETTE = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
 
-    public static String render(RunData run) {
+    /** Points per chart series at most; longer runs are merged in buckets (spikes kept) for drawing. */
+    static final int MAX_POINTS = 600;
+
+    public static String render(RunData full) {
+        RunData run = full.downsampled(MAX_POINTS);
         StringBuilder h = new StringBuilder();
         Map<String, Object> p = run.provenance;
         String verdict = run.diagnosis == null ? "no verdicts recorded" : String.valueOf(run.diagnosis.get("verdict"));

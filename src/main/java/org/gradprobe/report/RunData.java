@@ -103,6 +103,67 @@ public final class RunData {
         }
     }
 
+    /**
+     * A copy with at most {@code max} points per series, for drawing: consecutive records are merged in
+     * buckets (the largest gradient and value norm, so spikes stay visible; the mean update ratio; summed
+     * histograms; the mean loss). The run log itself is never thinned.
+     */
+    public RunData downsampled(int max) {
+        RunData d = new RunData();
+        d.provenance = provenance;
+        d.epochs.addAll(epochs);
+        d.diagnosis = diagnosis;
+        d.nonfinite = nonfinite;
+        int lk = Math.max(1, (losses.size() + max - 1) / max);
+        for (int i = 0; i < losses.size(); i += lk) {
+            double sum = 0;
+            int n = 0;
+            double step = 0;
+            for (int j = i; j < Math.min(losses.size(), i + lk); j++) {
+                sum += losses.get(j)[1];
+                n++;
+                step = losses.get(j)[0];
+            }
+            d.losses.add(new double[] {step, sum / n});
+        }
+        for (Series s : nodes.values()) {
+            Series t = new Series(s.node, s.layer, s.layerKind, s.kind);
+            t.shape = s.shape;
+            int k = Math.max(1, (s.steps.size() + max - 1) / max);
+            for (int i = 0; i < s.steps.size(); i += k) {
+                int end = Math.min(s.steps.size(), i + k);
+                double g = Double.NEGATIVE_INFINITY, v = Double.NEGATIVE_INFINITY, u = 0;
+                int un = 0;
+                long[] h = null;
+                for (int j = i; j < end; j++) {
+                    g = maxIgnoringNaN(g, s.gradNorm.get(j));
+                    v = maxIgnoringNaN(v, s.valueNorm.get(j));
+                    if (!Double.isNaN(s.updateRatio.get(j))) {
+                        u += s.updateRatio.get(j);
+                        un++;
+                    }
+                    long[] x = s.gradHist.get(j);
+                    if (x != null) {
+                        if (h == null) h = new long[x.length];
+                        for (int b = 0; b < x.length; b++) h[b] += x[b];
+                    }
+                }
+                t.steps.add(s.steps.get(end - 1));
+                t.gradNorm.add(g == Double.NEGATIVE_INFINITY ? Double.NaN : g);
+                t.valueNorm.add(v == Double.NEGATIVE_INFINITY ? Double.NaN : v);
+                t.updateRatio.add(un == 0 ? Double.NaN : u / un);
+                t.gradHist.add(h);
+            }
+            d.nodes.put(t.node, t);
+        }
+        return d;
+    }
+
+    /** The larger of the two, ignoring NaN (a node without a gradient at some step). */
+    private static double maxIgnoringNaN(double acc, double x) {
+        return Double.isNaN(x) ? acc : Math.max(acc, x);
+    }
+
     static double num(Object o) {
         if (o instanceof Number) return ((Number) o).doubleValue();
         if ("NaN".equals(o)) return Double.NaN;

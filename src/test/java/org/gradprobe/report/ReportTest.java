@@ -94,6 +94,22 @@ class ReportTest {
         assertTrue(!html.contains("<script") && !html.contains("http://") && !html.contains("https://"), "self-contained, no network");
     }
 
+    @Test
+    void longRunsAreDrawnFromBucketsThatKeepSpikes() {
+        RunData r = RunData.read(log);
+        RunData.Series s = r.nodes.values().iterator().next();
+        double max = s.gradNorm.stream().mapToDouble(Double::doubleValue).filter(x -> !Double.isNaN(x)).max().orElse(Double.NaN);
+        RunData d = r.downsampled(3);
+        RunData.Series t = d.nodes.get(s.node);
+        assertTrue(t.steps.size() <= 3, "at most 3 points");
+        assertEquals(s.steps.get(s.steps.size() - 1), t.steps.get(t.steps.size() - 1), "the last step is kept");
+        assertEquals(max, t.gradNorm.stream().mapToDouble(Double::doubleValue).filter(x -> !Double.isNaN(x)).max().orElse(Double.NaN),
+                "the largest gradient norm survives");
+        long before = s.gradHist.stream().filter(h -> h != null).mapToLong(h -> java.util.Arrays.stream(h).sum()).sum();
+        long after = t.gradHist.stream().filter(h -> h != null).mapToLong(h -> java.util.Arrays.stream(h).sum()).sum();
+        assertEquals(before, after, "histogram counts are summed, none lost");
+    }
+
     static int count(String s, String what) {
         int n = 0;
         for (int i = s.indexOf(what); i >= 0; i = s.indexOf(what, i + 1)) n++;
