@@ -63,6 +63,31 @@ public final class ModelCheck {
         return out;
     }
 
+    /** Checks one layer alone: its output with respect to its input (a random batch) and its parameters. */
+    public static CheckResult checkLayer(Model model, String name, int batch, CheckOptions o) {
+        model.to(o.dtype());
+        Layer layer = null;
+        for (Layer l : model.allLayers()) if (l.name().equals(name)) layer = l;
+        if (layer == null) {
+            List<String> names = new ArrayList<>();
+            for (Layer l : model.allLayers()) names.add(l.name());
+            throw new IllegalArgumentException("no layer named '" + name + "' (layers: " + String.join(", ", names) + ")");
+        }
+        Layer target = layer;
+        Tensor x = Tensor.randn(o.dtype(), Rand.stream(o.seed(), "layer-check"), 1,
+                org.gradprobe.tensor.Shapes.prepend(batch, layer.inShape())).requiresGrad(true);
+        Tensor[] inputs = new Tensor[layer.params().size() + 1];
+        String[] names = new String[inputs.length];
+        inputs[0] = x;
+        names[0] = "input";
+        int k = 1;
+        for (Map.Entry<String, Tensor> e : layer.params().entrySet()) {
+            inputs[k] = e.getValue();
+            names[k++] = name + "." + e.getKey();
+        }
+        return GradCheck.check("layer " + name + " (" + layer.describe() + ")", in -> target.forward(in[0], context(o.seed())), inputs, names, o);
+    }
+
     static ForwardContext context(long seed) {
         return new ForwardContext(true, Rand.stream(seed, "dropout"), null);
     }

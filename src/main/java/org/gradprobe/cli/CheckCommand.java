@@ -35,6 +35,9 @@ final class CheckCommand implements Callable<Integer> {
     @Option(names = "--input", paramLabel = "CxHxW", description = "Per-sample input shape (default: the built-in's).")
     String input;
 
+    @Option(names = "--layer", paramLabel = "NAME", description = "With --model: check only this layer (its input and parameters).")
+    String layer;
+
     @Option(names = "--mode", paramLabel = "full|sampled|fast", description = "Default: full for --ops, fast for a model.")
     String mode;
 
@@ -54,6 +57,7 @@ final class CheckCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (ops == (model != null)) throw new UsageException("give either --ops or --model SPEC");
+        if (layer != null && model == null) throw new UsageException("--layer needs --model SPEC");
         Converters.positive("--batch", batch);
         CheckOptions.Mode m;
         String md = mode != null ? mode : ops ? "full" : "fast";
@@ -69,7 +73,15 @@ final class CheckCommand implements Callable<Integer> {
         } else {
             int[] in = Converters.dims("--input", input);
             Model net = ModelSpec.build(model, in, dtype, Init.pytorchDefault(), seed);
-            results.addAll(ModelCheck.check(net, batch, o));
+            if (layer != null) {
+                try {
+                    results.add(ModelCheck.checkLayer(net, layer, batch, o));
+                } catch (IllegalArgumentException e) {
+                    throw new UsageException("--layer: " + e.getMessage());
+                }
+            } else {
+                results.addAll(ModelCheck.check(net, batch, o));
+            }
         }
         boolean ok = results.stream().allMatch(CheckResult::passed);
         if (json) {

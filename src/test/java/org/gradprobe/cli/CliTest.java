@@ -120,6 +120,8 @@ class CliTest {
         assertEquals(0, run("check", "--model", "flatten linear(8) tanh linear(10)", "--input", "6", "--mode", "fast").code());
         assertEquals(0, run("diagnose", "--model", "mlp(6,16,sigmoid)", "--steps", "20", "--json").code(), "exit 0 whatever the verdict");
         assertEquals(0, run("zoo", "list").code());
+        assertEquals(0, run("check", "--model", "conv2d(3,3) relu flatten fc=linear(10)", "--input", "1x6x6", "--layer", "fc", "--mode", "full").code());
+        assertOneLineError(run("check", "--model", "seed-cnn", "--layer", "conv9"), 2, "conv9", "conv1");
     }
 
     @Test
