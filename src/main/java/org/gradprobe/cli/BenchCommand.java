@@ -9,6 +9,7 @@ import org.gradprobe.bench.CheckBench;
 import org.gradprobe.bench.TrainingBench;
 import org.gradprobe.io.Json;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** gradprobe bench: training throughput with the probe off, at its default interval and at every step. */
@@ -26,8 +27,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--rounds", defaultValue = "5", description = "Timed turns per mode; the median is reported (default: ${DEFAULT-VALUE}).")
     int rounds;
 
-    @Option(names = "--threads", paramLabel = "N", description = "Compute threads (default: the available cores).")
-    int threads = Runtime.getRuntime().availableProcessors();
+    @Mixin ThreadsOption threadsOption;
 
     @Option(names = "--no-check", description = "Skip the gradient-check timings.")
     boolean noCheck;
@@ -39,8 +39,7 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() {
         Converters.positive("--images", images);
         Converters.positive("--rounds", rounds);
-        Converters.positive("--threads", threads);
-        org.gradprobe.kernels.Parallel.setThreads(threads);
+        int threads = threadsOption.apply();
         List<Object> out = new ArrayList<>();
         if (!json) System.out.printf("seed CNN training, float32, %d threads; median of %d turns of %d images%n", threads, rounds, images);
         for (int b : batches) {

@@ -33,15 +33,13 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--threads", paramLabel = "N", description = "Compute threads (default: the available cores, ${DEFAULT-VALUE}).")
-    int threads = Runtime.getRuntime().availableProcessors();
+    @Mixin ThreadsOption threadsOption;
 
     @Mixin DataOptions dataOptions;
 
     @Override
     public Integer call() {
-        Converters.positive("--threads", threads);
-        org.gradprobe.kernels.Parallel.setThreads(threads);
+        threadsOption.apply();
         Converters.positive("--limit", limit);
         Converters.positive("--test-limit", testLimit);
         FashionMnist.Split data = dataOptions.load();

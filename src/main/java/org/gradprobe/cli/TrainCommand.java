@@ -85,8 +85,7 @@ final class TrainCommand implements Callable<Integer> {
             description = "Print the running loss every STEPS mini-batches, as the seed's loop (default: ${DEFAULT-VALUE}).")
     int logEvery;
 
-    @Option(names = "--threads", paramLabel = "N", description = "Compute threads (default: the available cores, ${DEFAULT-VALUE}).")
-    int threads = Runtime.getRuntime().availableProcessors();
+    @Mixin ThreadsOption threadsOption;
 
     @Option(names = "--probe-every", paramLabel = "K", defaultValue = "20",
             description = "Record every node every K steps (default: ${DEFAULT-VALUE}); NaN/Inf is checked at every step regardless.")
@@ -105,8 +104,7 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Converters.positive("--threads", threads);
-        org.gradprobe.kernels.Parallel.setThreads(threads);
+        threadsOption.apply();
         validate();
         FashionMnist.Split data = dataOptions.load();
         Model model = modelOptions.build(data.train().sampleShape());

@@ -392,7 +392,8 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
                 }
             });
         }
-        for (Map.Entry<String, Tensor> e : savedBuffers.entrySet()) model.stateDict().get(e.getKey()).copyFrom(e.getValue());
+        Map<String, Tensor> state = model.stateDict();
+        for (Map.Entry<String, Tensor> e : savedBuffers.entrySet()) state.get(e.getKey()).copyFrom(e.getValue());
         if (found[0] == null) {
             // the replay came out finite (a random mask differed): report what the cheap check saw
             return new NonFiniteEvent("loss", "cross_entropy", "forward", step, List.of(), new Stats());
