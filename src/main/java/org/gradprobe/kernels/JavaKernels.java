@@ -2,14 +2,17 @@ package org.gradprobe.kernels;
 
 import java.util.Arrays;
 
-/** Plain-Java kernels: loop orders chosen so the innermost loop runs over contiguous memory. */
-final class JavaKernels implements Kernels {
+/**
+ * Plain-Java kernels: loop orders chosen so the innermost loop runs over contiguous memory. The
+ * fallback when the Vector API module is not present, and the base of {@link VectorKernels}.
+ */
+class JavaKernels implements Kernels {
     static final JavaKernels INSTANCE = new JavaKernels();
 
     /** Multiply-adds below which a product runs on one thread (splitting costs more than it saves). */
     static final long PARALLEL_WORK = 1 << 18;
 
-    private JavaKernels() {}
+    JavaKernels() {}
 
     @Override
     public void gemm(boolean transA, boolean transB, int m, int n, int k,

@@ -6,9 +6,14 @@ package org.gradprobe.kernels;
  */
 public interface Kernels {
 
-    /** The kernels in use. */
+    /** The kernels in use: see {@link Backend} for how they are chosen. */
     static Kernels get() {
-        return JavaKernels.INSTANCE;
+        return Backend.KERNELS;
+    }
+
+    /** A short description of the kernels in use, for provenance and benchmarks. */
+    static String describe() {
+        return Backend.DESCRIPTION;
     }
 
     /**

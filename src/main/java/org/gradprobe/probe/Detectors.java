@@ -11,8 +11,11 @@ import java.util.Map;
  * steps and raises its verdict only when its condition holds in at least {@code persist} of them
  * (see {@link ProbeConfig} for every threshold):
  * <ul>
- *   <li>vanishing: the norm of the gradient arriving at the layer's output is below {@code vanishRatio} of
- *       the one arriving at the network's output, or its RMS is below {@code vanishAbs};</li>
+ *   <li>vanishing: the median over the window of the norm of the gradient arriving at the layer's output
+ *       is below {@code vanishRatio} of the one arriving at the network's output, or the median of its RMS
+ *       is below {@code vanishAbs}. The median rather than the persistence count: through saturated units
+ *       a gradient arrives in rare bursts (one step in four at 0.7 of the output's, the rest at 1e-7),
+ *       and those bursts must not hide a layer that does not learn; half the window must still agree;</li>
  *   <li>exploding: that ratio is above {@code explodeRatio}, or the layer's gradient norm is above
  *       {@code spikeFactor} times the median of its own earlier history;</li>
  *   <li>dead: the fraction of ReLU units inactive on every sample of the last {@code window} recorded
@@ -73,8 +76,7 @@ public final class Detectors {
             }
             boolean isOutput = act == outputNode;
             double[] rms = w.stream().mapToDouble(StepRecord::gradRms).toArray();
-            if (!isOutput && ratio.length > 0 && persists(ratio, v -> v < c.vanishRatio(), c)
-                    || !isOutput && rms.length > 0 && persists(rms, v -> v < c.vanishAbs(), c)) {
+            if (!isOutput && (typical(ratio, c) < c.vanishRatio() || typical(rms, c) < c.vanishAbs())) {
                 verdicts.add(LayerVerdict.VANISHING);
                 advice.add(vanishingAdvice(probe, act));
             }
@@ -188,6 +190,11 @@ public final class Detectors {
         int n = 0;
         for (double v : values) if (!Double.isNaN(v) && t.holds(v)) n++;
         return n >= Math.ceil(c.persist() * Math.min(values.length, c.window())) && values.length >= Math.min(c.window(), 3);
+    }
+
+    /** The median of a window that holds enough records to judge (NaN otherwise, which fails every test). */
+    static double typical(double[] values, ProbeConfig c) {
+        return values.length >= Math.min(c.window(), 3) ? median(values) : Double.NaN;
     }
 
     static double median(double[] v) {

@@ -64,6 +64,25 @@ class CliTest {
     }
 
     @Test
+    void everyHelpPageRendersCleanly() {
+        // picocli prints "[picocli WARN] Could not format ..." to stderr when a description has a stray %
+        java.io.PrintStream saved = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(captured, true));
+        try {
+            picocli.CommandLine root = new picocli.CommandLine(new Main());
+            assertFalse(root.getUsageMessage().isBlank());
+            for (picocli.CommandLine sub : root.getSubcommands().values()) {
+                assertTrue(sub.getUsageMessage().contains("Usage: gradprobe " + sub.getCommandName()), sub.getCommandName());
+                for (picocli.CommandLine subsub : sub.getSubcommands().values()) assertFalse(subsub.getUsageMessage().isBlank());
+            }
+        } finally {
+            System.setErr(saved);
+        }
+        assertEquals("", captured.toString(), "warnings while rendering help pages");
+    }
+
+    @Test
     void usageErrorsExitWithTwo() {
         assertOneLineError(run("train", "--frobnicate"), 2, "--frobnicate");
         assertOneLineError(run("train", "--model", "conv2d(32,3 relu", "--limit", "8"), 2, "missing ')'");

@@ -1,0 +1,44 @@
+package org.gradprobe.kernels;
+
+import java.util.Locale;
+
+/**
+ * Chooses the kernels once, at first use. {@code vector} (the Vector API, the default when the JVM was
+ * started with {@code --add-modules jdk.incubator.vector}, as the launcher and the build do) or
+ * {@code java} (plain loops, always available). The system property {@code gradprobe.kernels} or the
+ * environment variable {@code GRADPROBE_KERNELS} forces one; asking for {@code vector} on a JVM without
+ * the module is an error rather than a silent slow run.
+ */
+final class Backend {
+    static final Kernels KERNELS;
+    static final String DESCRIPTION;
+
+    static {
+        String asked = System.getProperty("gradprobe.kernels", System.getenv("GRADPROBE_KERNELS"));
+        asked = asked == null || asked.isBlank() ? "auto" : asked.trim().toLowerCase(Locale.ROOT);
+        boolean vectorPresent = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+        switch (asked) {
+            case "auto":
+            case "vector":
+                if (vectorPresent) {
+                    KERNELS = VectorKernels.INSTANCE;
+                    DESCRIPTION = "vector (" + VectorKernels.describe() + ")";
+                } else if (asked.equals("auto")) {
+                    KERNELS = JavaKernels.INSTANCE;
+                    DESCRIPTION = "java (the JVM was started without --add-modules jdk.incubator.vector)";
+                } else {
+                    throw new IllegalStateException("gradprobe.kernels=vector, but the JVM was started without "
+                            + "--add-modules jdk.incubator.vector (use the gradprobe launcher, or add that flag)");
+                }
+                break;
+            case "java":
+                KERNELS = JavaKernels.INSTANCE;
+                DESCRIPTION = "java";
+                break;
+            default:
+                throw new IllegalStateException("gradprobe.kernels: unknown kernels '" + asked + "', expected vector or java");
+        }
+    }
+
+    private Backend() {}
+}

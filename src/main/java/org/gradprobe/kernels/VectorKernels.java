@@ -1,0 +1,320 @@
+package org.gradprobe.kernels;
+
+import java.util.Arrays;
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Kernels on the Vector API ({@code jdk.incubator.vector}): a packed, cache-blocked matrix multiply
+ * in the style of BLIS/GotoBLAS, with a register-blocked micro-kernel of {@link #MR} rows by two
+ * vectors of columns. What it does not override comes from {@link JavaKernels}.
+ *
+ * <p>The loops, outermost first: columns of C in blocks of {@code NC}; the shared dimension in blocks
+ * of {@code KC} (that block of op(B) is packed into micro-panels of {@code NR} columns, zero-padded);
+ * rows in blocks of {@code MC} (that block of op(A) is packed into micro-panels of MR rows); then one
+ * micro-kernel call per MR×NR tile of C. Transposes are absorbed by the packing, so every case runs
+ * the same micro-kernel. Each element of C is summed in the same order whatever the thread count.
+ */
+final class VectorKernels extends JavaKernels {
+    static final VectorKernels INSTANCE = new VectorKernels();
+
+    private static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Double> DS = DoubleVector.SPECIES_PREFERRED;
+    private static final int FL = FS.length(), DL = DS.length();
+    /** Rows of a micro-tile: 6 rows × 2 vectors = 12 accumulators, which leaves registers for B and the broadcast on AVX2. */
+    static final int MR = 6;
+    private static final int FNR = 2 * FL, DNR = 2 * DL;
+    /** Shared-dimension block: one packed B micro-panel (KC×NR) stays in the L1 cache. */
+    private static final int KC = 256;
+    /** Row block: the packed A block (MC×KC) stays in L2. */
+    private static final int MC = 72;
+    /** Column block: the packed B block (KC×NC) stays in L3. */
+    private static final int NC = 4096;
+    /** Multiply-adds below which the plain loops win (packing costs more than it saves). */
+    static final long SMALL_WORK = 2048;
+
+    /** Per-thread packing buffers and the micro-tile, grown on demand and reused across calls. */
+    private static final class Workspace {
+        float[] fa = new float[0], fb = new float[0], ft = new float[MR * FNR];
+        double[] da = new double[0], db = new double[0], dt = new double[MR * DNR];
+    }
+
+    private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
+
+    private VectorKernels() {}
+
+    /** The vector shape in use, for provenance and benchmarks ("float x8, double x4"). */
+    static String describe() {
+        return "float x" + FL + ", double x" + DL;
+    }
+
+    // ---------------------------------------------------------------- float32
+
+    @Override
+    public void gemm(boolean transA, boolean transB, int m, int n, int k,
+                     float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, boolean accumulate) {
+        if ((long) m * n * k < SMALL_WORK) {
+            super.gemm(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate);
+            return;
+        }
+        if (!accumulate) Arrays.fill(c, cOff, cOff + m * n, 0f);
+        // op(A)(i,p) = a[aOff + i·ars + p·acs]; op(B)(p,j) = b[bOff + p·brs + j·bcs]
+        int ars = transA ? 1 : k, acs = transA ? m : 1, brs = transB ? 1 : n, bcs = transB ? k : 1;
+        split(m, n, k, FNR, (i0, i1, j0, j1) -> blocked(i0, i1, j0, j1, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, n));
+    }
+
+    private static void blocked(int i0, int i1, int j0, int j1, int k, float[] a, int aOff, int ars, int acs,
+                                float[] b, int bOff, int brs, int bcs, float[] c, int cOff, int ldc) {
+        Workspace ws = WORKSPACE.get();
+        for (int jc = j0; jc < j1; jc += NC) {
+            int nc = Math.min(NC, j1 - jc), ncPad = roundUp(nc, FNR);
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                if (ws.fb.length < kc * ncPad) ws.fb = new float[KC * ncPad];
+                float[] bp = ws.fb;
+                packB(b, bOff + pc * brs + jc * bcs, brs, bcs, kc, nc, FNR, bp);
+                for (int ic = i0; ic < i1; ic += MC) {
+                    int mc = Math.min(MC, i1 - ic), mcPad = roundUp(mc, MR);
+                    if (ws.fa.length < kc * mcPad) ws.fa = new float[KC * roundUp(MC, MR)];
+                    float[] ap = ws.fa;
+                    packA(a, aOff + ic * ars + pc * acs, ars, acs, mc, kc, ap);
+                    for (int jr = 0; jr < nc; jr += FNR) {
+                        int w = Math.min(FNR, nc - jr);
+                        for (int ir = 0; ir < mc; ir += MR) {
+                            microKernel(kc, ap, ir * kc, bp, jr * kc, ws.ft);
+                            addTile(ws.ft, c, cOff + (ic + ir) * ldc + jc + jr, ldc, Math.min(MR, mc - ir), w);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Packs op(A)[0..mc, 0..kc] (from {@code off}) into MR-row micro-panels: panel r holds, for each p, MR values. */
+    private static void packA(float[] a, int off, int rs, int cs, int mc, int kc, float[] ap) {
+        for (int ir = 0; ir < mc; ir += MR) {
+            int h = Math.min(MR, mc - ir), dst = ir * kc;
+            for (int p = 0; p < kc; p++, dst += MR) {
+                int src = off + ir * rs + p * cs;
+                for (int i = 0; i < h; i++) ap[dst + i] = a[src + i * rs];
+                for (int i = h; i < MR; i++) ap[dst + i] = 0f;
+            }
+        }
+    }
+
+    /** Packs op(B)[0..kc, 0..nc] (from {@code off}) into nr-column micro-panels, zero-padded to full width. */
+    private static void packB(float[] b, int off, int rs, int cs, int kc, int nc, int nr, float[] bp) {
+        for (int jr = 0; jr < nc; jr += nr) {
+            int w = Math.min(nr, nc - jr), dst = jr * kc;
+            for (int p = 0; p < kc; p++, dst += nr) {
+                int src = off + p * rs + jr * cs;
+                if (cs == 1) System.arraycopy(b, src, bp, dst, w);
+                else for (int j = 0; j < w; j++) bp[dst + j] = b[src + j * cs];
+                for (int j = w; j < nr; j++) bp[dst + j] = 0f;
+            }
+        }
+    }
+
+    /**
+     * tile[MR×NR] = Σ_p A-panel[p]ᵀ·B-panel[p]. Straight-line code with no branch on the tile's size:
+     * a branch that reads the accumulators on a rare path makes C2 keep them as heap objects (3× slower).
+     */
+    private static void microKernel(int kc, float[] ap, int ao, float[] bp, int bo, float[] tile) {
+        FloatVector c00 = FloatVector.zero(FS), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00,
+                c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+        for (int p = 0; p < kc; p++) {
+            int bq = bo + p * FNR, aq = ao + p * MR;
+            FloatVector b0 = FloatVector.fromArray(FS, bp, bq), b1 = FloatVector.fromArray(FS, bp, bq + FL);
+            FloatVector x = FloatVector.broadcast(FS, ap[aq]);
+            c00 = b0.fma(x, c00);
+            c01 = b1.fma(x, c01);
+            x = FloatVector.broadcast(FS, ap[aq + 1]);
+            c10 = b0.fma(x, c10);
+            c11 = b1.fma(x, c11);
+            x = FloatVector.broadcast(FS, ap[aq + 2]);
+            c20 = b0.fma(x, c20);
+            c21 = b1.fma(x, c21);
+            x = FloatVector.broadcast(FS, ap[aq + 3]);
+            c30 = b0.fma(x, c30);
+            c31 = b1.fma(x, c31);
+            x = FloatVector.broadcast(FS, ap[aq + 4]);
+            c40 = b0.fma(x, c40);
+            c41 = b1.fma(x, c41);
+            x = FloatVector.broadcast(FS, ap[aq + 5]);
+            c50 = b0.fma(x, c50);
+            c51 = b1.fma(x, c51);
+        }
+        c00.intoArray(tile, 0);
+        c01.intoArray(tile, FL);
+        c10.intoArray(tile, FNR);
+        c11.intoArray(tile, FNR + FL);
+        c20.intoArray(tile, 2 * FNR);
+        c21.intoArray(tile, 2 * FNR + FL);
+        c30.intoArray(tile, 3 * FNR);
+        c31.intoArray(tile, 3 * FNR + FL);
+        c40.intoArray(tile, 4 * FNR);
+        c41.intoArray(tile, 4 * FNR + FL);
+        c50.intoArray(tile, 5 * FNR);
+        c51.intoArray(tile, 5 * FNR + FL);
+    }
+
+    /** C[h×w] += tile[h×w] (the valid corner of the micro-tile). */
+    private static void addTile(float[] tile, float[] c, int co, int ldc, int h, int w) {
+        if (w == FNR) {
+            for (int i = 0; i < h; i++) {
+                int o = co + i * ldc, t = i * FNR;
+                FloatVector.fromArray(FS, c, o).add(FloatVector.fromArray(FS, tile, t)).intoArray(c, o);
+                FloatVector.fromArray(FS, c, o + FL).add(FloatVector.fromArray(FS, tile, t + FL)).intoArray(c, o + FL);
+            }
+        } else {
+            for (int i = 0; i < h; i++) for (int j = 0; j < w; j++) c[co + i * ldc + j] += tile[i * FNR + j];
+        }
+    }
+
+    // ---------------------------------------------------------------- float64 (twin of the above)
+
+    @Override
+    public void gemm(boolean transA, boolean transB, int m, int n, int k,
+                     double[] a, int aOff, double[] b, int bOff, double[] c, int cOff, boolean accumulate) {
+        if ((long) m * n * k < SMALL_WORK) {
+            super.gemm(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate);
+            return;
+        }
+        if (!accumulate) Arrays.fill(c, cOff, cOff + m * n, 0.0);
+        int ars = transA ? 1 : k, acs = transA ? m : 1, brs = transB ? 1 : n, bcs = transB ? k : 1;
+        split(m, n, k, DNR, (i0, i1, j0, j1) -> blocked(i0, i1, j0, j1, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, n));
+    }
+
+    private static void blocked(int i0, int i1, int j0, int j1, int k, double[] a, int aOff, int ars, int acs,
+                                double[] b, int bOff, int brs, int bcs, double[] c, int cOff, int ldc) {
+        Workspace ws = WORKSPACE.get();
+        for (int jc = j0; jc < j1; jc += NC) {
+            int nc = Math.min(NC, j1 - jc), ncPad = roundUp(nc, DNR);
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                if (ws.db.length < kc * ncPad) ws.db = new double[KC * ncPad];
+                double[] bp = ws.db;
+                packB(b, bOff + pc * brs + jc * bcs, brs, bcs, kc, nc, DNR, bp);
+                for (int ic = i0; ic < i1; ic += MC) {
+                    int mc = Math.min(MC, i1 - ic), mcPad = roundUp(mc, MR);
+                    if (ws.da.length < kc * mcPad) ws.da = new double[KC * roundUp(MC, MR)];
+                    double[] ap = ws.da;
+                    packA(a, aOff + ic * ars + pc * acs, ars, acs, mc, kc, ap);
+                    for (int jr = 0; jr < nc; jr += DNR) {
+                        int w = Math.min(DNR, nc - jr);
+                        for (int ir = 0; ir < mc; ir += MR) {
+                            microKernel(kc, ap, ir * kc, bp, jr * kc, ws.dt);
+                            addTile(ws.dt, c, cOff + (ic + ir) * ldc + jc + jr, ldc, Math.min(MR, mc - ir), w);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static void packA(double[] a, int off, int rs, int cs, int mc, int kc, double[] ap) {
+        for (int ir = 0; ir < mc; ir += MR) {
+            int h = Math.min(MR, mc - ir), dst = ir * kc;
+            for (int p = 0; p < kc; p++, dst += MR) {
+                int src = off + ir * rs + p * cs;
+                for (int i = 0; i < h; i++) ap[dst + i] = a[src + i * rs];
+                for (int i = h; i < MR; i++) ap[dst + i] = 0.0;
+            }
+        }
+    }
+
+    private static void packB(double[] b, int off, int rs, int cs, int kc, int nc, int nr, double[] bp) {
+        for (int jr = 0; jr < nc; jr += nr) {
+            int w = Math.min(nr, nc - jr), dst = jr * kc;
+            for (int p = 0; p < kc; p++, dst += nr) {
+                int src = off + p * rs + jr * cs;
+                if (cs == 1) System.arraycopy(b, src, bp, dst, w);
+                else for (int j = 0; j < w; j++) bp[dst + j] = b[src + j * cs];
+                for (int j = w; j < nr; j++) bp[dst + j] = 0.0;
+            }
+        }
+    }
+
+    private static void microKernel(int kc, double[] ap, int ao, double[] bp, int bo, double[] tile) {
+        DoubleVector c00 = DoubleVector.zero(DS), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00,
+                c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+        for (int p = 0; p < kc; p++) {
+            int bq = bo + p * DNR, aq = ao + p * MR;
+            DoubleVector b0 = DoubleVector.fromArray(DS, bp, bq), b1 = DoubleVector.fromArray(DS, bp, bq + DL);
+            DoubleVector x = DoubleVector.broadcast(DS, ap[aq]);
+            c00 = b0.fma(x, c00);
+            c01 = b1.fma(x, c01);
+            x = DoubleVector.broadcast(DS, ap[aq + 1]);
+            c10 = b0.fma(x, c10);
+            c11 = b1.fma(x, c11);
+            x = DoubleVector.broadcast(DS, ap[aq + 2]);
+            c20 = b0.fma(x, c20);
+            c21 = b1.fma(x, c21);
+            x = DoubleVector.broadcast(DS, ap[aq + 3]);
+            c30 = b0.fma(x, c30);
+            c31 = b1.fma(x, c31);
+            x = DoubleVector.broadcast(DS, ap[aq + 4]);
+            c40 = b0.fma(x, c40);
+            c41 = b1.fma(x, c41);
+            x = DoubleVector.broadcast(DS, ap[aq + 5]);
+            c50 = b0.fma(x, c50);
+            c51 = b1.fma(x, c51);
+        }
+        c00.intoArray(tile, 0);
+        c01.intoArray(tile, DL);
+        c10.intoArray(tile, DNR);
+        c11.intoArray(tile, DNR + DL);
+        c20.intoArray(tile, 2 * DNR);
+        c21.intoArray(tile, 2 * DNR + DL);
+        c30.intoArray(tile, 3 * DNR);
+        c31.intoArray(tile, 3 * DNR + DL);
+        c40.intoArray(tile, 4 * DNR);
+        c41.intoArray(tile, 4 * DNR + DL);
+        c50.intoArray(tile, 5 * DNR);
+        c51.intoArray(tile, 5 * DNR + DL);
+    }
+
+    private static void addTile(double[] tile, double[] c, int co, int ldc, int h, int w) {
+        if (w == DNR) {
+            for (int i = 0; i < h; i++) {
+                int o = co + i * ldc, t = i * DNR;
+                DoubleVector.fromArray(DS, c, o).add(DoubleVector.fromArray(DS, tile, t)).intoArray(c, o);
+                DoubleVector.fromArray(DS, c, o + DL).add(DoubleVector.fromArray(DS, tile, t + DL)).intoArray(c, o + DL);
+            }
+        } else {
+            for (int i = 0; i < h; i++) for (int j = 0; j < w; j++) c[co + i * ldc + j] += tile[i * DNR + j];
+        }
+    }
+
+    // ---------------------------------------------------------------- shared
+
+    /** One rectangle of C, rows [i0, i1) × columns [j0, j1). */
+    @FunctionalInterface
+    private interface Block {
+        void run(int i0, int i1, int j0, int j1);
+    }
+
+    /**
+     * Runs C in rectangles over the cores: along the columns in whole micro-panels when there are
+     * enough of them, else along the rows. Each element is still summed by one thread in one order.
+     */
+    private static void split(int m, int n, int k, int nr, Block block) {
+        long work = (long) m * n * k;
+        int threads = Parallel.chunks(Integer.MAX_VALUE);
+        if (work < PARALLEL_WORK || threads == 1) {
+            block.run(0, m, 0, n);
+            return;
+        }
+        int colPanels = (n + nr - 1) / nr, rowPanels = (m + MR - 1) / MR;
+        if (colPanels >= 2 * threads || colPanels >= rowPanels) {
+            Parallel.forChunks(colPanels, (chunk, from, to) -> block.run(0, m, from * nr, Math.min(n, to * nr)));
+        } else {
+            Parallel.forChunks(rowPanels, (chunk, from, to) -> block.run(from * MR, Math.min(m, to * MR), 0, n));
+        }
+    }
+
+    private static int roundUp(int x, int to) {
+        return (x + to - 1) / to * to;
+    }
+}

@@ -1,0 +1,132 @@
+package org.gradprobe.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every kernel implementation against a plain triple loop in double precision, over shapes that hit
+ * every edge of the blocking (partial micro-tiles, several K/M blocks, one row, one column), all four
+ * transpose cases, offsets and accumulation, on one thread and on several.
+ */
+class KernelsTest {
+
+    static Stream<Arguments> cases() {
+        int[][] shapes = {
+            {1, 1, 1}, {3, 5, 7}, {6, 16, 8}, {7, 17, 9}, {32, 676, 9}, {64, 121, 288}, {64, 288, 121},
+            {288, 121, 64}, {4, 128, 1600}, {128, 1600, 4}, {4, 1600, 128}, {75, 300, 257}, {13, 4100, 3}, {150, 40, 520},
+        };
+        Stream.Builder<Arguments> out = Stream.builder();
+        for (Kernels k : new Kernels[] {JavaKernels.INSTANCE, VectorKernels.INSTANCE}) {
+            for (int[] s : shapes) {
+                for (int t = 0; t < 4; t++) out.add(Arguments.of(k.getClass().getSimpleName(), k, s[0], s[1], s[2], (t & 1) != 0, (t & 2) != 0));
+            }
+        }
+        return out.build();
+    }
+
+    @AfterEach
+    void restoreThreads() {
+        Parallel.setThreads(Runtime.getRuntime().availableProcessors());
+    }
+
+    @ParameterizedTest(name = "{0} m={2} n={3} k={4} transA={5} transB={6}")
+    @MethodSource("cases")
+    void gemmMatchesTripleLoop(String name, Kernels kernels, int m, int n, int k, boolean transA, boolean transB) {
+        Random r = new Random(31L * m + 7L * n + k);
+        int aOff = 3, bOff = 5, cOff = 2;
+        double[] a = random(r, aOff + m * k), b = random(r, bOff + k * n), c0 = random(r, cOff + m * n + 4);
+        double[] want = c0.clone();
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                double s = 0;
+                for (int p = 0; p < k; p++) {
+                    double av = transA ? a[aOff + p * m + i] : a[aOff + i * k + p];
+                    double bv = transB ? b[bOff + j * k + p] : b[bOff + p * n + j];
+                    s += av * bv;
+                }
+                want[cOff + i * n + j] += s;
+            }
+        }
+        for (int threads : new int[] {1, 3}) {
+            Parallel.setThreads(threads);
+            // float64, accumulating into C (entries outside the target range must stay untouched)
+            double[] c = c0.clone();
+            kernels.gemm(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, true);
+            assertClose(want, c, 1e-12 * Math.sqrt(k), "float64 accumulate, threads " + threads);
+            // float64, overwriting C
+            double[] cz = c0.clone();
+            kernels.gemm(transA, transB, m, n, k, a, aOff, b, bOff, cz, cOff, false);
+            for (int i = 0; i < m * n; i++) cz[cOff + i] += c0[cOff + i];
+            assertClose(want, cz, 1e-12 * Math.sqrt(k), "float64 overwrite, threads " + threads);
+            // float32
+            float[] af = toFloat(a), bf = toFloat(b), cf = toFloat(c0);
+            kernels.gemm(transA, transB, m, n, k, af, aOff, bf, bOff, cf, cOff, true);
+            double[] cfd = new double[cf.length];
+            for (int i = 0; i < cf.length; i++) cfd[i] = cf[i];
+            assertClose(want, cfd, 2e-6 * Math.sqrt(k), "float32, threads " + threads);
+        }
+    }
+
+    @ParameterizedTest(name = "{0} m={2} n={3} k={4} transA={5} transB={6}")
+    @MethodSource("cases")
+    void gemmDoesNotDependOnThreadCount(String name, Kernels kernels, int m, int n, int k, boolean transA, boolean transB) {
+        Random r = new Random(5L * m + n + 11L * k);
+        float[] a = toFloat(random(r, m * k)), b = toFloat(random(r, k * n));
+        float[] one = new float[m * n], many = new float[m * n];
+        Parallel.setThreads(1);
+        kernels.gemm(transA, transB, m, n, k, a, 0, b, 0, one, 0, false);
+        Parallel.setThreads(3);
+        kernels.gemm(transA, transB, m, n, k, a, 0, b, 0, many, 0, false);
+        for (int i = 0; i < one.length; i++) {
+            if (Float.floatToIntBits(one[i]) != Float.floatToIntBits(many[i])) {
+                fail("element " + i + " differs between 1 and 3 threads: " + one[i] + " and " + many[i]);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0} m={2} n={3} k={4} transA={5} transB={6}")
+    @MethodSource("cases")
+    void nanInOneRowOfAReachesExactlyThatRowOfC(String name, Kernels kernels, int m, int n, int k, boolean transA, boolean transB) {
+        Random r = new Random(3L * m + n + k);
+        float[] a = toFloat(random(r, m * k)), b = toFloat(random(r, k * n)), c = new float[m * n];
+        int row = m / 2, p = k - 1;
+        a[transA ? p * m + row : row * k + p] = Float.NaN;
+        kernels.gemm(transA, transB, m, n, k, a, 0, b, 0, c, 0, false);
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                if ((i == row) != Float.isNaN(c[i * n + j])) {
+                    fail("C[" + i + "," + j + "] = " + c[i * n + j] + " with a NaN in row " + row + " of A");
+                }
+            }
+        }
+    }
+
+    private static void assertClose(double[] want, double[] got, double tol, String what) {
+        assertEquals(want.length, got.length);
+        for (int i = 0; i < want.length; i++) {
+            double err = Math.abs(want[i] - got[i]);
+            if (!(err <= tol * Math.max(1, Math.abs(want[i])))) {
+                fail(what + ": element " + i + " is " + got[i] + ", expected " + want[i] + " (error " + err + ")");
+            }
+        }
+    }
+
+    private static double[] random(Random r, int n) {
+        double[] x = new double[n];
+        for (int i = 0; i < n; i++) x[i] = r.nextGaussian();
+        return x;
+    }
+
+    private static float[] toFloat(double[] x) {
+        float[] f = new float[x.length];
+        for (int i = 0; i < x.length; i++) f[i] = (float) x[i];
+        return f;
+    }
+}
