@@ -141,12 +141,11 @@ class JavaKernels implements Kernels {
     }
 
     @Override
-    public void im2col(float[] x, int xOff, int c, int h, int w, int kh, int kw, int stride, int pad, int oh, int ow, float[] cols, int colsOff) {
-        int plane = oh * ow;
+    public void im2col(float[] x, int xOff, int c, int h, int w, int kh, int kw, int stride, int pad, int oh, int ow, float[] cols, int colsOff, int ld) {
         for (int ch = 0; ch < c; ch++) {
             for (int ky = 0; ky < kh; ky++) {
                 for (int kx = 0; kx < kw; kx++) {
-                    int row = colsOff + ((ch * kh + ky) * kw + kx) * plane;
+                    int row = colsOff + ((ch * kh + ky) * kw + kx) * ld;
                     for (int oy = 0; oy < oh; oy++) {
                         int iy = oy * stride - pad + ky;
                         int dst = row + oy * ow;
@@ -154,11 +153,13 @@ class JavaKernels implements Kernels {
                             Arrays.fill(cols, dst, dst + ow, 0f);
                             continue;
                         }
-                        int src = xOff + (ch * h + iy) * w;
-                        for (int ox = 0; ox < ow; ox++) {
-                            int ix = ox * stride - pad + kx;
-                            cols[dst + ox] = ix >= 0 && ix < w ? x[src + ix] : 0f;
-                        }
+                        // ox in [lo, hi) reads inside the row (ix = ox·stride + shift); the rest is padding
+                        int src = xOff + (ch * h + iy) * w, shift = kx - pad;
+                        int lo = firstInside(shift, stride, ow), hi = endInside(shift, stride, w, ow);
+                        Arrays.fill(cols, dst, dst + lo, 0f);
+                        if (stride != 1) for (int ox = lo; ox < hi; ox++) cols[dst + ox] = x[src + ox * stride + shift];
+                        else if (hi > lo) System.arraycopy(x, src + lo + shift, cols, dst + lo, hi - lo);
+                        Arrays.fill(cols, dst + Math.max(lo, hi), dst + ow, 0f);
                     }
                 }
             }
@@ -166,12 +167,11 @@ class JavaKernels implements Kernels {
     }
 
     @Override
-    public void im2col(double[] x, int xOff, int c, int h, int w, int kh, int kw, int stride, int pad, int oh, int ow, double[] cols, int colsOff) {
-        int plane = oh * ow;
+    public void im2col(double[] x, int xOff, int c, int h, int w, int kh, int kw, int stride, int pad, int oh, int ow, double[] cols, int colsOff, int ld) {
         for (int ch = 0; ch < c; ch++) {
             for (int ky = 0; ky < kh; ky++) {
                 for (int kx = 0; kx < kw; kx++) {
-                    int row = colsOff + ((ch * kh + ky) * kw + kx) * plane;
+                    int row = colsOff + ((ch * kh + ky) * kw + kx) * ld;
                     for (int oy = 0; oy < oh; oy++) {
                         int iy = oy * stride - pad + ky;
                         int dst = row + oy * ow;
@@ -179,11 +179,44 @@ class JavaKernels implements Kernels {
                             Arrays.fill(cols, dst, dst + ow, 0.0);
                             continue;
                         }
-                        int src = xOff + (ch * h + iy) * w;
-                        for (int ox = 0; ox < ow; ox++) {
-                            int ix = ox * stride - pad + kx;
-                            cols[dst + ox] = ix >= 0 && ix < w ? x[src + ix] : 0.0;
-                        }
+                        // ox in [lo, hi) reads inside the row (ix = ox·stride + shift); the rest is padding
+                        int src = xOff + (ch * h + iy) * w, shift = kx - pad;
+                        int lo = firstInside(shift, stride, ow), hi = endInside(shift, stride, w, ow);
+                        Arrays.fill(cols, dst, dst + lo, 0.0);
+                        if (stride != 1) for (int ox = lo; ox < hi; ox++) cols[dst + ox] = x[src + ox * stride + shift];
+                        else if (hi > lo) System.arraycopy(x, src + lo + shift, cols, dst + lo, hi - lo);
+                        Arrays.fill(cols, dst + Math.max(lo, hi), dst + ow, 0.0);
+                    }
+                }
+            }
+        }
+    }
+
+    /** The first ox in [0, ow] with ox·stride + shift ≥ 0. */
+    static int firstInside(int shift, int stride, int ow) {
+        return shift >= 0 ? 0 : Math.min(ow, (-shift + stride - 1) / stride);
+    }
+
+    /** One past the last ox in [0, ow) with ox·stride + shift < w (at most ow, possibly below firstInside). */
+    static int endInside(int shift, int stride, int w, int ow) {
+        int last = w - 1 - shift;    // the largest ox·stride allowed
+        return last < 0 ? 0 : Math.min(ow, last / stride + 1);
+    }
+
+    @Override
+    public void col2im(float[] cols, int colsOff, int ld, int c, int h, int w, int kh, int kw, int stride, int pad, int oh, int ow, float[] dx, int xOff) {
+        for (int ch = 0; ch < c; ch++) {
+            for (int ky = 0; ky < kh; ky++) {
+                for (int kx = 0; kx < kw; kx++) {
+                    int row = colsOff + ((ch * kh + ky) * kw + kx) * ld;
+                    for (int oy = 0; oy < oh; oy++) {
+                        int iy = oy * stride - pad + ky;
+                        if (iy < 0 || iy >= h) continue;
+                        int dst = xOff + (ch * h + iy) * w;
+                        int src = row + oy * ow, shift = kx - pad;
+                        int lo = firstInside(shift, stride, ow), hi = endInside(shift, stride, w, ow);
+                        if (stride == 1) for (int ox = lo; ox < hi; ox++) dx[dst + ox + shift] += cols[src + ox];
+                        else for (int ox = lo; ox < hi; ox++) dx[dst + ox * stride + shift] += cols[src + ox];
                     }
                 }
             }
@@ -191,43 +224,19 @@ class JavaKernels implements Kernels {
     }
 
     @Override
-    public void col2im(float[] cols, int colsOff, int c, int h, int w, int kh, int kw, int stride, int pad, int oh, int ow, float[] dx, int xOff) {
-        int plane = oh * ow;
+    public void col2im(double[] cols, int colsOff, int ld, int c, int h, int w, int kh, int kw, int stride, int pad, int oh, int ow, double[] dx, int xOff) {
         for (int ch = 0; ch < c; ch++) {
             for (int ky = 0; ky < kh; ky++) {
                 for (int kx = 0; kx < kw; kx++) {
-                    int row = colsOff + ((ch * kh + ky) * kw + kx) * plane;
+                    int row = colsOff + ((ch * kh + ky) * kw + kx) * ld;
                     for (int oy = 0; oy < oh; oy++) {
                         int iy = oy * stride - pad + ky;
                         if (iy < 0 || iy >= h) continue;
                         int dst = xOff + (ch * h + iy) * w;
-                        int src = row + oy * ow;
-                        for (int ox = 0; ox < ow; ox++) {
-                            int ix = ox * stride - pad + kx;
-                            if (ix >= 0 && ix < w) dx[dst + ix] += cols[src + ox];
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    @Override
-    public void col2im(double[] cols, int colsOff, int c, int h, int w, int kh, int kw, int stride, int pad, int oh, int ow, double[] dx, int xOff) {
-        int plane = oh * ow;
-        for (int ch = 0; ch < c; ch++) {
-            for (int ky = 0; ky < kh; ky++) {
-                for (int kx = 0; kx < kw; kx++) {
-                    int row = colsOff + ((ch * kh + ky) * kw + kx) * plane;
-                    for (int oy = 0; oy < oh; oy++) {
-                        int iy = oy * stride - pad + ky;
-                        if (iy < 0 || iy >= h) continue;
-                        int dst = xOff + (ch * h + iy) * w;
-                        int src = row + oy * ow;
-                        for (int ox = 0; ox < ow; ox++) {
-                            int ix = ox * stride - pad + kx;
-                            if (ix >= 0 && ix < w) dx[dst + ix] += cols[src + ox];
-                        }
+                        int src = row + oy * ow, shift = kx - pad;
+                        int lo = firstInside(shift, stride, ow), hi = endInside(shift, stride, w, ow);
+                        if (stride == 1) for (int ox = lo; ox < hi; ox++) dx[dst + ox + shift] += cols[src + ox];
+                        else for (int ox = lo; ox < hi; ox++) dx[dst + ox * stride + shift] += cols[src + ox];
                     }
                 }
             }
@@ -236,7 +245,17 @@ class JavaKernels implements Kernels {
 
     @Override
     public void maxPool2d(float[] x, int planes, int h, int w, int k, int stride, int oh, int ow, float[] out, int[] argmax) {
-        for (int p = 0; p < planes; p++) {
+        // planes are independent; below a few thousand windows one thread is quicker
+        if ((long) planes * oh * ow < 4096) maxPoolPlanes(x, 0, planes, h, w, k, stride, oh, ow, out, argmax);
+        else Parallel.forChunks(planes, (chunk, from, to) -> maxPoolPlanes(x, from, to, h, w, k, stride, oh, ow, out, argmax));
+    }
+
+    private static void maxPoolPlanes(float[] x, int from, int to, int h, int w, int k, int stride, int oh, int ow, float[] out, int[] argmax) {
+        if (k == 2 && stride == 2) {
+            maxPool2x2(x, from, to, h, w, oh, ow, out, argmax);
+            return;
+        }
+        for (int p = from; p < to; p++) {
             int base = p * h * w;
             for (int oy = 0; oy < oh; oy++) {
                 for (int ox = 0; ox < ow; ox++) {
@@ -246,7 +265,8 @@ class JavaKernels implements Kernels {
                         int rowIdx = base + (oy * stride + ky) * w + ox * stride;
                         for (int kx = 0; kx < k; kx++) {
                             float v = x[rowIdx + kx];
-                            if (v > bv || (Float.isNaN(v) && !Float.isNaN(bv))) {
+                            // v wins when it is larger, or NaN over a number (!(v <= bv) is both); a NaN max is kept
+                            if (!(v <= bv) && bv == bv) {
                                 bv = v;
                                 best = rowIdx + kx;
                             }
@@ -260,9 +280,48 @@ class JavaKernels implements Kernels {
         }
     }
 
+    /** The common 2×2, stride-2 window written out (same order and tie rule as the general loop). */
+    private static void maxPool2x2(float[] x, int from, int to, int h, int w, int oh, int ow, float[] out, int[] argmax) {
+        for (int p = from; p < to; p++) {
+            for (int oy = 0; oy < oh; oy++) {
+                int r0 = p * h * w + 2 * oy * w, r1 = r0 + w, o = (p * oh + oy) * ow;
+                for (int ox = 0; ox < ow; ox++) {
+                    int best = r0 + 2 * ox;
+                    float bv = x[best], v = x[best + 1];
+                    if (!(v <= bv) && bv == bv) {
+                        bv = v;
+                        best = r0 + 2 * ox + 1;
+                    }
+                    v = x[r1 + 2 * ox];
+                    if (!(v <= bv) && bv == bv) {
+                        bv = v;
+                        best = r1 + 2 * ox;
+                    }
+                    v = x[r1 + 2 * ox + 1];
+                    if (!(v <= bv) && bv == bv) {
+                        bv = v;
+                        best = r1 + 2 * ox + 1;
+                    }
+                    out[o + ox] = bv;
+                    argmax[o + ox] = best;
+                }
+            }
+        }
+    }
+
     @Override
     public void maxPool2d(double[] x, int planes, int h, int w, int k, int stride, int oh, int ow, double[] out, int[] argmax) {
-        for (int p = 0; p < planes; p++) {
+        // planes are independent; below a few thousand windows one thread is quicker
+        if ((long) planes * oh * ow < 4096) maxPoolPlanes(x, 0, planes, h, w, k, stride, oh, ow, out, argmax);
+        else Parallel.forChunks(planes, (chunk, from, to) -> maxPoolPlanes(x, from, to, h, w, k, stride, oh, ow, out, argmax));
+    }
+
+    private static void maxPoolPlanes(double[] x, int from, int to, int h, int w, int k, int stride, int oh, int ow, double[] out, int[] argmax) {
+        if (k == 2 && stride == 2) {
+            maxPool2x2(x, from, to, h, w, oh, ow, out, argmax);
+            return;
+        }
+        for (int p = from; p < to; p++) {
             int base = p * h * w;
             for (int oy = 0; oy < oh; oy++) {
                 for (int ox = 0; ox < ow; ox++) {
@@ -272,7 +331,8 @@ class JavaKernels implements Kernels {
                         int rowIdx = base + (oy * stride + ky) * w + ox * stride;
                         for (int kx = 0; kx < k; kx++) {
                             double v = x[rowIdx + kx];
-                            if (v > bv || (Double.isNaN(v) && !Double.isNaN(bv))) {
+                            // v wins when it is larger, or NaN over a number (!(v <= bv) is both); a NaN max is kept
+                            if (!(v <= bv) && bv == bv) {
                                 bv = v;
                                 best = rowIdx + kx;
                             }
@@ -281,6 +341,35 @@ class JavaKernels implements Kernels {
                     int o = (p * oh + oy) * ow + ox;
                     out[o] = bv;
                     argmax[o] = best;
+                }
+            }
+        }
+    }
+
+    /** The common 2×2, stride-2 window written out (same order and tie rule as the general loop). */
+    private static void maxPool2x2(double[] x, int from, int to, int h, int w, int oh, int ow, double[] out, int[] argmax) {
+        for (int p = from; p < to; p++) {
+            for (int oy = 0; oy < oh; oy++) {
+                int r0 = p * h * w + 2 * oy * w, r1 = r0 + w, o = (p * oh + oy) * ow;
+                for (int ox = 0; ox < ow; ox++) {
+                    int best = r0 + 2 * ox;
+                    double bv = x[best], v = x[best + 1];
+                    if (!(v <= bv) && bv == bv) {
+                        bv = v;
+                        best = r0 + 2 * ox + 1;
+                    }
+                    v = x[r1 + 2 * ox];
+                    if (!(v <= bv) && bv == bv) {
+                        bv = v;
+                        best = r1 + 2 * ox;
+                    }
+                    v = x[r1 + 2 * ox + 1];
+                    if (!(v <= bv) && bv == bv) {
+                        bv = v;
+                        best = r1 + 2 * ox + 1;
+                    }
+                    out[o + ox] = bv;
+                    argmax[o + ox] = best;
                 }
             }
         }

@@ -27,17 +27,18 @@ public interface Kernels {
               double[] a, int aOff, double[] b, int bOff, double[] c, int cOff, boolean accumulate);
 
     /**
-     * Unfolds one image x[C,H,W] (at {@code xOff}) into cols[C*kh*kw, oh*ow] for a convolution with
-     * the given stride and zero padding, written at {@code colsOff}.
+     * Unfolds one image x[C,H,W] (at {@code xOff}) into a C*kh*kw × oh*ow block of cols for a convolution
+     * with the given stride and zero padding: block element (r, j) is written at {@code colsOff + r·ld + j}
+     * ({@code ld ≥ oh*ow}, so the images of a batch can sit side by side in one matrix).
      */
-    void im2col(float[] x, int xOff, int c, int h, int w, int kh, int kw, int stride, int pad, int oh, int ow, float[] cols, int colsOff);
+    void im2col(float[] x, int xOff, int c, int h, int w, int kh, int kw, int stride, int pad, int oh, int ow, float[] cols, int colsOff, int ld);
 
-    void im2col(double[] x, int xOff, int c, int h, int w, int kh, int kw, int stride, int pad, int oh, int ow, double[] cols, int colsOff);
+    void im2col(double[] x, int xOff, int c, int h, int w, int kh, int kw, int stride, int pad, int oh, int ow, double[] cols, int colsOff, int ld);
 
-    /** The adjoint of im2col: adds cols[C*kh*kw, oh*ow] back into dx[C,H,W] at {@code xOff}. */
-    void col2im(float[] cols, int colsOff, int c, int h, int w, int kh, int kw, int stride, int pad, int oh, int ow, float[] dx, int xOff);
+    /** The adjoint of im2col: adds the block of cols (same layout) back into dx[C,H,W] at {@code xOff}. */
+    void col2im(float[] cols, int colsOff, int ld, int c, int h, int w, int kh, int kw, int stride, int pad, int oh, int ow, float[] dx, int xOff);
 
-    void col2im(double[] cols, int colsOff, int c, int h, int w, int kh, int kw, int stride, int pad, int oh, int ow, double[] dx, int xOff);
+    void col2im(double[] cols, int colsOff, int ld, int c, int h, int w, int kh, int kw, int stride, int pad, int oh, int ow, double[] dx, int xOff);
 
     /**
      * Max pooling over planes: x[planes,h,w] into out[planes,oh,ow], writing the flat input index of

@@ -58,7 +58,15 @@ public final class Parallel {
 
     /** Runs {@code body} over [0, n) split into {@link #chunks(int)} contiguous chunks, and waits for all. */
     public static void forChunks(int n, Chunk body) {
-        int c = chunks(n);
+        forChunks(n, 1, body);
+    }
+
+    /**
+     * As {@link #forChunks(int, Chunk)}, with at least {@code grain} items a chunk: cheap per-item work
+     * (an elementwise op) stays on one thread until there is enough of it to pay for the hand-off.
+     */
+    public static void forChunks(int n, int grain, Chunk body) {
+        int c = chunks(Math.max(1, n / Math.max(1, grain)));
         if (c == 1) {
             body.run(0, 0, n);
             return;

@@ -82,8 +82,17 @@ final class VectorKernels extends JavaKernels {
                     for (int jr = 0; jr < nc; jr += FNR) {
                         int w = Math.min(FNR, nc - jr);
                         for (int ir = 0; ir < mc; ir += MR) {
-                            microKernel(kc, ap, ir * kc, bp, jr * kc, ws.ft);
-                            addTile(ws.ft, c, cOff + (ic + ir) * ldc + jc + jr, ldc, Math.min(MR, mc - ir), w);
+                            int h = Math.min(MR, mc - ir), co = cOff + (ic + ir) * ldc + jc + jr;
+                            if (h == MR && w == FNR) {
+                                microKernel(kc, ap, ir * kc, bp, jr * kc, c, co, ldc);
+                            } else {
+                                // an edge tile goes through a full-size scratch tile, so the kernel has no branch
+                                float[] tile = ws.ft;
+                                Arrays.fill(tile, 0);
+                                for (int i = 0; i < h; i++) System.arraycopy(c, co + i * ldc, tile, i * FNR, w);
+                                microKernel(kc, ap, ir * kc, bp, jr * kc, tile, 0, FNR);
+                                for (int i = 0; i < h; i++) System.arraycopy(tile, i * FNR, c, co + i * ldc, w);
+                            }
                         }
                     }
                 }
@@ -117,12 +126,18 @@ final class VectorKernels extends JavaKernels {
     }
 
     /**
-     * tile[MR×NR] = Σ_p A-panel[p]ᵀ·B-panel[p]. Straight-line code with no branch on the tile's size:
-     * a branch that reads the accumulators on a rare path makes C2 keep them as heap objects (3× slower).
+     * C[MR×NR tile at co] += Σ_p A-panel[p]ᵀ·B-panel[p]. Straight-line code with no branch on the tile's
+     * size: a branch that reads the accumulators on a rare path makes C2 keep them as heap objects (3×
+     * slower), so edge tiles are handled by the caller through a scratch tile.
      */
-    private static void microKernel(int kc, float[] ap, int ao, float[] bp, int bo, float[] tile) {
-        FloatVector c00 = FloatVector.zero(FS), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00,
-                c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+    private static void microKernel(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc) {
+        int o0 = co, o1 = co + ldc, o2 = o1 + ldc, o3 = o2 + ldc, o4 = o3 + ldc, o5 = o4 + ldc;
+        FloatVector c00 = FloatVector.fromArray(FS, c, o0), c01 = FloatVector.fromArray(FS, c, o0 + FL),
+                c10 = FloatVector.fromArray(FS, c, o1), c11 = FloatVector.fromArray(FS, c, o1 + FL),
+                c20 = FloatVector.fromArray(FS, c, o2), c21 = FloatVector.fromArray(FS, c, o2 + FL),
+                c30 = FloatVector.fromArray(FS, c, o3), c31 = FloatVector.fromArray(FS, c, o3 + FL),
+                c40 = FloatVector.fromArray(FS, c, o4), c41 = FloatVector.fromArray(FS, c, o4 + FL),
+                c50 = FloatVector.fromArray(FS, c, o5), c51 = FloatVector.fromArray(FS, c, o5 + FL);
         for (int p = 0; p < kc; p++) {
             int bq = bo + p * FNR, aq = ao + p * MR;
             FloatVector b0 = FloatVector.fromArray(FS, bp, bq), b1 = FloatVector.fromArray(FS, bp, bq + FL);
@@ -145,31 +160,18 @@ final class VectorKernels extends JavaKernels {
             c50 = b0.fma(x, c50);
             c51 = b1.fma(x, c51);
         }
-        c00.intoArray(tile, 0);
-        c01.intoArray(tile, FL);
-        c10.intoArray(tile, FNR);
-        c11.intoArray(tile, FNR + FL);
-        c20.intoArray(tile, 2 * FNR);
-        c21.intoArray(tile, 2 * FNR + FL);
-        c30.intoArray(tile, 3 * FNR);
-        c31.intoArray(tile, 3 * FNR + FL);
-        c40.intoArray(tile, 4 * FNR);
-        c41.intoArray(tile, 4 * FNR + FL);
-        c50.intoArray(tile, 5 * FNR);
-        c51.intoArray(tile, 5 * FNR + FL);
-    }
-
-    /** C[h×w] += tile[h×w] (the valid corner of the micro-tile). */
-    private static void addTile(float[] tile, float[] c, int co, int ldc, int h, int w) {
-        if (w == FNR) {
-            for (int i = 0; i < h; i++) {
-                int o = co + i * ldc, t = i * FNR;
-                FloatVector.fromArray(FS, c, o).add(FloatVector.fromArray(FS, tile, t)).intoArray(c, o);
-                FloatVector.fromArray(FS, c, o + FL).add(FloatVector.fromArray(FS, tile, t + FL)).intoArray(c, o + FL);
-            }
-        } else {
-            for (int i = 0; i < h; i++) for (int j = 0; j < w; j++) c[co + i * ldc + j] += tile[i * FNR + j];
-        }
+        c00.intoArray(c, o0);
+        c01.intoArray(c, o0 + FL);
+        c10.intoArray(c, o1);
+        c11.intoArray(c, o1 + FL);
+        c20.intoArray(c, o2);
+        c21.intoArray(c, o2 + FL);
+        c30.intoArray(c, o3);
+        c31.intoArray(c, o3 + FL);
+        c40.intoArray(c, o4);
+        c41.intoArray(c, o4 + FL);
+        c50.intoArray(c, o5);
+        c51.intoArray(c, o5 + FL);
     }
 
     // ---------------------------------------------------------------- float64 (twin of the above)
@@ -204,8 +206,17 @@ final class VectorKernels extends JavaKernels {
                     for (int jr = 0; jr < nc; jr += DNR) {
                         int w = Math.min(DNR, nc - jr);
                         for (int ir = 0; ir < mc; ir += MR) {
-                            microKernel(kc, ap, ir * kc, bp, jr * kc, ws.dt);
-                            addTile(ws.dt, c, cOff + (ic + ir) * ldc + jc + jr, ldc, Math.min(MR, mc - ir), w);
+                            int h = Math.min(MR, mc - ir), co = cOff + (ic + ir) * ldc + jc + jr;
+                            if (h == MR && w == DNR) {
+                                microKernel(kc, ap, ir * kc, bp, jr * kc, c, co, ldc);
+                            } else {
+                                // an edge tile goes through a full-size scratch tile, so the kernel has no branch
+                                double[] tile = ws.dt;
+                                Arrays.fill(tile, 0);
+                                for (int i = 0; i < h; i++) System.arraycopy(c, co + i * ldc, tile, i * DNR, w);
+                                microKernel(kc, ap, ir * kc, bp, jr * kc, tile, 0, DNR);
+                                for (int i = 0; i < h; i++) System.arraycopy(tile, i * DNR, c, co + i * ldc, w);
+                            }
                         }
                     }
                 }
@@ -236,9 +247,14 @@ final class VectorKernels extends JavaKernels {
         }
     }
 
-    private static void microKernel(int kc, double[] ap, int ao, double[] bp, int bo, double[] tile) {
-        DoubleVector c00 = DoubleVector.zero(DS), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00,
-                c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+    private static void microKernel(int kc, double[] ap, int ao, double[] bp, int bo, double[] c, int co, int ldc) {
+        int o0 = co, o1 = co + ldc, o2 = o1 + ldc, o3 = o2 + ldc, o4 = o3 + ldc, o5 = o4 + ldc;
+        DoubleVector c00 = DoubleVector.fromArray(DS, c, o0), c01 = DoubleVector.fromArray(DS, c, o0 + DL),
+                c10 = DoubleVector.fromArray(DS, c, o1), c11 = DoubleVector.fromArray(DS, c, o1 + DL),
+                c20 = DoubleVector.fromArray(DS, c, o2), c21 = DoubleVector.fromArray(DS, c, o2 + DL),
+                c30 = DoubleVector.fromArray(DS, c, o3), c31 = DoubleVector.fromArray(DS, c, o3 + DL),
+                c40 = DoubleVector.fromArray(DS, c, o4), c41 = DoubleVector.fromArray(DS, c, o4 + DL),
+                c50 = DoubleVector.fromArray(DS, c, o5), c51 = DoubleVector.fromArray(DS, c, o5 + DL);
         for (int p = 0; p < kc; p++) {
             int bq = bo + p * DNR, aq = ao + p * MR;
             DoubleVector b0 = DoubleVector.fromArray(DS, bp, bq), b1 = DoubleVector.fromArray(DS, bp, bq + DL);
@@ -261,30 +277,18 @@ final class VectorKernels extends JavaKernels {
             c50 = b0.fma(x, c50);
             c51 = b1.fma(x, c51);
         }
-        c00.intoArray(tile, 0);
-        c01.intoArray(tile, DL);
-        c10.intoArray(tile, DNR);
-        c11.intoArray(tile, DNR + DL);
-        c20.intoArray(tile, 2 * DNR);
-        c21.intoArray(tile, 2 * DNR + DL);
-        c30.intoArray(tile, 3 * DNR);
-        c31.intoArray(tile, 3 * DNR + DL);
-        c40.intoArray(tile, 4 * DNR);
-        c41.intoArray(tile, 4 * DNR + DL);
-        c50.intoArray(tile, 5 * DNR);
-        c51.intoArray(tile, 5 * DNR + DL);
-    }
-
-    private static void addTile(double[] tile, double[] c, int co, int ldc, int h, int w) {
-        if (w == DNR) {
-            for (int i = 0; i < h; i++) {
-                int o = co + i * ldc, t = i * DNR;
-                DoubleVector.fromArray(DS, c, o).add(DoubleVector.fromArray(DS, tile, t)).intoArray(c, o);
-                DoubleVector.fromArray(DS, c, o + DL).add(DoubleVector.fromArray(DS, tile, t + DL)).intoArray(c, o + DL);
-            }
-        } else {
-            for (int i = 0; i < h; i++) for (int j = 0; j < w; j++) c[co + i * ldc + j] += tile[i * DNR + j];
-        }
+        c00.intoArray(c, o0);
+        c01.intoArray(c, o0 + DL);
+        c10.intoArray(c, o1);
+        c11.intoArray(c, o1 + DL);
+        c20.intoArray(c, o2);
+        c21.intoArray(c, o2 + DL);
+        c30.intoArray(c, o3);
+        c31.intoArray(c, o3 + DL);
+        c40.intoArray(c, o4);
+        c41.intoArray(c, o4 + DL);
+        c50.intoArray(c, o5);
+        c51.intoArray(c, o5 + DL);
     }
 
     // ---------------------------------------------------------------- shared

@@ -14,9 +14,6 @@ import org.gradprobe.tensor.Tensor;
 final class Conv2dOp {
     private Conv2dOp() {}
 
-    /** Parts of the batch whose weight gradients are summed separately (fixed, so results do not depend on the thread count). */
-    static final int REDUCTION_PARTS = 4;
-
     static int outSize(int in, int k, int stride, int pad) {
         return (in + 2 * pad - k) / stride + 1;
     }
@@ -41,77 +38,73 @@ final class Conv2dOp {
             throw new ShapeException("conv2d: bias " + Shapes.str(b.shape()) + " does not fit weight " + Shapes.str(w.shape()));
         }
         int oh = outSize(h, kh, stride, pad), ow = outSize(wd, kw, stride, pad);
-        int ck = c * kh * kw, p = oh * ow, inPlane = c * h * wd, outPlane = o * p;
+        int ck = c * kh * kw, p = oh * ow, np = n * p, inPlane = c * h * wd, outPlane = o * p;
         Kernels k = Kernels.get();
-        Tensor y = Tensor.zeros(x.dtype, n, o, oh, ow);
-        // the unfolded input of every image is kept for the weight gradient
-        Tensor cols = Tensor.zeros(x.dtype, n, ck, p);
-        // images are independent: each chunk of the batch unfolds and multiplies its own
+        boolean f32 = x.f != null;
+        // the whole batch unfolded side by side, cols[ck, n·p] (image i in columns i·p ..): one large
+        // multiply instead of n small ones, and kept for the weight gradient
+        Tensor cols = Tensor.zeros(x.dtype, ck, np);
         Parallel.forChunks(n, (chunk, from, to) -> {
             for (int i = from; i < to; i++) {
-                if (x.f != null) {
-                    k.im2col(x.f, i * inPlane, c, h, wd, kh, kw, stride, pad, oh, ow, cols.f, i * ck * p);
-                    k.gemm(false, false, o, p, ck, w.f, 0, cols.f, i * ck * p, y.f, i * outPlane, false);
+                if (f32) k.im2col(x.f, i * inPlane, c, h, wd, kh, kw, stride, pad, oh, ow, cols.f, i * p, np);
+                else k.im2col(x.d, i * inPlane, c, h, wd, kh, kw, stride, pad, oh, ow, cols.d, i * p, np);
+            }
+        });
+        // prod[o, n·p] = W[o, ck]·cols, then y[i, o, :] = prod[o, i·p ..] + b[o]
+        Tensor prod = Tensor.zeros(x.dtype, o, np);
+        if (f32) k.gemm(false, false, o, np, ck, w.f, 0, cols.f, 0, prod.f, 0, false);
+        else k.gemm(false, false, o, np, ck, w.d, 0, cols.d, 0, prod.d, 0, false);
+        Tensor y = Tensor.zeros(x.dtype, n, o, oh, ow);
+        Parallel.forChunks(n, (chunk, from, to) -> {
+            for (int i = from; i < to; i++) for (int oc = 0; oc < o; oc++) {
+                int src = oc * np + i * p, dst = i * outPlane + oc * p;
+                if (f32) {
+                    float bv = b == null ? 0f : b.f[oc];
+                    for (int j = 0; j < p; j++) y.f[dst + j] = prod.f[src + j] + bv;
                 } else {
-                    k.im2col(x.d, i * inPlane, c, h, wd, kh, kw, stride, pad, oh, ow, cols.d, i * ck * p);
-                    k.gemm(false, false, o, p, ck, w.d, 0, cols.d, i * ck * p, y.d, i * outPlane, false);
+                    double bv = b == null ? 0.0 : b.d[oc];
+                    for (int j = 0; j < p; j++) y.d[dst + j] = prod.d[src + j] + bv;
                 }
             }
         });
-        if (b != null) {
-            for (int i = 0; i < n; i++) for (int oc = 0; oc < o; oc++) {
-                double bv = b.get(oc);
-                int base = i * outPlane + oc * p;
-                if (y.f != null) for (int j = 0; j < p; j++) y.f[base + j] += (float) bv;
-                else for (int j = 0; j < p; j++) y.d[base + j] += bv;
-            }
-        }
         return Node.record("conv2d", y, g -> {
             Tensor gx = null, gw = null, gb = null;
+            // g2[o, n·p]: the incoming gradient in the layout of prod
+            Tensor g2 = Tensor.zeros(x.dtype, o, np);
+            Parallel.forChunks(n, (chunk, from, to) -> {
+                for (int i = from; i < to; i++) for (int oc = 0; oc < o; oc++) {
+                    int src = i * outPlane + oc * p, dst = oc * np + i * p;
+                    if (f32) System.arraycopy(g.f, src, g2.f, dst, p);
+                    else System.arraycopy(g.d, src, g2.d, dst, p);
+                }
+            });
             if (w.requiresGrad()) {
-                // the batch is cut into a fixed number of parts, each summing its weight gradient privately, and
-                // the parts are added in order: the result does not depend on how many threads ran them
-                int parts = Math.min(n, REDUCTION_PARTS);
-                Tensor[] partial = new Tensor[parts];
-                Parallel.forChunks(parts, (chunk, pFrom, pTo) -> {
-                    for (int part = pFrom; part < pTo; part++) {
-                        Tensor acc = Tensor.zerosLike(w);
-                        for (int i = n * part / parts; i < n * (part + 1) / parts; i++) {
-                            if (g.f != null) k.gemm(false, true, o, ck, p, g.f, i * outPlane, cols.f, i * ck * p, acc.f, 0, true);
-                            else k.gemm(false, true, o, ck, p, g.d, i * outPlane, cols.d, i * ck * p, acc.d, 0, true);
-                        }
-                        partial[part] = acc;
-                    }
-                });
-                gw = partial[0];
-                for (int t = 1; t < partial.length; t++) gw.addInPlace(partial[t]);
+                // gW = g2·colsᵀ: one product over the whole batch, summed in an order that does not depend on the threads
+                gw = Tensor.zerosLike(w);
+                if (f32) k.gemm(false, true, o, ck, np, g2.f, 0, cols.f, 0, gw.f, 0, false);
+                else k.gemm(false, true, o, ck, np, g2.d, 0, cols.d, 0, gw.d, 0, false);
             }
             if (x.requiresGrad()) {
+                // dcols = Wᵀ·g2, folded back image by image
+                Tensor dcols = Tensor.zeros(x.dtype, ck, np);
+                if (f32) k.gemm(true, false, ck, np, o, w.f, 0, g2.f, 0, dcols.f, 0, false);
+                else k.gemm(true, false, ck, np, o, w.d, 0, g2.d, 0, dcols.d, 0, false);
                 Tensor gxt = Tensor.zerosLike(x);
                 Parallel.forChunks(n, (chunk, from, to) -> {
-                    if (g.f != null) {
-                        float[] dcols = new float[ck * p];
-                        for (int i = from; i < to; i++) {
-                            k.gemm(true, false, ck, p, o, w.f, 0, g.f, i * outPlane, dcols, 0, false);
-                            k.col2im(dcols, 0, c, h, wd, kh, kw, stride, pad, oh, ow, gxt.f, i * inPlane);
-                        }
-                    } else {
-                        double[] dcols = new double[ck * p];
-                        for (int i = from; i < to; i++) {
-                            k.gemm(true, false, ck, p, o, w.d, 0, g.d, i * outPlane, dcols, 0, false);
-                            k.col2im(dcols, 0, c, h, wd, kh, kw, stride, pad, oh, ow, gxt.d, i * inPlane);
-                        }
+                    for (int i = from; i < to; i++) {
+                        if (f32) k.col2im(dcols.f, i * p, np, c, h, wd, kh, kw, stride, pad, oh, ow, gxt.f, i * inPlane);
+                        else k.col2im(dcols.d, i * p, np, c, h, wd, kh, kw, stride, pad, oh, ow, gxt.d, i * inPlane);
                     }
                 });
                 gx = gxt;
             }
             if (b != null && b.requiresGrad()) {
                 double[] s = new double[o];
-                for (int i = 0; i < n; i++) for (int oc = 0; oc < o; oc++) {
-                    int base = i * outPlane + oc * p;
+                for (int oc = 0; oc < o; oc++) {
                     double acc = 0;
-                    for (int j = 0; j < p; j++) acc += g.get(base + j);
-                    s[oc] += acc;
+                    if (f32) for (int j = oc * np; j < (oc + 1) * np; j++) acc += g2.f[j];
+                    else for (int j = oc * np; j < (oc + 1) * np; j++) acc += g2.d[j];
+                    s[oc] = acc;
                 }
                 gb = Tensor.of(x.dtype, new int[] {o}, s);
             }

@@ -2,6 +2,7 @@ package org.gradprobe.ops;
 
 import org.gradprobe.autograd.Node;
 import org.gradprobe.kernels.Kernels;
+import org.gradprobe.kernels.Parallel;
 import org.gradprobe.tensor.ShapeException;
 import org.gradprobe.tensor.Shapes;
 import org.gradprobe.tensor.Tensor;
@@ -33,8 +34,12 @@ final class PoolOps {
         else Kernels.get().maxPool2d(x.d, planes, h, w, k, stride, oh, ow, y.d, argmax);
         return Node.record("maxpool2d", y, g -> {
             Tensor gx = Tensor.zerosLike(x);
-            if (g.f != null) for (int i = 0; i < argmax.length; i++) gx.f[argmax[i]] += g.f[i];
-            else for (int i = 0; i < argmax.length; i++) gx.d[argmax[i]] += g.d[i];
+            // each output's argmax lies in its own plane: planes can be routed in parallel
+            int perPlane = oh * ow;
+            Parallel.forChunks(planes, (chunk, from, to) -> {
+                if (g.f != null) for (int i = from * perPlane; i < to * perPlane; i++) gx.f[argmax[i]] += g.f[i];
+                else for (int i = from * perPlane; i < to * perPlane; i++) gx.d[argmax[i]] += g.d[i];
+            });
             return new Tensor[] {gx};
         }, x);
     }

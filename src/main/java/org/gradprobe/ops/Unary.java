@@ -1,6 +1,7 @@
 package org.gradprobe.ops;
 
 import org.gradprobe.autograd.Node;
+import org.gradprobe.kernels.Parallel;
 import org.gradprobe.tensor.Tensor;
 
 /**
@@ -65,20 +66,27 @@ final class Unary {
         }, x);
     }
 
+    /** Elements a thread takes at least in an elementwise loop (below that, one thread is quicker). */
+    static final int GRAIN = 1 << 15;
+
     /** relu with the loops written out: it is the hot activation, and a call per element would dominate it. */
     private static Tensor relu(Tensor x, Tensor y, int n) {
-        if (x.f != null) {
-            for (int i = 0; i < n; i++) y.f[i] = x.f[i] > 0 || x.f[i] != x.f[i] ? x.f[i] : 0f;
-        } else {
-            for (int i = 0; i < n; i++) y.d[i] = x.d[i] > 0 || x.d[i] != x.d[i] ? x.d[i] : 0.0;
-        }
+        Parallel.forChunks(n, GRAIN, (chunk, from, to) -> {
+            if (x.f != null) {
+                for (int i = from; i < to; i++) y.f[i] = Math.max(x.f[i], 0f);    // NaN passes through, -0 becomes 0
+            } else {
+                for (int i = from; i < to; i++) y.d[i] = Math.max(x.d[i], 0.0);
+            }
+        });
         return Node.record("relu", y, g -> {
             Tensor gx = Tensor.zerosLike(x);
-            if (x.f != null) {
-                for (int i = 0; i < n; i++) gx.f[i] = x.f[i] > 0 ? g.f[i] : 0f;
-            } else {
-                for (int i = 0; i < n; i++) gx.d[i] = x.d[i] > 0 ? g.d[i] : 0.0;
-            }
+            Parallel.forChunks(n, GRAIN, (chunk, from, to) -> {
+                if (x.f != null) {
+                    for (int i = from; i < to; i++) gx.f[i] = x.f[i] > 0 ? g.f[i] : 0f;
+                } else {
+                    for (int i = from; i < to; i++) gx.d[i] = x.d[i] > 0 ? g.d[i] : 0.0;
+                }
+            });
             return new Tensor[] {gx};
         }, x);
     }
