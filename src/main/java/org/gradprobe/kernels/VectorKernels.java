@@ -116,11 +116,18 @@ final class VectorKernels extends JavaKernels {
     private static void packB(float[] b, int off, int rs, int cs, int kc, int nc, int nr, float[] bp) {
         for (int jr = 0; jr < nc; jr += nr) {
             int w = Math.min(nr, nc - jr), dst = jr * kc;
-            for (int p = 0; p < kc; p++, dst += nr) {
-                int src = off + p * rs + jr * cs;
-                if (cs == 1) System.arraycopy(b, src, bp, dst, w);
-                else for (int j = 0; j < w; j++) bp[dst + j] = b[src + j * cs];
-                for (int j = w; j < nr; j++) bp[dst + j] = 0f;
+            if (cs == 1) {
+                for (int p = 0; p < kc; p++, dst += nr) {
+                    System.arraycopy(b, off + p * rs + jr, bp, dst, w);
+                    for (int j = w; j < nr; j++) bp[dst + j] = 0f;
+                }
+            } else {
+                // B stored transposed (rs = 1): read each stored row contiguously, write one column of the panel
+                for (int j = 0; j < nr; j++) {
+                    int src = off + (jr + j) * cs;
+                    if (j < w) for (int p = 0; p < kc; p++) bp[dst + p * nr + j] = b[src + p];
+                    else for (int p = 0; p < kc; p++) bp[dst + p * nr + j] = 0f;
+                }
             }
         }
     }
@@ -238,11 +245,18 @@ final class VectorKernels extends JavaKernels {
     private static void packB(double[] b, int off, int rs, int cs, int kc, int nc, int nr, double[] bp) {
         for (int jr = 0; jr < nc; jr += nr) {
             int w = Math.min(nr, nc - jr), dst = jr * kc;
-            for (int p = 0; p < kc; p++, dst += nr) {
-                int src = off + p * rs + jr * cs;
-                if (cs == 1) System.arraycopy(b, src, bp, dst, w);
-                else for (int j = 0; j < w; j++) bp[dst + j] = b[src + j * cs];
-                for (int j = w; j < nr; j++) bp[dst + j] = 0.0;
+            if (cs == 1) {
+                for (int p = 0; p < kc; p++, dst += nr) {
+                    System.arraycopy(b, off + p * rs + jr, bp, dst, w);
+                    for (int j = w; j < nr; j++) bp[dst + j] = 0.0;
+                }
+            } else {
+                // B stored transposed (rs = 1): read each stored row contiguously, write one column of the panel
+                for (int j = 0; j < nr; j++) {
+                    int src = off + (jr + j) * cs;
+                    if (j < w) for (int p = 0; p < kc; p++) bp[dst + p * nr + j] = b[src + p];
+                    else for (int p = 0; p < kc; p++) bp[dst + p * nr + j] = 0.0;
+                }
             }
         }
     }

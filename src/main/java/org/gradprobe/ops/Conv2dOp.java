@@ -3,6 +3,7 @@ package org.gradprobe.ops;
 import org.gradprobe.autograd.Node;
 import org.gradprobe.kernels.Kernels;
 import org.gradprobe.kernels.Parallel;
+import org.gradprobe.kernels.Scratch;
 import org.gradprobe.tensor.ShapeException;
 import org.gradprobe.tensor.Shapes;
 import org.gradprobe.tensor.Tensor;
@@ -13,6 +14,9 @@ import org.gradprobe.tensor.Tensor;
  */
 final class Conv2dOp {
     private Conv2dOp() {}
+
+    /** Scratch slots (per thread): the product before it is rearranged, the gradient in its layout, the unfolded input gradient. */
+    private static final int SCRATCH_PRODUCT = 0, SCRATCH_GRAD = 1, SCRATCH_COLS = 2;
 
     static int outSize(int in, int k, int stride, int pad) {
         return (in + 2 * pad - k) / stride + 1;
@@ -51,49 +55,52 @@ final class Conv2dOp {
             }
         });
         // prod[o, n·p] = W[o, ck]·cols, then y[i, o, :] = prod[o, i·p ..] + b[o]
-        Tensor prod = Tensor.zeros(x.dtype, o, np);
-        if (f32) k.gemm(false, false, o, np, ck, w.f, 0, cols.f, 0, prod.f, 0, false);
-        else k.gemm(false, false, o, np, ck, w.d, 0, cols.d, 0, prod.d, 0, false);
+        float[] prodF = f32 ? Scratch.floats(SCRATCH_PRODUCT, o * np) : null;
+        double[] prodD = f32 ? null : Scratch.doubles(SCRATCH_PRODUCT, o * np);
+        if (f32) k.gemm(false, false, o, np, ck, w.f, 0, cols.f, 0, prodF, 0, false);
+        else k.gemm(false, false, o, np, ck, w.d, 0, cols.d, 0, prodD, 0, false);
         Tensor y = Tensor.zeros(x.dtype, n, o, oh, ow);
         Parallel.forChunks(n, (chunk, from, to) -> {
             for (int i = from; i < to; i++) for (int oc = 0; oc < o; oc++) {
                 int src = oc * np + i * p, dst = i * outPlane + oc * p;
                 if (f32) {
                     float bv = b == null ? 0f : b.f[oc];
-                    for (int j = 0; j < p; j++) y.f[dst + j] = prod.f[src + j] + bv;
+                    for (int j = 0; j < p; j++) y.f[dst + j] = prodF[src + j] + bv;
                 } else {
                     double bv = b == null ? 0.0 : b.d[oc];
-                    for (int j = 0; j < p; j++) y.d[dst + j] = prod.d[src + j] + bv;
+                    for (int j = 0; j < p; j++) y.d[dst + j] = prodD[src + j] + bv;
                 }
             }
         });
         return Node.record("conv2d", y, g -> {
             Tensor gx = null, gw = null, gb = null;
             // g2[o, n·p]: the incoming gradient in the layout of prod
-            Tensor g2 = Tensor.zeros(x.dtype, o, np);
+            float[] g2f = f32 ? Scratch.floats(SCRATCH_GRAD, o * np) : null;
+            double[] g2d = f32 ? null : Scratch.doubles(SCRATCH_GRAD, o * np);
             Parallel.forChunks(n, (chunk, from, to) -> {
                 for (int i = from; i < to; i++) for (int oc = 0; oc < o; oc++) {
                     int src = i * outPlane + oc * p, dst = oc * np + i * p;
-                    if (f32) System.arraycopy(g.f, src, g2.f, dst, p);
-                    else System.arraycopy(g.d, src, g2.d, dst, p);
+                    if (f32) System.arraycopy(g.f, src, g2f, dst, p);
+                    else System.arraycopy(g.d, src, g2d, dst, p);
                 }
             });
             if (w.requiresGrad()) {
                 // gW = g2·colsᵀ: one product over the whole batch, summed in an order that does not depend on the threads
                 gw = Tensor.zerosLike(w);
-                if (f32) k.gemm(false, true, o, ck, np, g2.f, 0, cols.f, 0, gw.f, 0, false);
-                else k.gemm(false, true, o, ck, np, g2.d, 0, cols.d, 0, gw.d, 0, false);
+                if (f32) k.gemm(false, true, o, ck, np, g2f, 0, cols.f, 0, gw.f, 0, true);    // into fresh zeros
+                else k.gemm(false, true, o, ck, np, g2d, 0, cols.d, 0, gw.d, 0, true);
             }
             if (x.requiresGrad()) {
                 // dcols = Wᵀ·g2, folded back image by image
-                Tensor dcols = Tensor.zeros(x.dtype, ck, np);
-                if (f32) k.gemm(true, false, ck, np, o, w.f, 0, g2.f, 0, dcols.f, 0, false);
-                else k.gemm(true, false, ck, np, o, w.d, 0, g2.d, 0, dcols.d, 0, false);
+                float[] dcolsF = f32 ? Scratch.floats(SCRATCH_COLS, ck * np) : null;
+                double[] dcolsD = f32 ? null : Scratch.doubles(SCRATCH_COLS, ck * np);
+                if (f32) k.gemm(true, false, ck, np, o, w.f, 0, g2f, 0, dcolsF, 0, false);
+                else k.gemm(true, false, ck, np, o, w.d, 0, g2d, 0, dcolsD, 0, false);
                 Tensor gxt = Tensor.zerosLike(x);
                 Parallel.forChunks(n, (chunk, from, to) -> {
                     for (int i = from; i < to; i++) {
-                        if (f32) k.col2im(dcols.f, i * p, np, c, h, wd, kh, kw, stride, pad, oh, ow, gxt.f, i * inPlane);
-                        else k.col2im(dcols.d, i * p, np, c, h, wd, kh, kw, stride, pad, oh, ow, gxt.d, i * inPlane);
+                        if (f32) k.col2im(dcolsF, i * p, np, c, h, wd, kh, kw, stride, pad, oh, ow, gxt.f, i * inPlane);
+                        else k.col2im(dcolsD, i * p, np, c, h, wd, kh, kw, stride, pad, oh, ow, gxt.d, i * inPlane);
                     }
                 });
                 gx = gxt;
@@ -102,8 +109,8 @@ final class Conv2dOp {
                 double[] s = new double[o];
                 for (int oc = 0; oc < o; oc++) {
                     double acc = 0;
-                    if (f32) for (int j = oc * np; j < (oc + 1) * np; j++) acc += g2.f[j];
-                    else for (int j = oc * np; j < (oc + 1) * np; j++) acc += g2.d[j];
+                    if (f32) for (int j = oc * np; j < (oc + 1) * np; j++) acc += g2f[j];
+                    else for (int j = oc * np; j < (oc + 1) * np; j++) acc += g2d[j];
                     s[oc] = acc;
                 }
                 gb = Tensor.of(x.dtype, new int[] {o}, s);

@@ -6,7 +6,10 @@ import org.gradprobe.tensor.ShapeException;
 import org.gradprobe.tensor.Shapes;
 import org.gradprobe.tensor.Tensor;
 
-/** y[N,out] = x[N,in]·Wᵀ + b, with W [out,in] as in PyTorch; and the plain matmul it rests on. */
+/**
+ * y[N,out] = x[N,in]·Wᵀ + b, with W [out,in] as in PyTorch; and the plain matmul it rests on. Every
+ * product lands in a freshly zeroed tensor, so it accumulates (saving the kernel a pass that clears it).
+ */
 final class LinearOp {
     private LinearOp() {}
 
@@ -32,13 +35,13 @@ final class LinearOp {
             Tensor gx = null, gw = null, gb = null;
             if (x.requiresGrad()) {
                 gx = Tensor.zerosLike(x);
-                if (x.f != null) k.gemm(false, false, n, in, out, g.f, 0, w.f, 0, gx.f, 0, false);
-                else k.gemm(false, false, n, in, out, g.d, 0, w.d, 0, gx.d, 0, false);
+                if (x.f != null) k.gemm(false, false, n, in, out, g.f, 0, w.f, 0, gx.f, 0, true);
+                else k.gemm(false, false, n, in, out, g.d, 0, w.d, 0, gx.d, 0, true);
             }
             if (w.requiresGrad()) {
                 gw = Tensor.zerosLike(w);
-                if (x.f != null) k.gemm(true, false, out, in, n, g.f, 0, x.f, 0, gw.f, 0, false);
-                else k.gemm(true, false, out, in, n, g.d, 0, x.d, 0, gw.d, 0, false);
+                if (x.f != null) k.gemm(true, false, out, in, n, g.f, 0, x.f, 0, gw.f, 0, true);
+                else k.gemm(true, false, out, in, n, g.d, 0, x.d, 0, gw.d, 0, true);
             }
             if (b != null && b.requiresGrad()) gb = sumRows(g, n, out);
             return new Tensor[] {gx, gw, gb};
@@ -55,19 +58,19 @@ final class LinearOp {
         }
         Kernels k = Kernels.get();
         Tensor c = Tensor.zeros(a.dtype, m, n);
-        if (a.f != null) k.gemm(false, false, m, n, kk, a.f, 0, b.f, 0, c.f, 0, false);
-        else k.gemm(false, false, m, n, kk, a.d, 0, b.d, 0, c.d, 0, false);
+        if (a.f != null) k.gemm(false, false, m, n, kk, a.f, 0, b.f, 0, c.f, 0, true);
+        else k.gemm(false, false, m, n, kk, a.d, 0, b.d, 0, c.d, 0, true);
         return Node.record("matmul", c, g -> {
             Tensor ga = null, gb = null;
             if (a.requiresGrad()) {
                 ga = Tensor.zerosLike(a);
-                if (a.f != null) k.gemm(false, true, m, kk, n, g.f, 0, b.f, 0, ga.f, 0, false);
-                else k.gemm(false, true, m, kk, n, g.d, 0, b.d, 0, ga.d, 0, false);
+                if (a.f != null) k.gemm(false, true, m, kk, n, g.f, 0, b.f, 0, ga.f, 0, true);
+                else k.gemm(false, true, m, kk, n, g.d, 0, b.d, 0, ga.d, 0, true);
             }
             if (b.requiresGrad()) {
                 gb = Tensor.zerosLike(b);
-                if (a.f != null) k.gemm(true, false, kk, n, m, a.f, 0, g.f, 0, gb.f, 0, false);
-                else k.gemm(true, false, kk, n, m, a.d, 0, g.d, 0, gb.d, 0, false);
+                if (a.f != null) k.gemm(true, false, kk, n, m, a.f, 0, g.f, 0, gb.f, 0, true);
+                else k.gemm(true, false, kk, n, m, a.d, 0, g.d, 0, gb.d, 0, true);
             }
             return new Tensor[] {ga, gb};
         }, a, b);

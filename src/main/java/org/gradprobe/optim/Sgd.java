@@ -2,6 +2,7 @@ package org.gradprobe.optim;
 
 import java.util.HashMap;
 import java.util.Map;
+import org.gradprobe.kernels.Parallel;
 import org.gradprobe.tensor.Tensor;
 
 /**
@@ -50,17 +51,28 @@ public final class Sgd extends Optimizer {
                 buf = new double[n];
                 buffers.put(e.getKey(), buf);
             }
-            for (int i = 0; i < n; i++) {
-                double pi = p.get(i);
-                double g = grad.get(i);
-                if (weightDecay != 0) g += weightDecay * pi;
-                if (momentum != 0) {
-                    buf[i] = first ? g : momentum * buf[i] + (1 - dampening) * g;
-                    g = nesterov ? g + momentum * buf[i] : buf[i];
+            double[] mb = buf;
+            // elementwise and independent: large tensors are split over the cores; the arrays are read directly
+            Parallel.forChunks(n, 1 << 15, (chunk, from, to) -> {
+                if (p.f != null) {
+                    float[] pf = p.f, gf = grad.f;
+                    for (int i = from; i < to; i++) pf[i] = (float) (pf[i] - lr * direction(gf[i], pf[i], mb, i, first));
+                } else {
+                    double[] pd = p.d, gd = grad.d;
+                    for (int i = from; i < to; i++) pd[i] = pd[i] - lr * direction(gd[i], pd[i], mb, i, first);
                 }
-                p.set(i, pi - lr * g);
-            }
+            });
         }
+    }
+
+    /** PyTorch's SGD direction for one element: weight decay, then the momentum buffer (updated in place), then Nesterov. */
+    private double direction(double g, double p, double[] buf, int i, boolean first) {
+        if (weightDecay != 0) g += weightDecay * p;
+        if (momentum != 0) {
+            buf[i] = first ? g : momentum * buf[i] + (1 - dampening) * g;
+            g = nesterov ? g + momentum * buf[i] : buf[i];
+        }
+        return g;
     }
 
     @Override
