@@ -374,4 +374,51 @@ class JavaKernels implements Kernels {
             }
         }
     }
+
+    @Override
+    public void summarize(float[] a, int from, int to, float shift, long[] byExp, double[] sums) {
+        // four interleaved count arrays, so that runs of values in the same bin do not wait on each other
+        int[] c0 = new int[257], c1 = new int[257], c2 = new int[257], c3 = new int[257];
+        double s10 = 0, s11 = 0, s12 = 0, s13 = 0, s20 = 0, s21 = 0, s22 = 0, s23 = 0;
+        float m0 = 0, m1 = 0, m2 = 0, m3 = 0;
+        double sh = shift;    // differences in double: a float subtraction would round them
+        int i = from;
+        for (; i + 3 < to; i += 4) {
+            float v0 = a[i], v1 = a[i + 1], v2 = a[i + 2], v3 = a[i + 3];
+            int b0 = Float.floatToRawIntBits(v0), b1 = Float.floatToRawIntBits(v1), b2 = Float.floatToRawIntBits(v2), b3 = Float.floatToRawIntBits(v3);
+            c0[(b0 & 0x7FFFFFFF) == 0 ? 256 : (b0 >>> 23) & 0xFF]++;
+            c1[(b1 & 0x7FFFFFFF) == 0 ? 256 : (b1 >>> 23) & 0xFF]++;
+            c2[(b2 & 0x7FFFFFFF) == 0 ? 256 : (b2 >>> 23) & 0xFF]++;
+            c3[(b3 & 0x7FFFFFFF) == 0 ? 256 : (b3 >>> 23) & 0xFF]++;
+            double d0 = v0 - sh, d1 = v1 - sh, d2 = v2 - sh, d3 = v3 - sh;
+            s10 += d0;
+            s11 += d1;
+            s12 += d2;
+            s13 += d3;
+            s20 += d0 * d0;
+            s21 += d1 * d1;
+            s22 += d2 * d2;
+            s23 += d3 * d3;
+            // plain compares: Math.max(float) spends branches on NaN and −0 semantics not needed here
+            float a0 = Math.abs(v0), a1 = Math.abs(v1), a2 = Math.abs(v2), a3 = Math.abs(v3);
+            m0 = a0 > m0 ? a0 : m0;
+            m1 = a1 > m1 ? a1 : m1;
+            m2 = a2 > m2 ? a2 : m2;
+            m3 = a3 > m3 ? a3 : m3;
+        }
+        for (; i < to; i++) {
+            float v = a[i];
+            int b = Float.floatToRawIntBits(v);
+            c0[(b & 0x7FFFFFFF) == 0 ? 256 : (b >>> 23) & 0xFF]++;
+            double d = v - sh;
+            s10 += d;
+            s20 += d * d;
+            float av = Math.abs(v);
+            m0 = av > m0 ? av : m0;
+        }
+        for (int k = 0; k < 257; k++) byExp[k] += (long) c0[k] + c1[k] + c2[k] + c3[k];
+        sums[0] += (s10 + s11) + (s12 + s13);
+        sums[1] += (s20 + s21) + (s22 + s23);
+        sums[2] = Math.max(sums[2], Math.max(Math.max(m0, m1), Math.max(m2, m3)));
+    }
 }

@@ -48,4 +48,13 @@ public interface Kernels {
     void maxPool2d(float[] x, int planes, int h, int w, int k, int stride, int oh, int ow, float[] out, int[] argmax);
 
     void maxPool2d(double[] x, int planes, int h, int w, int k, int stride, int oh, int ow, double[] out, int[] argmax);
+
+    /**
+     * One statistics pass over a[from, to) (the probe's, see {@code probe.Stats}): adds to
+     * {@code byExp[e]} the count of values whose biased float32 exponent is e (0: subnormal, 255: NaN or
+     * Inf), except exact zeros, counted in {@code byExp[256]}; adds Σ(v − shift) to sums[0] and
+     * Σ(v − shift)² to sums[1] (in double); raises sums[2] to max |v|. NaN and Inf make the sums
+     * meaningless; the caller sees them in byExp[255] and recomputes without them.
+     */
+    void summarize(float[] a, int from, int to, float shift, long[] byExp, double[] sums);
 }

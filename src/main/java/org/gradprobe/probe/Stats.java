@@ -1,5 +1,6 @@
 package org.gradprobe.probe;
 
+import org.gradprobe.kernels.Kernels;
 import org.gradprobe.kernels.Parallel;
 import org.gradprobe.tensor.Tensor;
 
@@ -77,65 +78,26 @@ public final class Stats {
     }
 
     private void add(float[] a, int from, int to) {
-        // Classify each value by its exponent bits (255: NaN/Inf, 0: subnormal, slot 256: exact zero) into
-        // four interleaved count arrays, so that runs of values in the same bin do not wait on each other;
-        // moments use shifted sums (shift = the first value) for a one-pass variance without cancellation.
-        int[][] c = new int[4][257];
+        // One pass in the kernels: each value's biased exponent counted (255: NaN/Inf, 0: subnormal, slot
+        // 256: exact zero), and shifted sums (shift = the first value) for a one-pass variance without
+        // cancellation. NaN/Inf make the sums non-finite; they are then redone below, skipping them (rare).
         double shift = from < to && Float.isFinite(a[from]) ? a[from] : 0;
-        double s10 = 0, s11 = 0, s12 = 0, s13 = 0, s20 = 0, s21 = 0, s22 = 0, s23 = 0;
-        float m0 = 0, m1 = 0, m2 = 0, m3 = 0;
-        int[] c0 = c[0], c1 = c[1], c2 = c[2], c3 = c[3];
-        int i = from;
-        for (; i + 3 < to; i += 4) {
-            float v0 = a[i], v1 = a[i + 1], v2 = a[i + 2], v3 = a[i + 3];
-            int b0 = Float.floatToRawIntBits(v0), b1 = Float.floatToRawIntBits(v1), b2 = Float.floatToRawIntBits(v2), b3 = Float.floatToRawIntBits(v3);
-            int e0 = (b0 >>> 23) & 0xFF, e1 = (b1 >>> 23) & 0xFF, e2 = (b2 >>> 23) & 0xFF, e3 = (b3 >>> 23) & 0xFF;
-            c0[(b0 & 0x7FFFFFFF) == 0 ? 256 : e0]++;
-            c1[(b1 & 0x7FFFFFFF) == 0 ? 256 : e1]++;
-            c2[(b2 & 0x7FFFFFFF) == 0 ? 256 : e2]++;
-            c3[(b3 & 0x7FFFFFFF) == 0 ? 256 : e3]++;
-            // NaN/Inf make these sums non-finite; they are then redone below, skipping them (rare path)
-            double d0 = v0 - shift, d1 = v1 - shift, d2 = v2 - shift, d3 = v3 - shift;
-            s10 += d0;
-            s11 += d1;
-            s12 += d2;
-            s13 += d3;
-            s20 += d0 * d0;
-            s21 += d1 * d1;
-            s22 += d2 * d2;
-            s23 += d3 * d3;
-            // plain compares: Math.max(float) spends branches on NaN and −0 semantics we do not need here
-            float a0 = Math.abs(v0), a1 = Math.abs(v1), a2 = Math.abs(v2), a3 = Math.abs(v3);
-            m0 = a0 > m0 ? a0 : m0;
-            m1 = a1 > m1 ? a1 : m1;
-            m2 = a2 > m2 ? a2 : m2;
-            m3 = a3 > m3 ? a3 : m3;
-        }
-        for (; i < to; i++) {
-            float v = a[i];
-            int b = Float.floatToRawIntBits(v);
-            c0[(b & 0x7FFFFFFF) == 0 ? 256 : (b >>> 23) & 0xFF]++;
-            double d = v - shift;
-            s10 += d;
-            s20 += d * d;
-            float av = Math.abs(v);
-            m0 = av > m0 ? av : m0;
-        }
         long[] byExp = new long[257];
-        for (int[] ci : c) for (int k = 0; k < 257; k++) byExp[k] += ci[k];
+        double[] sums = new double[3];
+        Kernels.get().summarize(a, from, to, (float) shift, byExp, sums);
+        double s1 = sums[0], s2 = sums[1], mx = sums[2];
         long special = byExp[0xFF];
         if (special > 0) {
             long nn = 0;
-            s10 = s11 = s12 = s13 = s20 = s21 = s22 = s23 = 0;
-            m0 = m1 = m2 = m3 = 0;
+            s1 = s2 = mx = 0;
             for (int k = from; k < to; k++) {
                 float v = a[k];
                 if (Float.isNaN(v)) nn++;
                 if (!Float.isFinite(v)) continue;
                 double d = v - shift;
-                s10 += d;
-                s20 += d * d;
-                m0 = Math.max(m0, Math.abs(v));
+                s1 += d;
+                s2 += d * d;
+                mx = Math.max(mx, Math.abs(v));
             }
             nans += nn;
             infs += special - nn;
@@ -145,11 +107,10 @@ public final class Stats {
         zeros += byExp[256];
         hist[ZERO_BIN] += byExp[256];
         for (int k = 0; k < 0xFF; k++) if (byExp[k] > 0) hist[FLOAT_BIN[k]] += byExp[k];
-        double s1 = (s10 + s11) + (s12 + s13), s2 = (s20 + s21) + (s22 + s23);
         long fin = (to - from) - special;
         // Σx² from the shifted sums: Σ(d + shift)² = Σd² + 2·shift·Σd + n·shift²
         double sq = s2 + 2 * shift * s1 + fin * shift * shift;
-        finishAdd(to - from, fin, shift, s1, s2, Math.max(sq, 0), Math.max(Math.max(maxAbs, Math.max(m0, m1)), Math.max(m2, m3)));
+        finishAdd(to - from, fin, shift, s1, s2, Math.max(sq, 0), Math.max(maxAbs, mx));
     }
 
     private void add(double[] a, int from, int to) {
