@@ -6,8 +6,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.gradprobe.bench.CheckBench;
+import org.gradprobe.bench.GemmBench;
 import org.gradprobe.bench.TrainingBench;
 import org.gradprobe.io.Json;
+import org.gradprobe.kernels.Kernels;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -15,7 +17,8 @@ import picocli.CommandLine.Option;
 /** gradprobe bench: training throughput with the probe off, at its default interval and at every step. */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Measure images/s for training the seed CNN with the probe off, at its default interval and recording every node "
-                + "every step, alternating the three in one run (medians and the probe's overhead), then the gradient-check times. "
+                + "every step, alternating the three in one run (medians and the probe's overhead), then matrix-multiply GFLOP/s, the "
+                + "gradient-check times and the peak memory. "
                 + "Close other work first.")
 final class BenchCommand implements Callable<Integer> {
     @Option(names = "--batch", split = ",", defaultValue = "4,64,256", description = "Batch sizes (default: ${DEFAULT-VALUE}).")
@@ -63,6 +66,20 @@ final class BenchCommand implements Callable<Integer> {
                         100 * pd[0], 100 * pd[1], 100 * pd[2], 100 * pe[0], 100 * pe[1], 100 * pe[2]);
             }
         }
+        List<Object> gemm = new ArrayList<>();
+        for (int t : threads == 1 ? new int[] {1} : new int[] {threads, 1}) {
+            GemmBench.Result g = GemmBench.run(512, t, rounds);
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("n", g.n());
+            m.put("threads", t);
+            m.put("float32_gflops", g.float32Gflops());
+            m.put("float64_gflops", g.float64Gflops());
+            gemm.add(m);
+            if (!json) {
+                System.out.printf("matrix multiply 512x512x512, %d thread%s: float32 %.1f GFLOP/s, float64 %.1f GFLOP/s%n", t, t == 1 ? "" : "s",
+                        g.float32Gflops(), g.float64Gflops());
+            }
+        }
         Map<String, Object> check = null;
         if (!noCheck) {
             CheckBench.Result c = CheckBench.run(rounds);
@@ -75,8 +92,17 @@ final class BenchCommand implements Callable<Integer> {
                         c.seedCnnFast(), c.conv1Full(), c.passed() ? "" : " (A CHECK FAILED)");
             }
         }
+        long rss = GemmBench.peakRssBytes(), heap = GemmBench.peakHeapBytes();
+        if (!json) {
+            System.out.printf("peak memory: resident %s, heap %.0f MB (kernels: %s)%n", rss < 0 ? "unknown" : String.format("%.0f MB", rss / 1e6),
+                    heap / 1e6, Kernels.describe());
+        }
         if (json) {
             Map<String, Object> all = new LinkedHashMap<>();
+            all.put("kernels", Kernels.describe());
+            all.put("gemm", gemm);
+            all.put("peak_rss_bytes", rss);
+            all.put("peak_heap_bytes", heap);
             all.put("check", check);
             all.put("threads", threads);
             all.put("rounds", rounds);

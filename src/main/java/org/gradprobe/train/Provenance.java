@@ -4,6 +4,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.gradprobe.kernels.Kernels;
 
 /** Who, what and when of a run: the first line of every log and report. */
 public final class Provenance {
@@ -21,6 +22,7 @@ public final class Provenance {
         m.put("os.name", System.getProperty("os.name"));
         m.put("os.arch", System.getProperty("os.arch"));
         m.put("cores", Runtime.getRuntime().availableProcessors());
+        m.put("kernels", Kernels.describe());
         m.put("time", OffsetDateTime.now(ZoneOffset.UTC).withNano(0).toString());
         return m;
     }
