@@ -33,6 +33,7 @@ public final class TrainingBench {
     public record Result(int batch, Map<String, Double> medianImagesPerSecond, Map<String, double[]> samples) {
         /** Extra time per step of {@code mode} relative to probe off, as a fraction (0.03 = 3% slower). */
         public double overhead(String mode) {
+            if (!samples.containsKey(MODES[0]) || !samples.containsKey(mode)) return Double.NaN;
             return medianImagesPerSecond.get(MODES[0]) / medianImagesPerSecond.get(mode) - 1;
         }
 
@@ -41,6 +42,7 @@ public final class TrainingBench {
          * time, so slow drifts of a shared machine cancel): {median, lower quartile, upper quartile}.
          */
         public double[] pairedOverhead(String mode) {
+            if (!samples.containsKey(MODES[0]) || !samples.containsKey(mode)) return new double[] {Double.NaN, Double.NaN, Double.NaN};
             double[] off = samples.get(MODES[0]), on = samples.get(mode);
             double[] r = new double[off.length];
             for (int i = 0; i < r.length; i++) r[i] = off[i] / on[i] - 1;
@@ -50,22 +52,27 @@ public final class TrainingBench {
     }
 
     public static Result run(int batch, int steps, int rounds) {
+        return run(batch, steps, rounds, List.of(0, 1, 2));
+    }
+
+    /** As {@link #run(int, int, int)} for some of the {@link #MODES} only (indices into it). */
+    public static Result run(int batch, int steps, int rounds, List<Integer> modes) {
         Dataset data = FashionMnist.bundled().train();
         Map<String, double[]> samples = new LinkedHashMap<>();
-        for (String m : MODES) samples.put(m, new double[rounds]);
+        for (int m : modes) samples.put(MODES[m], new double[rounds]);
         List<Runner> runners = new ArrayList<>();
-        for (int i = 0; i < MODES.length; i++) runners.add(new Runner(data, batch, i));
+        for (int m : modes) runners.add(new Runner(data, batch, m));
         for (Runner r : runners) r.steps(Math.max(10, steps));      // warm-up: JIT and buffers
         for (int round = 0; round < rounds; round++) {
-            for (int i = 0; i < MODES.length; i++) {
+            for (int i = 0; i < modes.size(); i++) {
                 long t0 = System.nanoTime();
                 runners.get(i).steps(steps);
                 double secs = (System.nanoTime() - t0) / 1e9;
-                samples.get(MODES[i])[round] = steps * batch / secs;
+                samples.get(MODES[modes.get(i)])[round] = steps * batch / secs;
             }
         }
         Map<String, Double> med = new LinkedHashMap<>();
-        for (String m : MODES) med.put(m, median(samples.get(m)));
+        for (Map.Entry<String, double[]> e : samples.entrySet()) med.put(e.getKey(), median(e.getValue()));
         return new Result(batch, med, samples);
     }
 

@@ -30,10 +30,17 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--rounds", defaultValue = "5", description = "Timed turns per mode; the median is reported (default: ${DEFAULT-VALUE}).")
     int rounds;
 
+    @Option(names = "--modes", split = ",", defaultValue = "off,default,every", paramLabel = "MODE",
+            description = "Probe modes to time: off, default (the default interval), every (every node every step) (default: ${DEFAULT-VALUE}).")
+    List<String> modes;
+
     @Mixin ThreadsOption threadsOption;
 
     @Option(names = "--no-check", description = "Skip the gradient-check timings.")
     boolean noCheck;
+
+    @Option(names = "--no-gemm", description = "Skip the matrix-multiply timings.")
+    boolean noGemm;
 
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
@@ -42,12 +49,18 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() {
         Converters.positive("--images", images);
         Converters.positive("--rounds", rounds);
+        List<Integer> modeIndex = new ArrayList<>();
+        for (String m : modes) {
+            int i = List.of("off", "default", "every").indexOf(m.trim());
+            if (i < 0) throw new UsageException("--modes: unknown mode '" + m + "', expected off, default or every");
+            if (!modeIndex.contains(i)) modeIndex.add(i);
+        }
         int threads = threadsOption.apply();
         List<Object> out = new ArrayList<>();
         if (!json) System.out.printf("seed CNN training, float32, %d threads; median of %d turns of %d images%n", threads, rounds, images);
         for (int b : batches) {
             Converters.positive("--batch", b);
-            TrainingBench.Result r = TrainingBench.run(b, Math.max(1, images / b), rounds);
+            TrainingBench.Result r = TrainingBench.run(b, Math.max(1, images / b), rounds, modeIndex);
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("batch", b);
             m.put("images_per_s", r.medianImagesPerSecond());
@@ -58,16 +71,26 @@ final class BenchCommand implements Callable<Integer> {
             m.put("paired_overhead_default", pd);
             m.put("paired_overhead_every_step", pe);
             if (!json) {
-                System.out.printf("batch %4d: probe off %7.1f img/s | default interval %7.1f img/s (%+.1f%%) | every step %7.1f img/s (%+.1f%%)%n", b,
-                        r.medianImagesPerSecond().get(TrainingBench.MODES[0]), r.medianImagesPerSecond().get(TrainingBench.MODES[1]),
-                        100 * r.overhead(TrainingBench.MODES[1]), r.medianImagesPerSecond().get(TrainingBench.MODES[2]),
-                        100 * r.overhead(TrainingBench.MODES[2]));
-                System.out.printf("            overhead round by round (median [quartiles]): default %+.1f%% [%+.1f%%, %+.1f%%], every step %+.1f%% [%+.1f%%, %+.1f%%]%n",
-                        100 * pd[0], 100 * pd[1], 100 * pd[2], 100 * pe[0], 100 * pe[1], 100 * pe[2]);
+                StringBuilder line = new StringBuilder(String.format("batch %4d:", b));
+                for (int i : modeIndex) {
+                    String mode = TrainingBench.MODES[i];
+                    line.append(line.length() > 11 ? " |" : "").append(String.format(" %s %7.1f img/s", mode, r.medianImagesPerSecond().get(mode)));
+                    if (i > 0 && modeIndex.contains(0)) line.append(String.format(" (%+.1f%%)", 100 * r.overhead(mode)));
+                }
+                System.out.println(line);
+                if (modeIndex.contains(0) && modeIndex.size() > 1) {
+                    StringBuilder paired = new StringBuilder("            overhead round by round (median [quartiles]):");
+                    for (int i : modeIndex) {
+                        if (i == 0) continue;
+                        double[] po = r.pairedOverhead(TrainingBench.MODES[i]);
+                        paired.append(String.format(" %s %+.1f%% [%+.1f%%, %+.1f%%]", i == 1 ? "default" : "every step", 100 * po[0], 100 * po[1], 100 * po[2]));
+                    }
+                    System.out.println(paired);
+                }
             }
         }
         List<Object> gemm = new ArrayList<>();
-        for (int t : threads == 1 ? new int[] {1} : new int[] {threads, 1}) {
+        for (int t : noGemm ? new int[0] : threads == 1 ? new int[] {1} : new int[] {threads, 1}) {
             GemmBench.Result g = GemmBench.run(512, t, rounds);
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("n", g.n());
