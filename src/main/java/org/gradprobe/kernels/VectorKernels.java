@@ -33,6 +33,10 @@ final class VectorKernels extends JavaKernels {
     private static final int MC = 72;
     /** Column block: the packed B block (KC×NC) stays in L3. */
     private static final int NC = 4096;
+    /** Shared-dimension chunk of the unpacked A·Bᵀ kernel: 7 rows of it (4 of A, 3 of B) stay in L1. */
+    private static final int NT_KC = 1024;
+    /** A·Bᵀ products with fewer rows or columns than this take the unpacked kernel (measured: 2× at 32×9, 0.6× at 64×288). */
+    private static final int NT_BELOW = 16;
     /** Multiply-adds below which the plain loops win (packing costs more than it saves). */
     static final long SMALL_WORK = 2048;
 
@@ -61,6 +65,12 @@ final class VectorKernels extends JavaKernels {
             return;
         }
         if (!accumulate) Arrays.fill(c, cOff, cOff + m * n, 0f);
+        if (transB && !transA && Math.min(m, n) < NT_BELOW) {
+            // A·Bᵀ with both along k and few rows or columns (a small batch's linear layer, a 1-channel
+            // convolution's weight gradient): dot products need no packing, which would mostly pad
+            split(m, n, k, 3, (i0, i1, j0, j1) -> nt(i0, i1, j0, j1, k, a, aOff, b, bOff, c, cOff, n));
+            return;
+        }
         // op(A)(i,p) = a[aOff + i·ars + p·acs]; op(B)(p,j) = b[bOff + p·brs + j·bcs]
         int ars = transA ? 1 : k, acs = transA ? m : 1, brs = transB ? 1 : n, bcs = transB ? k : 1;
         split(m, n, k, FNR, (i0, i1, j0, j1) -> blocked(i0, i1, j0, j1, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, n));
@@ -180,6 +190,90 @@ final class VectorKernels extends JavaKernels {
         c51.add(FloatVector.fromArray(FS, c, o5 + FL)).intoArray(c, o5 + FL);
     }
 
+    /**
+     * C[i,j] += Σ_p A[i,p]·B[j,p] with A (m×k) and B (n×k) both stored along k: dot products straight
+     * from the operands, no packing. Blocks of 4 rows × 3 columns (12 accumulators, one load of A
+     * and three of B per 12 multiply-adds), k in chunks that keep the rows in L1.
+     */
+    private static void nt(int i0, int i1, int j0, int j1, int k, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int ldc) {
+        for (int kb = 0; kb < k; kb += NT_KC) {
+            int ke = Math.min(k, kb + NT_KC);
+            int i = i0;
+            for (; i + 3 < i1; i += 4) {
+                int j = j0;
+                for (; j + 2 < j1; j += 3) ntBlock(kb, ke, a, aOff + i * k, k, b, bOff + j * k, c, cOff + i * ldc + j, ldc);
+                for (; j < j1; j++) for (int r = 0; r < 4; r++) c[cOff + (i + r) * ldc + j] += dot(kb, ke, a, aOff + (i + r) * k, b, bOff + j * k);
+            }
+            for (; i < i1; i++) for (int j = j0; j < j1; j++) c[cOff + i * ldc + j] += dot(kb, ke, a, aOff + i * k, b, bOff + j * k);
+        }
+    }
+
+    private static void ntBlock(int kb, int ke, float[] a, int a0, int lda, float[] b, int b0, float[] c, int co, int ldc) {
+        int a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda, b1 = b0 + lda, b2 = b1 + lda;
+        FloatVector c00 = FloatVector.zero(FS), c01 = c00, c02 = c00, c10 = c00, c11 = c00, c12 = c00,
+                c20 = c00, c21 = c00, c22 = c00, c30 = c00, c31 = c00, c32 = c00;
+        int p = kb;
+        for (; p + FL <= ke; p += FL) {
+            FloatVector x0 = FloatVector.fromArray(FS, b, b0 + p), x1 = FloatVector.fromArray(FS, b, b1 + p), x2 = FloatVector.fromArray(FS, b, b2 + p);
+            FloatVector y = FloatVector.fromArray(FS, a, a0 + p);
+            c00 = y.fma(x0, c00);
+            c01 = y.fma(x1, c01);
+            c02 = y.fma(x2, c02);
+            y = FloatVector.fromArray(FS, a, a1 + p);
+            c10 = y.fma(x0, c10);
+            c11 = y.fma(x1, c11);
+            c12 = y.fma(x2, c12);
+            y = FloatVector.fromArray(FS, a, a2 + p);
+            c20 = y.fma(x0, c20);
+            c21 = y.fma(x1, c21);
+            c22 = y.fma(x2, c22);
+            y = FloatVector.fromArray(FS, a, a3 + p);
+            c30 = y.fma(x0, c30);
+            c31 = y.fma(x1, c31);
+            c32 = y.fma(x2, c32);
+        }
+        float t00 = c00.reduceLanes(VectorOperators.ADD), t01 = c01.reduceLanes(VectorOperators.ADD), t02 = c02.reduceLanes(VectorOperators.ADD),
+                t10 = c10.reduceLanes(VectorOperators.ADD), t11 = c11.reduceLanes(VectorOperators.ADD), t12 = c12.reduceLanes(VectorOperators.ADD),
+                t20 = c20.reduceLanes(VectorOperators.ADD), t21 = c21.reduceLanes(VectorOperators.ADD), t22 = c22.reduceLanes(VectorOperators.ADD),
+                t30 = c30.reduceLanes(VectorOperators.ADD), t31 = c31.reduceLanes(VectorOperators.ADD), t32 = c32.reduceLanes(VectorOperators.ADD);
+        for (; p < ke; p++) {
+            float x0 = b[b0 + p], x1 = b[b1 + p], x2 = b[b2 + p], y0 = a[a0 + p], y1 = a[a1 + p], y2 = a[a2 + p], y3 = a[a3 + p];
+            t00 += y0 * x0;
+            t01 += y0 * x1;
+            t02 += y0 * x2;
+            t10 += y1 * x0;
+            t11 += y1 * x1;
+            t12 += y1 * x2;
+            t20 += y2 * x0;
+            t21 += y2 * x1;
+            t22 += y2 * x2;
+            t30 += y3 * x0;
+            t31 += y3 * x1;
+            t32 += y3 * x2;
+        }
+        c[co] += t00;
+        c[co + 1] += t01;
+        c[co + 2] += t02;
+        c[co + ldc] += t10;
+        c[co + ldc + 1] += t11;
+        c[co + ldc + 2] += t12;
+        c[co + 2 * ldc] += t20;
+        c[co + 2 * ldc + 1] += t21;
+        c[co + 2 * ldc + 2] += t22;
+        c[co + 3 * ldc] += t30;
+        c[co + 3 * ldc + 1] += t31;
+        c[co + 3 * ldc + 2] += t32;
+    }
+
+    private static float dot(int kb, int ke, float[] a, int ao, float[] b, int bo) {
+        FloatVector acc = FloatVector.zero(FS);
+        int p = kb;
+        for (; p + FL <= ke; p += FL) acc = FloatVector.fromArray(FS, a, ao + p).fma(FloatVector.fromArray(FS, b, bo + p), acc);
+        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (; p < ke; p++) s += a[ao + p] * b[bo + p];
+        return s;
+    }
+
     // ---------------------------------------------------------------- float64 (twin of the above)
 
     @Override
@@ -190,6 +284,12 @@ final class VectorKernels extends JavaKernels {
             return;
         }
         if (!accumulate) Arrays.fill(c, cOff, cOff + m * n, 0.0);
+        if (transB && !transA && Math.min(m, n) < NT_BELOW) {
+            // A·Bᵀ with both along k and few rows or columns (a small batch's linear layer, a 1-channel
+            // convolution's weight gradient): dot products need no packing, which would mostly pad
+            split(m, n, k, 3, (i0, i1, j0, j1) -> nt(i0, i1, j0, j1, k, a, aOff, b, bOff, c, cOff, n));
+            return;
+        }
         int ars = transA ? 1 : k, acs = transA ? m : 1, brs = transB ? 1 : n, bcs = transB ? k : 1;
         split(m, n, k, DNR, (i0, i1, j0, j1) -> blocked(i0, i1, j0, j1, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, n));
     }
@@ -297,6 +397,85 @@ final class VectorKernels extends JavaKernels {
         c41.add(DoubleVector.fromArray(DS, c, o4 + DL)).intoArray(c, o4 + DL);
         c50.add(DoubleVector.fromArray(DS, c, o5)).intoArray(c, o5);
         c51.add(DoubleVector.fromArray(DS, c, o5 + DL)).intoArray(c, o5 + DL);
+    }
+
+    private static void nt(int i0, int i1, int j0, int j1, int k, double[] a, int aOff, double[] b, int bOff, double[] c, int cOff, int ldc) {
+        for (int kb = 0; kb < k; kb += NT_KC) {
+            int ke = Math.min(k, kb + NT_KC);
+            int i = i0;
+            for (; i + 3 < i1; i += 4) {
+                int j = j0;
+                for (; j + 2 < j1; j += 3) ntBlock(kb, ke, a, aOff + i * k, k, b, bOff + j * k, c, cOff + i * ldc + j, ldc);
+                for (; j < j1; j++) for (int r = 0; r < 4; r++) c[cOff + (i + r) * ldc + j] += dot(kb, ke, a, aOff + (i + r) * k, b, bOff + j * k);
+            }
+            for (; i < i1; i++) for (int j = j0; j < j1; j++) c[cOff + i * ldc + j] += dot(kb, ke, a, aOff + i * k, b, bOff + j * k);
+        }
+    }
+
+    private static void ntBlock(int kb, int ke, double[] a, int a0, int lda, double[] b, int b0, double[] c, int co, int ldc) {
+        int a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda, b1 = b0 + lda, b2 = b1 + lda;
+        DoubleVector c00 = DoubleVector.zero(DS), c01 = c00, c02 = c00, c10 = c00, c11 = c00, c12 = c00,
+                c20 = c00, c21 = c00, c22 = c00, c30 = c00, c31 = c00, c32 = c00;
+        int p = kb;
+        for (; p + DL <= ke; p += DL) {
+            DoubleVector x0 = DoubleVector.fromArray(DS, b, b0 + p), x1 = DoubleVector.fromArray(DS, b, b1 + p), x2 = DoubleVector.fromArray(DS, b, b2 + p);
+            DoubleVector y = DoubleVector.fromArray(DS, a, a0 + p);
+            c00 = y.fma(x0, c00);
+            c01 = y.fma(x1, c01);
+            c02 = y.fma(x2, c02);
+            y = DoubleVector.fromArray(DS, a, a1 + p);
+            c10 = y.fma(x0, c10);
+            c11 = y.fma(x1, c11);
+            c12 = y.fma(x2, c12);
+            y = DoubleVector.fromArray(DS, a, a2 + p);
+            c20 = y.fma(x0, c20);
+            c21 = y.fma(x1, c21);
+            c22 = y.fma(x2, c22);
+            y = DoubleVector.fromArray(DS, a, a3 + p);
+            c30 = y.fma(x0, c30);
+            c31 = y.fma(x1, c31);
+            c32 = y.fma(x2, c32);
+        }
+        double t00 = c00.reduceLanes(VectorOperators.ADD), t01 = c01.reduceLanes(VectorOperators.ADD), t02 = c02.reduceLanes(VectorOperators.ADD),
+                t10 = c10.reduceLanes(VectorOperators.ADD), t11 = c11.reduceLanes(VectorOperators.ADD), t12 = c12.reduceLanes(VectorOperators.ADD),
+                t20 = c20.reduceLanes(VectorOperators.ADD), t21 = c21.reduceLanes(VectorOperators.ADD), t22 = c22.reduceLanes(VectorOperators.ADD),
+                t30 = c30.reduceLanes(VectorOperators.ADD), t31 = c31.reduceLanes(VectorOperators.ADD), t32 = c32.reduceLanes(VectorOperators.ADD);
+        for (; p < ke; p++) {
+            double x0 = b[b0 + p], x1 = b[b1 + p], x2 = b[b2 + p], y0 = a[a0 + p], y1 = a[a1 + p], y2 = a[a2 + p], y3 = a[a3 + p];
+            t00 += y0 * x0;
+            t01 += y0 * x1;
+            t02 += y0 * x2;
+            t10 += y1 * x0;
+            t11 += y1 * x1;
+            t12 += y1 * x2;
+            t20 += y2 * x0;
+            t21 += y2 * x1;
+            t22 += y2 * x2;
+            t30 += y3 * x0;
+            t31 += y3 * x1;
+            t32 += y3 * x2;
+        }
+        c[co] += t00;
+        c[co + 1] += t01;
+        c[co + 2] += t02;
+        c[co + ldc] += t10;
+        c[co + ldc + 1] += t11;
+        c[co + ldc + 2] += t12;
+        c[co + 2 * ldc] += t20;
+        c[co + 2 * ldc + 1] += t21;
+        c[co + 2 * ldc + 2] += t22;
+        c[co + 3 * ldc] += t30;
+        c[co + 3 * ldc + 1] += t31;
+        c[co + 3 * ldc + 2] += t32;
+    }
+
+    private static double dot(int kb, int ke, double[] a, int ao, double[] b, int bo) {
+        DoubleVector acc = DoubleVector.zero(DS);
+        int p = kb;
+        for (; p + DL <= ke; p += DL) acc = DoubleVector.fromArray(DS, a, ao + p).fma(DoubleVector.fromArray(DS, b, bo + p), acc);
+        double s = acc.reduceLanes(VectorOperators.ADD);
+        for (; p < ke; p++) s += a[ao + p] * b[bo + p];
+        return s;
     }
 
     // ---------------------------------------------------------------- statistics

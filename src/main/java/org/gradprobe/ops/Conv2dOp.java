@@ -77,11 +77,16 @@ final class Conv2dOp {
             // g2[o, n·p]: the incoming gradient in the layout of prod
             float[] g2f = f32 ? Scratch.floats(SCRATCH_GRAD, o * np) : null;
             double[] g2d = f32 ? null : Scratch.doubles(SCRATCH_GRAD, o * np);
+            // and, on the way, each image's bias-gradient sums (added over the images in order below, so
+            // the result does not depend on the threads)
+            boolean biasGrad = b != null && b.requiresGrad();
+            double[] imageSums = biasGrad ? new double[n * o] : null;
             Parallel.forChunks(n, (chunk, from, to) -> {
                 for (int i = from; i < to; i++) for (int oc = 0; oc < o; oc++) {
                     int src = i * outPlane + oc * p, dst = oc * np + i * p;
                     if (f32) System.arraycopy(g.f, src, g2f, dst, p);
                     else System.arraycopy(g.d, src, g2d, dst, p);
+                    if (biasGrad) imageSums[i * o + oc] = f32 ? sum(g.f, src, p) : sum(g.d, src, p);
                 }
             });
             if (w.requiresGrad()) {
@@ -105,17 +110,39 @@ final class Conv2dOp {
                 });
                 gx = gxt;
             }
-            if (b != null && b.requiresGrad()) {
-                double[] s = new double[o];
-                for (int oc = 0; oc < o; oc++) {
-                    double acc = 0;
-                    if (f32) for (int j = oc * np; j < (oc + 1) * np; j++) acc += g2f[j];
-                    else for (int j = oc * np; j < (oc + 1) * np; j++) acc += g2d[j];
-                    s[oc] = acc;
-                }
-                gb = Tensor.of(x.dtype, new int[] {o}, s);
+            if (biasGrad) {
+                double[] sums = new double[o];
+                for (int i = 0; i < n; i++) for (int oc = 0; oc < o; oc++) sums[oc] += imageSums[i * o + oc];
+                gb = Tensor.of(x.dtype, new int[] {o}, sums);
             }
             return new Tensor[] {gx, gw, gb};
         }, x, w, b);
+    }
+
+    /** Σ a[off, off+len) in double, four running sums for instruction-level parallelism. */
+    private static double sum(float[] a, int off, int len) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int j = 0;
+        for (; j + 3 < len; j += 4) {
+            s0 += a[off + j];
+            s1 += a[off + j + 1];
+            s2 += a[off + j + 2];
+            s3 += a[off + j + 3];
+        }
+        for (; j < len; j++) s0 += a[off + j];
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    private static double sum(double[] a, int off, int len) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int j = 0;
+        for (; j + 3 < len; j += 4) {
+            s0 += a[off + j];
+            s1 += a[off + j + 1];
+            s2 += a[off + j + 2];
+            s3 += a[off + j + 3];
+        }
+        for (; j < len; j++) s0 += a[off + j];
+        return (s0 + s1) + (s2 + s3);
     }
 }
