@@ -57,4 +57,9 @@ public interface Kernels {
      * meaningless; the caller sees them in byExp[255] and recomputes without them.
      */
     void summarize(float[] a, int from, int to, float shift, long[] byExp, double[] sums);
+
+    /** out[i] = g[i] where x[i] > 0, else 0 (relu's backward: 0 at the kink and for NaN, as PyTorch), for i in [from, to). */
+    void reluBackward(float[] x, float[] g, float[] out, int from, int to);
+
+    void reluBackward(double[] x, double[] g, double[] out, int from, int to);
 }

@@ -478,6 +478,31 @@ final class VectorKernels extends JavaKernels {
         return s;
     }
 
+    // ---------------------------------------------------------------- elementwise
+
+    @Override
+    public void reluBackward(float[] x, float[] g, float[] out, int from, int to) {
+        // the scalar select does not vectorize (C2 emits a branch that mispredicts on real activations)
+        FloatVector zero = FloatVector.zero(FS);
+        int i = from;
+        for (; i + FL <= to; i += FL) {
+            FloatVector xv = FloatVector.fromArray(FS, x, i);
+            zero.blend(FloatVector.fromArray(FS, g, i), xv.compare(VectorOperators.GT, 0f)).intoArray(out, i);
+        }
+        for (; i < to; i++) out[i] = x[i] > 0 ? g[i] : 0f;
+    }
+
+    @Override
+    public void reluBackward(double[] x, double[] g, double[] out, int from, int to) {
+        DoubleVector zero = DoubleVector.zero(DS);
+        int i = from;
+        for (; i + DL <= to; i += DL) {
+            DoubleVector xv = DoubleVector.fromArray(DS, x, i);
+            zero.blend(DoubleVector.fromArray(DS, g, i), xv.compare(VectorOperators.GT, 0.0)).intoArray(out, i);
+        }
+        for (; i < to; i++) out[i] = x[i] > 0 ? g[i] : 0.0;
+    }
+
     // ---------------------------------------------------------------- statistics
 
     private static final VectorSpecies<Integer> IS = IntVector.SPECIES_PREFERRED;

@@ -1,6 +1,7 @@
 package org.gradprobe.ops;
 
 import org.gradprobe.autograd.Node;
+import org.gradprobe.kernels.Kernels;
 import org.gradprobe.kernels.Parallel;
 import org.gradprobe.tensor.Tensor;
 
@@ -81,11 +82,8 @@ final class Unary {
         return Node.record("relu", y, g -> {
             Tensor gx = Tensor.zerosLike(x);
             Parallel.forChunks(n, GRAIN, (chunk, from, to) -> {
-                if (x.f != null) {
-                    for (int i = from; i < to; i++) gx.f[i] = x.f[i] > 0 ? g.f[i] : 0f;
-                } else {
-                    for (int i = from; i < to; i++) gx.d[i] = x.d[i] > 0 ? g.d[i] : 0.0;
-                }
+                if (x.f != null) Kernels.get().reluBackward(x.f, g.f, gx.f, from, to);
+                else Kernels.get().reluBackward(x.d, g.d, gx.d, from, to);
             });
             return new Tensor[] {gx};
         }, x);

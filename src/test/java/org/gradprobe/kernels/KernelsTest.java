@@ -2,6 +2,7 @@ package org.gradprobe.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.Random;
@@ -76,6 +77,58 @@ class KernelsTest {
         long[] got = new long[257];
         VectorKernels.INSTANCE.summarize(new float[] {1, Float.NaN, 2, Float.POSITIVE_INFINITY, 3, 4, 5, 6, 7, Float.NEGATIVE_INFINITY}, 0, 10, 1f, got, new double[3]);
         assertEquals(3, got[255]);
+    }
+
+    @Test
+    void reluBackwardPassesGradientOnlyWherePositive() {
+        float[] x = {1, -1, 0, -0f, Float.NaN, 2, 3, -4, 5, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 1e-30f, 7};
+        float[] g = new float[x.length];
+        for (int i = 0; i < g.length; i++) g[i] = i + 1;
+        for (Kernels k : new Kernels[] {JavaKernels.INSTANCE, VectorKernels.INSTANCE}) {
+            float[] out = new float[x.length];
+            java.util.Arrays.fill(out, Float.NaN);
+            k.reluBackward(x, g, out, 1, x.length);
+            assertTrue(Float.isNaN(out[0]), "outside the range untouched");
+            for (int i = 1; i < x.length; i++) assertEquals(x[i] > 0 ? g[i] : 0f, out[i], k.getClass().getSimpleName() + " at " + i);
+            double[] xd = new double[x.length], gd = new double[x.length], od = new double[x.length];
+            for (int i = 0; i < x.length; i++) {
+                xd[i] = x[i];
+                gd[i] = g[i];
+            }
+            k.reluBackward(xd, gd, od, 0, x.length);
+            for (int i = 0; i < x.length; i++) assertEquals(xd[i] > 0 ? gd[i] : 0.0, od[i], k.getClass().getSimpleName() + " float64 at " + i);
+        }
+    }
+
+    @Test
+    void maxPoolTwoByTwoTakesTheFirstMaximumAndTheFirstNaN() {
+        // windows with ties, a NaN after a larger number, two NaNs, -0 before +0, Inf, and plain numbers
+        float[][] windows = {{1, 1, 1, 1}, {2, 5, 5, 1}, {9, Float.NaN, 1, 2}, {1, 2, Float.NaN, Float.NaN}, {-0f, 0f, -1, -2},
+            {0f, -0f, -1, -2}, {1, Float.POSITIVE_INFINITY, 3, Float.POSITIVE_INFINITY}, {-3, -2, -1, -4}, {4, 3, 2, 1}};
+        int ow = windows.length, w = 2 * ow, h = 2;
+        float[] x = new float[h * w];
+        for (int j = 0; j < ow; j++) {
+            x[2 * j] = windows[j][0];
+            x[2 * j + 1] = windows[j][1];
+            x[w + 2 * j] = windows[j][2];
+            x[w + 2 * j + 1] = windows[j][3];
+        }
+        for (Kernels k : new Kernels[] {JavaKernels.INSTANCE, VectorKernels.INSTANCE}) {
+            float[] out = new float[ow];
+            int[] arg = new int[ow];
+            k.maxPool2d(x, 1, h, w, 2, 2, 1, ow, out, arg);
+            for (int j = 0; j < ow; j++) {
+                // PyTorch's rule: a value wins when it is larger, or NaN over a number
+                int[] idx = {2 * j, 2 * j + 1, w + 2 * j, w + 2 * j + 1};
+                int best = idx[0];
+                for (int t = 1; t < 4; t++) {
+                    float v = x[idx[t]], bv = x[best];
+                    if (v > bv || (Float.isNaN(v) && !Float.isNaN(bv))) best = idx[t];
+                }
+                assertEquals(best, arg[j], "window " + j + " " + java.util.Arrays.toString(windows[j]));
+                assertEquals(Float.floatToRawIntBits(x[best]), Float.floatToRawIntBits(out[j]), "value of window " + j);
+            }
+        }
     }
 
     @AfterEach
