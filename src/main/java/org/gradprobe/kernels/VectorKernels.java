@@ -64,8 +64,8 @@ final class VectorKernels extends JavaKernels {
             super.gemm(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate);
             return;
         }
-        if (!accumulate) Arrays.fill(c, cOff, cOff + m * n, 0f);
         if (transB && !transA && Math.min(m, n) < NT_BELOW) {
+            if (!accumulate) Arrays.fill(c, cOff, cOff + m * n, 0f);
             // A·Bᵀ with both along k and few rows or columns (a small batch's linear layer, a 1-channel
             // convolution's weight gradient): dot products need no packing, which would mostly pad
             split(m, n, k, 3, (i0, i1, j0, j1) -> nt(i0, i1, j0, j1, k, a, aOff, b, bOff, c, cOff, n));
@@ -73,11 +73,16 @@ final class VectorKernels extends JavaKernels {
         }
         // op(A)(i,p) = a[aOff + i·ars + p·acs]; op(B)(p,j) = b[bOff + p·brs + j·bcs]
         int ars = transA ? 1 : k, acs = transA ? m : 1, brs = transB ? 1 : n, bcs = transB ? k : 1;
-        split(m, n, k, FNR, (i0, i1, j0, j1) -> blocked(i0, i1, j0, j1, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, n));
+        if (k == 0) {
+            if (!accumulate) Arrays.fill(c, cOff, cOff + m * n, 0f);
+            return;
+        }
+        // without accumulate, the first block of the shared dimension stores into C instead of adding (no clearing pass)
+        split(m, n, k, FNR, (i0, i1, j0, j1) -> blocked(i0, i1, j0, j1, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, n, !accumulate));
     }
 
     private static void blocked(int i0, int i1, int j0, int j1, int k, float[] a, int aOff, int ars, int acs,
-                                float[] b, int bOff, int brs, int bcs, float[] c, int cOff, int ldc) {
+                                float[] b, int bOff, int brs, int bcs, float[] c, int cOff, int ldc, boolean overwrite) {
         Workspace ws = WORKSPACE.get();
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc), ncPad = roundUp(nc, FNR);
@@ -95,14 +100,15 @@ final class VectorKernels extends JavaKernels {
                         int w = Math.min(FNR, nc - jr);
                         for (int ir = 0; ir < mc; ir += MR) {
                             int h = Math.min(MR, mc - ir), co = cOff + (ic + ir) * ldc + jc + jr;
+                            boolean add = pc > 0 || !overwrite;
                             if (h == MR && w == FNR) {
-                                microKernel(kc, ap, ir * kc, bp, jr * kc, c, co, ldc);
+                                microKernel(kc, ap, ir * kc, bp, jr * kc, c, co, ldc, add);
                             } else {
-                                // an edge tile goes through a full-size scratch tile, so the kernel has no branch
+                                // an edge tile goes through a full-size scratch tile, so the kernel has no branch on its size
                                 float[] tile = ws.ft;
                                 Arrays.fill(tile, 0);
-                                for (int i = 0; i < h; i++) System.arraycopy(c, co + i * ldc, tile, i * FNR, w);
-                                microKernel(kc, ap, ir * kc, bp, jr * kc, tile, 0, FNR);
+                                if (add) for (int i = 0; i < h; i++) System.arraycopy(c, co + i * ldc, tile, i * FNR, w);
+                                microKernel(kc, ap, ir * kc, bp, jr * kc, tile, 0, FNR, true);
                                 for (int i = 0; i < h; i++) System.arraycopy(tile, i * FNR, c, co + i * ldc, w);
                             }
                         }
@@ -151,7 +157,7 @@ final class VectorKernels extends JavaKernels {
      * accumulators on a rare path makes C2 keep them as heap objects (3× slower), so edge tiles are
      * handled by the caller through a scratch tile.
      */
-    private static void microKernel(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc) {
+    private static void microKernel(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
         int o0 = co, o1 = co + ldc, o2 = o1 + ldc, o3 = o2 + ldc, o4 = o3 + ldc, o5 = o4 + ldc;
         FloatVector c00 = FloatVector.zero(FS), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
         for (int p = 0; p < kc; p++) {
@@ -176,18 +182,32 @@ final class VectorKernels extends JavaKernels {
             c50 = b0.fma(x, c50);
             c51 = b1.fma(x, c51);
         }
-        c00.add(FloatVector.fromArray(FS, c, o0)).intoArray(c, o0);
-        c01.add(FloatVector.fromArray(FS, c, o0 + FL)).intoArray(c, o0 + FL);
-        c10.add(FloatVector.fromArray(FS, c, o1)).intoArray(c, o1);
-        c11.add(FloatVector.fromArray(FS, c, o1 + FL)).intoArray(c, o1 + FL);
-        c20.add(FloatVector.fromArray(FS, c, o2)).intoArray(c, o2);
-        c21.add(FloatVector.fromArray(FS, c, o2 + FL)).intoArray(c, o2 + FL);
-        c30.add(FloatVector.fromArray(FS, c, o3)).intoArray(c, o3);
-        c31.add(FloatVector.fromArray(FS, c, o3 + FL)).intoArray(c, o3 + FL);
-        c40.add(FloatVector.fromArray(FS, c, o4)).intoArray(c, o4);
-        c41.add(FloatVector.fromArray(FS, c, o4 + FL)).intoArray(c, o4 + FL);
-        c50.add(FloatVector.fromArray(FS, c, o5)).intoArray(c, o5);
-        c51.add(FloatVector.fromArray(FS, c, o5 + FL)).intoArray(c, o5 + FL);
+        if (add) {
+            c00 = c00.add(FloatVector.fromArray(FS, c, o0));
+            c01 = c01.add(FloatVector.fromArray(FS, c, o0 + FL));
+            c10 = c10.add(FloatVector.fromArray(FS, c, o1));
+            c11 = c11.add(FloatVector.fromArray(FS, c, o1 + FL));
+            c20 = c20.add(FloatVector.fromArray(FS, c, o2));
+            c21 = c21.add(FloatVector.fromArray(FS, c, o2 + FL));
+            c30 = c30.add(FloatVector.fromArray(FS, c, o3));
+            c31 = c31.add(FloatVector.fromArray(FS, c, o3 + FL));
+            c40 = c40.add(FloatVector.fromArray(FS, c, o4));
+            c41 = c41.add(FloatVector.fromArray(FS, c, o4 + FL));
+            c50 = c50.add(FloatVector.fromArray(FS, c, o5));
+            c51 = c51.add(FloatVector.fromArray(FS, c, o5 + FL));
+        }
+        c00.intoArray(c, o0);
+        c01.intoArray(c, o0 + FL);
+        c10.intoArray(c, o1);
+        c11.intoArray(c, o1 + FL);
+        c20.intoArray(c, o2);
+        c21.intoArray(c, o2 + FL);
+        c30.intoArray(c, o3);
+        c31.intoArray(c, o3 + FL);
+        c40.intoArray(c, o4);
+        c41.intoArray(c, o4 + FL);
+        c50.intoArray(c, o5);
+        c51.intoArray(c, o5 + FL);
     }
 
     /**
@@ -283,19 +303,24 @@ final class VectorKernels extends JavaKernels {
             super.gemm(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate);
             return;
         }
-        if (!accumulate) Arrays.fill(c, cOff, cOff + m * n, 0.0);
         if (transB && !transA && Math.min(m, n) < NT_BELOW) {
+            if (!accumulate) Arrays.fill(c, cOff, cOff + m * n, 0.0);
             // A·Bᵀ with both along k and few rows or columns (a small batch's linear layer, a 1-channel
             // convolution's weight gradient): dot products need no packing, which would mostly pad
             split(m, n, k, 3, (i0, i1, j0, j1) -> nt(i0, i1, j0, j1, k, a, aOff, b, bOff, c, cOff, n));
             return;
         }
         int ars = transA ? 1 : k, acs = transA ? m : 1, brs = transB ? 1 : n, bcs = transB ? k : 1;
-        split(m, n, k, DNR, (i0, i1, j0, j1) -> blocked(i0, i1, j0, j1, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, n));
+        if (k == 0) {
+            if (!accumulate) Arrays.fill(c, cOff, cOff + m * n, 0.0);
+            return;
+        }
+        // without accumulate, the first block of the shared dimension stores into C instead of adding (no clearing pass)
+        split(m, n, k, DNR, (i0, i1, j0, j1) -> blocked(i0, i1, j0, j1, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, n, !accumulate));
     }
 
     private static void blocked(int i0, int i1, int j0, int j1, int k, double[] a, int aOff, int ars, int acs,
-                                double[] b, int bOff, int brs, int bcs, double[] c, int cOff, int ldc) {
+                                double[] b, int bOff, int brs, int bcs, double[] c, int cOff, int ldc, boolean overwrite) {
         Workspace ws = WORKSPACE.get();
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc), ncPad = roundUp(nc, DNR);
@@ -313,14 +338,15 @@ final class VectorKernels extends JavaKernels {
                         int w = Math.min(DNR, nc - jr);
                         for (int ir = 0; ir < mc; ir += MR) {
                             int h = Math.min(MR, mc - ir), co = cOff + (ic + ir) * ldc + jc + jr;
+                            boolean add = pc > 0 || !overwrite;
                             if (h == MR && w == DNR) {
-                                microKernel(kc, ap, ir * kc, bp, jr * kc, c, co, ldc);
+                                microKernel(kc, ap, ir * kc, bp, jr * kc, c, co, ldc, add);
                             } else {
-                                // an edge tile goes through a full-size scratch tile, so the kernel has no branch
+                                // an edge tile goes through a full-size scratch tile, so the kernel has no branch on its size
                                 double[] tile = ws.dt;
                                 Arrays.fill(tile, 0);
-                                for (int i = 0; i < h; i++) System.arraycopy(c, co + i * ldc, tile, i * DNR, w);
-                                microKernel(kc, ap, ir * kc, bp, jr * kc, tile, 0, DNR);
+                                if (add) for (int i = 0; i < h; i++) System.arraycopy(c, co + i * ldc, tile, i * DNR, w);
+                                microKernel(kc, ap, ir * kc, bp, jr * kc, tile, 0, DNR, true);
                                 for (int i = 0; i < h; i++) System.arraycopy(tile, i * DNR, c, co + i * ldc, w);
                             }
                         }
@@ -360,7 +386,7 @@ final class VectorKernels extends JavaKernels {
         }
     }
 
-    private static void microKernel(int kc, double[] ap, int ao, double[] bp, int bo, double[] c, int co, int ldc) {
+    private static void microKernel(int kc, double[] ap, int ao, double[] bp, int bo, double[] c, int co, int ldc, boolean add) {
         int o0 = co, o1 = co + ldc, o2 = o1 + ldc, o3 = o2 + ldc, o4 = o3 + ldc, o5 = o4 + ldc;
         DoubleVector c00 = DoubleVector.zero(DS), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
         for (int p = 0; p < kc; p++) {
@@ -385,18 +411,32 @@ final class VectorKernels extends JavaKernels {
             c50 = b0.fma(x, c50);
             c51 = b1.fma(x, c51);
         }
-        c00.add(DoubleVector.fromArray(DS, c, o0)).intoArray(c, o0);
-        c01.add(DoubleVector.fromArray(DS, c, o0 + DL)).intoArray(c, o0 + DL);
-        c10.add(DoubleVector.fromArray(DS, c, o1)).intoArray(c, o1);
-        c11.add(DoubleVector.fromArray(DS, c, o1 + DL)).intoArray(c, o1 + DL);
-        c20.add(DoubleVector.fromArray(DS, c, o2)).intoArray(c, o2);
-        c21.add(DoubleVector.fromArray(DS, c, o2 + DL)).intoArray(c, o2 + DL);
-        c30.add(DoubleVector.fromArray(DS, c, o3)).intoArray(c, o3);
-        c31.add(DoubleVector.fromArray(DS, c, o3 + DL)).intoArray(c, o3 + DL);
-        c40.add(DoubleVector.fromArray(DS, c, o4)).intoArray(c, o4);
-        c41.add(DoubleVector.fromArray(DS, c, o4 + DL)).intoArray(c, o4 + DL);
-        c50.add(DoubleVector.fromArray(DS, c, o5)).intoArray(c, o5);
-        c51.add(DoubleVector.fromArray(DS, c, o5 + DL)).intoArray(c, o5 + DL);
+        if (add) {
+            c00 = c00.add(DoubleVector.fromArray(DS, c, o0));
+            c01 = c01.add(DoubleVector.fromArray(DS, c, o0 + DL));
+            c10 = c10.add(DoubleVector.fromArray(DS, c, o1));
+            c11 = c11.add(DoubleVector.fromArray(DS, c, o1 + DL));
+            c20 = c20.add(DoubleVector.fromArray(DS, c, o2));
+            c21 = c21.add(DoubleVector.fromArray(DS, c, o2 + DL));
+            c30 = c30.add(DoubleVector.fromArray(DS, c, o3));
+            c31 = c31.add(DoubleVector.fromArray(DS, c, o3 + DL));
+            c40 = c40.add(DoubleVector.fromArray(DS, c, o4));
+            c41 = c41.add(DoubleVector.fromArray(DS, c, o4 + DL));
+            c50 = c50.add(DoubleVector.fromArray(DS, c, o5));
+            c51 = c51.add(DoubleVector.fromArray(DS, c, o5 + DL));
+        }
+        c00.intoArray(c, o0);
+        c01.intoArray(c, o0 + DL);
+        c10.intoArray(c, o1);
+        c11.intoArray(c, o1 + DL);
+        c20.intoArray(c, o2);
+        c21.intoArray(c, o2 + DL);
+        c30.intoArray(c, o3);
+        c31.intoArray(c, o3 + DL);
+        c40.intoArray(c, o4);
+        c41.intoArray(c, o4 + DL);
+        c50.intoArray(c, o5);
+        c51.intoArray(c, o5 + DL);
     }
 
     private static void nt(int i0, int i1, int j0, int j1, int k, double[] a, int aOff, double[] b, int bOff, double[] c, int cOff, int ldc) {

@@ -160,8 +160,9 @@ class KernelsTest {
             double[] c = c0.clone();
             kernels.gemm(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, true);
             assertClose(want, c, 1e-12 * Math.sqrt(k), "float64 accumulate, threads " + threads);
-            // float64, overwriting C
+            // float64, overwriting C: what was there (NaN here) must not leak into the result
             double[] cz = c0.clone();
+            java.util.Arrays.fill(cz, cOff, cOff + m * n, Double.NaN);
             kernels.gemm(transA, transB, m, n, k, a, aOff, b, bOff, cz, cOff, false);
             for (int i = 0; i < m * n; i++) cz[cOff + i] += c0[cOff + i];
             assertClose(want, cz, 1e-12 * Math.sqrt(k), "float64 overwrite, threads " + threads);
