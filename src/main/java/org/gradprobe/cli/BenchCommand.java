@@ -79,13 +79,13 @@ final class BenchCommand implements Callable<Integer> {
                 }
                 System.out.println(line);
                 if (modeIndex.contains(0) && modeIndex.size() > 1) {
-                    StringBuilder paired = new StringBuilder("            overhead round by round (median [quartiles]):");
+                    List<String> paired = new ArrayList<>();
                     for (int i : modeIndex) {
                         if (i == 0) continue;
                         double[] po = r.pairedOverhead(TrainingBench.MODES[i]);
-                        paired.append(String.format(" %s %+.1f%% [%+.1f%%, %+.1f%%]", i == 1 ? "default" : "every step", 100 * po[0], 100 * po[1], 100 * po[2]));
+                        paired.add(String.format("%s %+.1f%% [%+.1f%%, %+.1f%%]", i == 1 ? "default" : "every step", 100 * po[0], 100 * po[1], 100 * po[2]));
                     }
-                    System.out.println(paired);
+                    System.out.println("            overhead round by round (median [quartiles]): " + String.join(", ", paired));
                 }
             }
         }
