@@ -283,12 +283,17 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
     private double deadFraction(String name, Tensor out) {
         int n = out.dim(0), units = out.numel() / Math.max(n, 1);
         if (units == 0) return Double.NaN;
-        boolean[] active = new boolean[units];
-        for (int b = 0; b < n; b++) {
-            int base = b * units;
-            if (out.f != null) for (int u = 0; u < units; u++) active[u] |= out.f[base + u] > 0;
-            else for (int u = 0; u < units; u++) active[u] |= out.d[base + u] > 0;
+        // the largest output of each unit over the batch (Math.max vectorizes; an OR of comparisons does not)
+        double[] largest = new double[units];
+        if (out.f != null) {
+            float[] m = new float[units];
+            for (int b = 0; b < n; b++) for (int u = 0, base = b * units; u < units; u++) m[u] = Math.max(m[u], out.f[base + u]);
+            for (int u = 0; u < units; u++) largest[u] = m[u];
+        } else {
+            for (int b = 0; b < n; b++) for (int u = 0, base = b * units; u < units; u++) largest[u] = Math.max(largest[u], out.d[base + u]);
         }
+        boolean[] active = new boolean[units];
+        for (int u = 0; u < units; u++) active[u] = largest[u] > 0;    // a NaN output counts as inactive
         java.util.ArrayDeque<boolean[]> ring = activity.computeIfAbsent(name, k -> new java.util.ArrayDeque<>());
         ring.addLast(active);
         while (ring.size() > config.window()) ring.removeFirst();
