@@ -16,7 +16,10 @@ import jdk.incubator.vector.VectorSpecies;
  * of {@code KC} (that block of op(B) is packed into micro-panels of {@code NR} columns, zero-padded);
  * rows in blocks of {@code MC} (that block of op(A) is packed into micro-panels of MR rows); then one
  * micro-kernel call per MR×NR tile of C. Transposes are absorbed by the packing, so every case runs
- * the same micro-kernel. Each element of C is summed in the same order whatever the thread count.
+ * the same micro-kernel; without {@code accumulate} the first shared-dimension block stores into C
+ * rather than adding, so C is never cleared first. A·Bᵀ with few rows or columns skips packing (dot
+ * products along k, {@code nt}). Each element of C is summed in the same order whatever the thread
+ * count. Also vectorized here: relu's backward and the probe's statistics pass.
  */
 final class VectorKernels extends JavaKernels {
     static final VectorKernels INSTANCE = new VectorKernels();
