@@ -16,7 +16,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * The long sweep (a few minutes): the fast check raises no false alarm over 100 seeds on every zoo
- * model (30 on the seed CNN). Run it with {@code mvn test -Dtest=FalseAlarmSweepTest -Dgradprobe.long=true}.
+ * model, the seed CNN included. Run it with {@code mvn test -Dtest=FalseAlarmSweepTest -Dgradprobe.long=true}.
  */
 @EnabledIfSystemProperty(named = "gradprobe.long", matches = "true")
 class FalseAlarmSweepTest {
@@ -27,7 +27,7 @@ class FalseAlarmSweepTest {
         Set<String> seen = new LinkedHashSet<>();
         for (Zoo.Scenario s : models) {
             if (!seen.add(s.spec() + s.init() + s.biasInit())) continue;
-            int runs = s.spec().startsWith("seed-cnn") ? 30 : 100;
+            int runs = 100;
             for (int seed = 0; seed < runs; seed++) {
                 Model m = ModelSpec.build(s.spec(), new int[] {1, 28, 28}, DType.FLOAT64, Init.parse(s.init(), s.biasInit()), seed);
                 for (CheckResult r : ModelCheck.check(m, 2, CheckOptions.of(CheckOptions.Mode.FAST, DType.FLOAT64, seed))) {
