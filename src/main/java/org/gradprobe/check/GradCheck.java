@@ -9,6 +9,7 @@ import java.util.function.Supplier;
 import java.util.function.Function;
 import org.gradprobe.autograd.Backward;
 import org.gradprobe.autograd.GradMode;
+import org.gradprobe.kernels.Kernels;
 import org.gradprobe.tensor.DType;
 import org.gradprobe.tensor.Rand;
 import org.gradprobe.tensor.Tensor;
@@ -165,14 +166,14 @@ public final class GradCheck {
             }
             an[i] = analyticVjp(fn, inputs, seeds[i])[t].doubles().clone();
         }
-        double[][] v = new double[rows][];
-        for (int i = 0; i < rows; i++) v[i] = seeds[i].doubles();
-        double[] f0 = exact ? out0.doubles() : project(v, out0);
+        double[] v = new double[exact ? 0 : rows * nOut];     // the projections, one per row
+        if (!exact) for (int i = 0; i < rows; i++) System.arraycopy(seeds[i].doubles(), 0, v, i * nOut, nOut);
+        double[] f0 = exact ? out0.doubles() : project(v, rows, out0);
         Acc acc = new Acc(name, x.shape(), o);
         Acc.Judged[] judged = new Acc.Judged[rows];
         for (int j = 0; j < nIn; j++) {
             Tensor plus = shiftedAt(fn, inputs, t, j, o.eps()), minus = shiftedAt(fn, inputs, t, j, -o.eps());
-            double[] pp = exact ? plus.doubles() : project(v, plus), pm = exact ? minus.doubles() : project(v, minus);
+            double[] pp = exact ? plus.doubles() : project(v, rows, plus), pm = exact ? minus.doubles() : project(v, rows, minus);
             boolean mismatch = false;
             for (int i = 0; i < rows; i++) {
                 judged[i] = acc.judge(pp[i], f0[i], pm[i], o.eps());
@@ -181,7 +182,7 @@ public final class GradCheck {
             if (mismatch) {
                 // before calling it a bug, take the h² error out of the numeric side (two more evaluations)
                 Tensor plus2 = shiftedAt(fn, inputs, t, j, o.eps() / 2), minus2 = shiftedAt(fn, inputs, t, j, -o.eps() / 2);
-                double[] pp2 = exact ? plus2.doubles() : project(v, plus2), pm2 = exact ? minus2.doubles() : project(v, minus2);
+                double[] pp2 = exact ? plus2.doubles() : project(v, rows, plus2), pm2 = exact ? minus2.doubles() : project(v, rows, minus2);
                 for (int i = 0; i < rows; i++) if (!acc.passes(judged[i], an[i][j])) judged[i] = acc.refine(judged[i], pp2[i], pm2[i], o.eps(), an[i][j]);
             }
             for (int i = 0; i < rows; i++) {
@@ -264,24 +265,12 @@ public final class GradCheck {
     }
 
     /**
-     * vₖ·out for every projection k, on the arrays, four running sums each so the adds do not wait on
-     * one another (the full check of a convolution spends most of its time here).
+     * vₖ·out for each of the {@code rows} projections stored one after another in {@code v}: one
+     * out·Vᵀ product on the kernels (the full check of a convolution spends most of its time here).
      */
-    static double[] project(double[][] v, Tensor out) {
-        double[] o = out.doubles(), s = new double[v.length];
-        for (int k = 0; k < v.length; k++) {
-            double[] vk = v[k];
-            double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-            int i = 0;
-            for (; i + 3 < o.length; i += 4) {
-                s0 += vk[i] * o[i];
-                s1 += vk[i + 1] * o[i + 1];
-                s2 += vk[i + 2] * o[i + 2];
-                s3 += vk[i + 3] * o[i + 3];
-            }
-            for (; i < o.length; i++) s0 += vk[i] * o[i];
-            s[k] = (s0 + s1) + (s2 + s3);
-        }
+    static double[] project(double[] v, int rows, Tensor out) {
+        double[] s = new double[rows];
+        Kernels.get().gemm(false, true, 1, rows, out.numel(), out.doubles(), 0, v, 0, s, 0, false);
         return s;
     }
 

@@ -19,6 +19,12 @@ public final class Parallel {
 
     private Parallel() {}
 
+    /**
+     * Elements of simple per-element work (a copy, an unfold) below which handing a chunk to another
+     * thread costs more than it saves (the hand-off is some tens of microseconds).
+     */
+    public static final int MIN_WORK = 1 << 15;
+
     /** The body of one chunk: chunk index, and the half-open range [from, to). */
     @FunctionalInterface
     public interface Chunk {

@@ -71,7 +71,7 @@ final class VectorKernels extends JavaKernels {
             if (!accumulate) Arrays.fill(c, cOff, cOff + m * n, 0f);
             // A·Bᵀ with both along k and few rows or columns (a small batch's linear layer, a 1-channel
             // convolution's weight gradient): dot products need no packing, which would mostly pad
-            split(m, n, k, 3, (i0, i1, j0, j1) -> nt(i0, i1, j0, j1, k, a, aOff, b, bOff, c, cOff, n));
+            split(m, n, k, 4, 3, (i0, i1, j0, j1) -> nt(i0, i1, j0, j1, k, a, aOff, b, bOff, c, cOff, n));
             return;
         }
         // op(A)(i,p) = a[aOff + i·ars + p·acs]; op(B)(p,j) = b[bOff + p·brs + j·bcs]
@@ -81,7 +81,7 @@ final class VectorKernels extends JavaKernels {
             return;
         }
         // without accumulate, the first block of the shared dimension stores into C instead of adding (no clearing pass)
-        split(m, n, k, FNR, (i0, i1, j0, j1) -> blocked(i0, i1, j0, j1, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, n, !accumulate));
+        split(m, n, k, MR, FNR, (i0, i1, j0, j1) -> blocked(i0, i1, j0, j1, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, n, !accumulate));
     }
 
     private static void blocked(int i0, int i1, int j0, int j1, int k, float[] a, int aOff, int ars, int acs,
@@ -289,10 +289,17 @@ final class VectorKernels extends JavaKernels {
     }
 
     private static float dot(int kb, int ke, float[] a, int ao, float[] b, int bo) {
-        FloatVector acc = FloatVector.zero(FS);
+        // four accumulators: one would make every multiply-add wait for the previous one
+        FloatVector acc0 = FloatVector.zero(FS), acc1 = acc0, acc2 = acc0, acc3 = acc0;
         int p = kb;
-        for (; p + FL <= ke; p += FL) acc = FloatVector.fromArray(FS, a, ao + p).fma(FloatVector.fromArray(FS, b, bo + p), acc);
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (; p + 4 * FL <= ke; p += 4 * FL) {
+            acc0 = FloatVector.fromArray(FS, a, ao + p).fma(FloatVector.fromArray(FS, b, bo + p), acc0);
+            acc1 = FloatVector.fromArray(FS, a, ao + p + FL).fma(FloatVector.fromArray(FS, b, bo + p + FL), acc1);
+            acc2 = FloatVector.fromArray(FS, a, ao + p + 2 * FL).fma(FloatVector.fromArray(FS, b, bo + p + 2 * FL), acc2);
+            acc3 = FloatVector.fromArray(FS, a, ao + p + 3 * FL).fma(FloatVector.fromArray(FS, b, bo + p + 3 * FL), acc3);
+        }
+        for (; p + FL <= ke; p += FL) acc0 = FloatVector.fromArray(FS, a, ao + p).fma(FloatVector.fromArray(FS, b, bo + p), acc0);
+        float s = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
         for (; p < ke; p++) s += a[ao + p] * b[bo + p];
         return s;
     }
@@ -310,7 +317,7 @@ final class VectorKernels extends JavaKernels {
             if (!accumulate) Arrays.fill(c, cOff, cOff + m * n, 0.0);
             // A·Bᵀ with both along k and few rows or columns (a small batch's linear layer, a 1-channel
             // convolution's weight gradient): dot products need no packing, which would mostly pad
-            split(m, n, k, 3, (i0, i1, j0, j1) -> nt(i0, i1, j0, j1, k, a, aOff, b, bOff, c, cOff, n));
+            split(m, n, k, 4, 3, (i0, i1, j0, j1) -> nt(i0, i1, j0, j1, k, a, aOff, b, bOff, c, cOff, n));
             return;
         }
         int ars = transA ? 1 : k, acs = transA ? m : 1, brs = transB ? 1 : n, bcs = transB ? k : 1;
@@ -319,7 +326,7 @@ final class VectorKernels extends JavaKernels {
             return;
         }
         // without accumulate, the first block of the shared dimension stores into C instead of adding (no clearing pass)
-        split(m, n, k, DNR, (i0, i1, j0, j1) -> blocked(i0, i1, j0, j1, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, n, !accumulate));
+        split(m, n, k, MR, DNR, (i0, i1, j0, j1) -> blocked(i0, i1, j0, j1, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, n, !accumulate));
     }
 
     private static void blocked(int i0, int i1, int j0, int j1, int k, double[] a, int aOff, int ars, int acs,
@@ -513,10 +520,17 @@ final class VectorKernels extends JavaKernels {
     }
 
     private static double dot(int kb, int ke, double[] a, int ao, double[] b, int bo) {
-        DoubleVector acc = DoubleVector.zero(DS);
+        // four accumulators: one would make every multiply-add wait for the previous one
+        DoubleVector acc0 = DoubleVector.zero(DS), acc1 = acc0, acc2 = acc0, acc3 = acc0;
         int p = kb;
-        for (; p + DL <= ke; p += DL) acc = DoubleVector.fromArray(DS, a, ao + p).fma(DoubleVector.fromArray(DS, b, bo + p), acc);
-        double s = acc.reduceLanes(VectorOperators.ADD);
+        for (; p + 4 * DL <= ke; p += 4 * DL) {
+            acc0 = DoubleVector.fromArray(DS, a, ao + p).fma(DoubleVector.fromArray(DS, b, bo + p), acc0);
+            acc1 = DoubleVector.fromArray(DS, a, ao + p + DL).fma(DoubleVector.fromArray(DS, b, bo + p + DL), acc1);
+            acc2 = DoubleVector.fromArray(DS, a, ao + p + 2 * DL).fma(DoubleVector.fromArray(DS, b, bo + p + 2 * DL), acc2);
+            acc3 = DoubleVector.fromArray(DS, a, ao + p + 3 * DL).fma(DoubleVector.fromArray(DS, b, bo + p + 3 * DL), acc3);
+        }
+        for (; p + DL <= ke; p += DL) acc0 = DoubleVector.fromArray(DS, a, ao + p).fma(DoubleVector.fromArray(DS, b, bo + p), acc0);
+        double s = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
         for (; p < ke; p++) s += a[ao + p] * b[bo + p];
         return s;
     }
@@ -610,21 +624,23 @@ final class VectorKernels extends JavaKernels {
     }
 
     /**
-     * Runs C in rectangles over the cores: along the columns in whole micro-panels when there are
-     * enough of them, else along the rows. Each element is still summed by one thread in one order.
+     * Runs C in rectangles over the cores: along the columns in whole blocks of {@code nr} when there
+     * are enough of them, else along the rows in whole blocks of {@code mr}. The rectangles start on the
+     * kernel's own block boundaries, so each element is computed by the same code path, and summed in
+     * the same order, whatever the thread count.
      */
-    private static void split(int m, int n, int k, int nr, Block block) {
+    private static void split(int m, int n, int k, int mr, int nr, Block block) {
         long work = (long) m * n * k;
         int threads = Parallel.chunks(Integer.MAX_VALUE);
         if (work < PARALLEL_WORK || threads == 1) {
             block.run(0, m, 0, n);
             return;
         }
-        int colPanels = (n + nr - 1) / nr, rowPanels = (m + MR - 1) / MR;
+        int colPanels = (n + nr - 1) / nr, rowPanels = (m + mr - 1) / mr;
         if (colPanels >= 2 * threads || colPanels >= rowPanels) {
             Parallel.forChunks(colPanels, (chunk, from, to) -> block.run(0, m, from * nr, Math.min(n, to * nr)));
         } else {
-            Parallel.forChunks(rowPanels, (chunk, from, to) -> block.run(from * MR, Math.min(m, to * MR), 0, n));
+            Parallel.forChunks(rowPanels, (chunk, from, to) -> block.run(from * mr, Math.min(m, to * mr), 0, n));
         }
     }
 

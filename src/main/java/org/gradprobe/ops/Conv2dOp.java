@@ -45,10 +45,12 @@ final class Conv2dOp {
         int ck = c * kh * kw, p = oh * ow, np = n * p, inPlane = c * h * wd, outPlane = o * p;
         Kernels k = Kernels.get();
         boolean f32 = x.f != null;
+        // images a thread takes at least: small images (a gradient check's batch of two) stay on one thread
+        int grain = Math.max(1, Parallel.MIN_WORK / Math.max(1, ck * p));
         // the whole batch unfolded side by side, cols[ck, n·p] (image i in columns i·p ..): one large
         // multiply instead of n small ones, and kept for the weight gradient
         Tensor cols = Tensor.zeros(x.dtype, ck, np);
-        Parallel.forChunks(n, (chunk, from, to) -> {
+        Parallel.forChunks(n, grain, (chunk, from, to) -> {
             for (int i = from; i < to; i++) {
                 if (f32) k.im2col(x.f, i * inPlane, c, h, wd, kh, kw, stride, pad, oh, ow, cols.f, i * p, np);
                 else k.im2col(x.d, i * inPlane, c, h, wd, kh, kw, stride, pad, oh, ow, cols.d, i * p, np);
@@ -60,7 +62,7 @@ final class Conv2dOp {
         if (f32) k.gemm(false, false, o, np, ck, w.f, 0, cols.f, 0, prodF, 0, false);
         else k.gemm(false, false, o, np, ck, w.d, 0, cols.d, 0, prodD, 0, false);
         Tensor y = Tensor.zeros(x.dtype, n, o, oh, ow);
-        Parallel.forChunks(n, (chunk, from, to) -> {
+        Parallel.forChunks(n, grain, (chunk, from, to) -> {
             for (int i = from; i < to; i++) for (int oc = 0; oc < o; oc++) {
                 int src = oc * np + i * p, dst = i * outPlane + oc * p;
                 if (f32) {
@@ -81,7 +83,7 @@ final class Conv2dOp {
             // the result does not depend on the threads)
             boolean biasGrad = b != null && b.requiresGrad();
             double[] imageSums = biasGrad ? new double[n * o] : null;
-            Parallel.forChunks(n, (chunk, from, to) -> {
+            Parallel.forChunks(n, grain, (chunk, from, to) -> {
                 for (int i = from; i < to; i++) for (int oc = 0; oc < o; oc++) {
                     int src = i * outPlane + oc * p, dst = oc * np + i * p;
                     if (f32) System.arraycopy(g.f, src, g2f, dst, p);
@@ -102,7 +104,7 @@ final class Conv2dOp {
                 if (f32) k.gemm(true, false, ck, np, o, w.f, 0, g2f, 0, dcolsF, 0, false);
                 else k.gemm(true, false, ck, np, o, w.d, 0, g2d, 0, dcolsD, 0, false);
                 Tensor gxt = Tensor.zerosLike(x);
-                Parallel.forChunks(n, (chunk, from, to) -> {
+                Parallel.forChunks(n, grain, (chunk, from, to) -> {
                     for (int i = from; i < to; i++) {
                         if (f32) k.col2im(dcolsF, i * p, np, c, h, wd, kh, kw, stride, pad, oh, ow, gxt.f, i * inPlane);
                         else k.col2im(dcolsD, i * p, np, c, h, wd, kh, kw, stride, pad, oh, ow, gxt.d, i * inPlane);

@@ -36,7 +36,7 @@ final class PoolOps {
             Tensor gx = Tensor.zerosLike(x);
             // each output's argmax lies in its own plane: planes can be routed in parallel
             int perPlane = oh * ow;
-            Parallel.forChunks(planes, (chunk, from, to) -> {
+            Parallel.forChunks(planes, Math.max(1, Parallel.MIN_WORK / Math.max(1, perPlane)), (chunk, from, to) -> {
                 if (g.f != null) for (int i = from * perPlane; i < to * perPlane; i++) gx.f[argmax[i]] += g.f[i];
                 else for (int i = from * perPlane; i < to * perPlane; i++) gx.d[argmax[i]] += g.d[i];
             });

@@ -67,12 +67,10 @@ final class Unary {
         }, x);
     }
 
-    /** Elements a thread takes at least in an elementwise loop (below that, one thread is quicker). */
-    static final int GRAIN = 1 << 15;
 
     /** relu with the loops written out: it is the hot activation, and a call per element would dominate it. */
     private static Tensor relu(Tensor x, Tensor y, int n) {
-        Parallel.forChunks(n, GRAIN, (chunk, from, to) -> {
+        Parallel.forChunks(n, Parallel.MIN_WORK, (chunk, from, to) -> {
             if (x.f != null) {
                 for (int i = from; i < to; i++) y.f[i] = Math.max(x.f[i], 0f);    // NaN passes through, -0 becomes 0
             } else {
@@ -81,7 +79,7 @@ final class Unary {
         });
         return Node.record("relu", y, g -> {
             Tensor gx = Tensor.zerosLike(x);
-            Parallel.forChunks(n, GRAIN, (chunk, from, to) -> {
+            Parallel.forChunks(n, Parallel.MIN_WORK, (chunk, from, to) -> {
                 if (x.f != null) Kernels.get().reluBackward(x.f, g.f, gx.f, from, to);
                 else Kernels.get().reluBackward(x.d, g.d, gx.d, from, to);
             });

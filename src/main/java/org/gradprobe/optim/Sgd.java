@@ -53,7 +53,7 @@ public final class Sgd extends Optimizer {
             }
             double[] mb = buf;
             // elementwise and independent: large tensors are split over the cores; the arrays are read directly
-            Parallel.forChunks(n, 1 << 15, (chunk, from, to) -> {
+            Parallel.forChunks(n, Parallel.MIN_WORK, (chunk, from, to) -> {
                 if (p.f != null) {
                     float[] pf = p.f, gf = grad.f;
                     for (int i = from; i < to; i++) pf[i] = (float) (pf[i] - lr * direction(gf[i], pf[i], mb, i, first));
