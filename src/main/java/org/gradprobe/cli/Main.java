@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import org.gradprobe.data.DataException;
 import org.gradprobe.io.SafeTensors;
+import org.gradprobe.kernels.Kernels;
 import org.gradprobe.nn.SpecException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -67,6 +68,14 @@ public final class Main implements Runnable {
             err.flush();
             return code;
         });
+        try {
+            Kernels.describe();    // chooses the kernels now, so a bad GRADPROBE_KERNELS is one line, not a trace
+        } catch (ExceptionInInitializerError e) {
+            if (debug) e.printStackTrace(err);
+            err.println("gradprobe: " + e.getCause().getMessage());
+            err.flush();
+            return 2;
+        }
         int code = cl.execute(rest);
         out.flush();
         err.flush();

@@ -14,6 +14,7 @@ final class Backend {
     static final String DESCRIPTION;
 
     static {
+        String source = System.getProperty("gradprobe.kernels") != null ? "-Dgradprobe.kernels" : "GRADPROBE_KERNELS";
         String asked = System.getProperty("gradprobe.kernels", System.getenv("GRADPROBE_KERNELS"));
         asked = asked == null || asked.isBlank() ? "auto" : asked.trim().toLowerCase(Locale.ROOT);
         boolean vectorPresent = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
@@ -27,7 +28,7 @@ final class Backend {
                     KERNELS = JavaKernels.INSTANCE;
                     DESCRIPTION = "java (the JVM was started without --add-modules jdk.incubator.vector)";
                 } else {
-                    throw new IllegalStateException("gradprobe.kernels=vector, but the JVM was started without "
+                    throw new IllegalStateException(source + "=vector, but the JVM was started without "
                             + "--add-modules jdk.incubator.vector (use the gradprobe launcher, or add that flag)");
                 }
                 break;
@@ -36,7 +37,7 @@ final class Backend {
                 DESCRIPTION = "java";
                 break;
             default:
-                throw new IllegalStateException("gradprobe.kernels: unknown kernels '" + asked + "', expected vector or java");
+                throw new IllegalStateException(source + "=" + asked + ": unknown kernels, expected vector or java");
         }
     }
 
