@@ -20,7 +20,7 @@ trap 'rm -f "$out"' EXIT
 for round in $(seq 1 "$rounds"); do
   for b in $batches; do
     echo "round $round/$rounds, batch $b" >&2
-    java --add-modules jdk.incubator.vector -jar "$root/target/gradprobe.jar" bench --batch "$b" --modes default \
+    "$root/gradprobe" bench --batch "$b" --modes default \
         --rounds 1 --images "$images" --threads "$threads" --no-check --no-gemm --json 2>/dev/null \
       | /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); t=d["training"][0]; print(json.dumps({"framework": "gradprobe", "batch": t["batch"], "images_per_s": t["images_per_s"]["default interval"]}))' >>"$out"
     java -Dai.djl.offline=true -Dai.djl.pytorch.num_threads="$threads" -Dai.djl.pytorch.num_interop_threads=1 \
