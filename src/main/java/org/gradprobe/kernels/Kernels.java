@@ -62,4 +62,9 @@ public interface Kernels {
     void reluBackward(float[] x, float[] g, float[] out, int from, int to);
 
     void reluBackward(double[] x, double[] g, double[] out, int from, int to);
+
+    /** Whether a[from, to) holds no NaN and no Inf (the probe asks this of every gradient and weight, every step). */
+    boolean allFinite(float[] a, int from, int to);
+
+    boolean allFinite(double[] a, int from, int to);
 }

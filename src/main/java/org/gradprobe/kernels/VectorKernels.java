@@ -560,6 +560,37 @@ final class VectorKernels extends JavaKernels {
         for (; i < to; i++) out[i] = x[i] > 0 ? g[i] : 0.0;
     }
 
+    @Override
+    public boolean allFinite(float[] a, int from, int to) {
+        // NaN·0 and Inf·0 are NaN, finite·0 is 0: four vector sums of v·0
+        FloatVector s0 = FloatVector.zero(FS), s1 = s0, s2 = s0, s3 = s0;
+        int i = from;
+        for (; i + 4 * FL <= to; i += 4 * FL) {
+            s0 = s0.add(FloatVector.fromArray(FS, a, i).mul(0f));
+            s1 = s1.add(FloatVector.fromArray(FS, a, i + FL).mul(0f));
+            s2 = s2.add(FloatVector.fromArray(FS, a, i + 2 * FL).mul(0f));
+            s3 = s3.add(FloatVector.fromArray(FS, a, i + 3 * FL).mul(0f));
+        }
+        float s = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
+        for (; i < to; i++) s += a[i] * 0f;
+        return s == 0f;
+    }
+
+    @Override
+    public boolean allFinite(double[] a, int from, int to) {
+        DoubleVector s0 = DoubleVector.zero(DS), s1 = s0, s2 = s0, s3 = s0;
+        int i = from;
+        for (; i + 4 * DL <= to; i += 4 * DL) {
+            s0 = s0.add(DoubleVector.fromArray(DS, a, i).mul(0.0));
+            s1 = s1.add(DoubleVector.fromArray(DS, a, i + DL).mul(0.0));
+            s2 = s2.add(DoubleVector.fromArray(DS, a, i + 2 * DL).mul(0.0));
+            s3 = s3.add(DoubleVector.fromArray(DS, a, i + 3 * DL).mul(0.0));
+        }
+        double s = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
+        for (; i < to; i++) s += a[i] * 0.0;
+        return s == 0.0;
+    }
+
     // ---------------------------------------------------------------- statistics
 
     private static final VectorSpecies<Integer> IS = IntVector.SPECIES_PREFERRED;

@@ -233,35 +233,6 @@ public final class Stats {
 
     /** True when every element of {@code t} is finite; the cheap always-on check. */
     public static boolean allFinite(Tensor t) {
-        // NaN·0 and Inf·0 are NaN, finite·0 is 0; eight running sums, so the adds do not wait on each other
-        // (this runs on every step, over every gradient and weight)
-        if (t.f != null) {
-            float[] a = t.f;
-            float s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
-            int i = 0;
-            for (; i + 7 < a.length; i += 8) {
-                s0 += a[i] * 0f;
-                s1 += a[i + 1] * 0f;
-                s2 += a[i + 2] * 0f;
-                s3 += a[i + 3] * 0f;
-                s4 += a[i + 4] * 0f;
-                s5 += a[i + 5] * 0f;
-                s6 += a[i + 6] * 0f;
-                s7 += a[i + 7] * 0f;
-            }
-            for (; i < a.length; i++) s0 += a[i] * 0f;
-            return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7)) == 0f;
-        }
-        double[] a = t.d;
-        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        int i = 0;
-        for (; i + 3 < a.length; i += 4) {
-            s0 += a[i] * 0.0;
-            s1 += a[i + 1] * 0.0;
-            s2 += a[i + 2] * 0.0;
-            s3 += a[i + 3] * 0.0;
-        }
-        for (; i < a.length; i++) s0 += a[i] * 0.0;
-        return (s0 + s1) + (s2 + s3) == 0.0;
+        return t.f != null ? Kernels.get().allFinite(t.f, 0, t.f.length) : Kernels.get().allFinite(t.d, 0, t.d.length);
     }
 }

@@ -131,6 +131,28 @@ class KernelsTest {
         }
     }
 
+    @Test
+    void allFiniteFindsOneNaNOrInfAnywhere() {
+        for (Kernels k : new Kernels[] {JavaKernels.INSTANCE, VectorKernels.INSTANCE}) {
+            for (int n : new int[] {1, 7, 33, 100}) {
+                float[] f = new float[n];
+                double[] d = new double[n];
+                for (int i = 0; i < n; i++) d[i] = f[i] = (i % 3 == 0 ? -3e38f : 1e-40f * i);
+                assertTrue(k.allFinite(f, 0, n) && k.allFinite(d, 0, n), "finite extremes, n=" + n);
+                for (int at = 0; at < n; at++) {
+                    for (double bad : new double[] {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY}) {
+                        float[] fb = f.clone();
+                        double[] db = d.clone();
+                        fb[at] = (float) bad;
+                        db[at] = bad;
+                        if (k.allFinite(fb, 0, n) || k.allFinite(db, 0, n)) fail(k.getClass().getSimpleName() + " missed " + bad + " at " + at + " of " + n);
+                        if (at > 0 && !k.allFinite(fb, 0, at)) fail("a range that stops before the bad value must pass");
+                    }
+                }
+            }
+        }
+    }
+
     @AfterEach
     void restoreThreads() {
         Parallel.setThreads(Runtime.getRuntime().availableProcessors());
