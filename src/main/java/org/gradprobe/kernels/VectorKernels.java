@@ -19,7 +19,7 @@ import jdk.incubator.vector.VectorSpecies;
  * the same micro-kernel; without {@code accumulate} the first shared-dimension block stores into C
  * rather than adding, so C is never cleared first. A·Bᵀ with few rows or columns skips packing (dot
  * products along k, {@code nt}). Each element of C is summed in the same order whatever the thread
- * count. Also vectorized here: relu's backward and the probe's statistics pass.
+ * count. Also vectorized here: relu's backward, the probe's statistics pass and the finite check.
  */
 final class VectorKernels extends JavaKernels {
     static final VectorKernels INSTANCE = new VectorKernels();
