@@ -1,5 +1,6 @@
 package org.gradprobe.ops;
 
+import org.gradprobe.autograd.GradMode;
 import org.gradprobe.autograd.Node;
 import org.gradprobe.kernels.Kernels;
 import org.gradprobe.kernels.Parallel;
@@ -15,8 +16,11 @@ import org.gradprobe.tensor.Tensor;
 final class Conv2dOp {
     private Conv2dOp() {}
 
-    /** Scratch slots (per thread): the product before it is rearranged, the gradient in its layout, the unfolded input gradient. */
-    private static final int SCRATCH_PRODUCT = 0, SCRATCH_GRAD = 1, SCRATCH_COLS = 2;
+    /**
+     * Scratch slots (per thread): the product before it is rearranged, the gradient in its layout, the
+     * unfolded input gradient, the unfolded input when no graph keeps it.
+     */
+    private static final int SCRATCH_PRODUCT = 0, SCRATCH_GRAD = 1, SCRATCH_COLS = 2, SCRATCH_UNFOLDED = 3;
 
     static int outSize(int in, int k, int stride, int pad) {
         return (in + 2 * pad - k) / stride + 1;
@@ -48,19 +52,22 @@ final class Conv2dOp {
         // images a thread takes at least: small images (a gradient check's batch of two) stay on one thread
         int grain = Math.max(1, Parallel.MIN_WORK / Math.max(1, ck * p));
         // the whole batch unfolded side by side, cols[ck, n·p] (image i in columns i·p ..): one large
-        // multiply instead of n small ones, and kept for the weight gradient
-        Tensor cols = Tensor.zeros(x.dtype, ck, np);
+        // multiply instead of n small ones. Kept for the weight gradient when a graph is recorded; without
+        // one (evaluation, the numeric side of a gradient check) a scratch array serves.
+        boolean graph = GradMode.isEnabled() && (x.requiresGrad() || w.requiresGrad() || b != null && b.requiresGrad());
+        float[] colsF = !f32 ? null : graph ? new float[ck * np] : Scratch.floats(SCRATCH_UNFOLDED, ck * np);
+        double[] colsD = f32 ? null : graph ? new double[ck * np] : Scratch.doubles(SCRATCH_UNFOLDED, ck * np);
         Parallel.forChunks(n, grain, (chunk, from, to) -> {
             for (int i = from; i < to; i++) {
-                if (f32) k.im2col(x.f, i * inPlane, c, h, wd, kh, kw, stride, pad, oh, ow, cols.f, i * p, np);
-                else k.im2col(x.d, i * inPlane, c, h, wd, kh, kw, stride, pad, oh, ow, cols.d, i * p, np);
+                if (f32) k.im2col(x.f, i * inPlane, c, h, wd, kh, kw, stride, pad, oh, ow, colsF, i * p, np);
+                else k.im2col(x.d, i * inPlane, c, h, wd, kh, kw, stride, pad, oh, ow, colsD, i * p, np);
             }
         });
         // prod[o, n·p] = W[o, ck]·cols, then y[i, o, :] = prod[o, i·p ..] + b[o]
         float[] prodF = f32 ? Scratch.floats(SCRATCH_PRODUCT, o * np) : null;
         double[] prodD = f32 ? null : Scratch.doubles(SCRATCH_PRODUCT, o * np);
-        if (f32) k.gemm(false, false, o, np, ck, w.f, 0, cols.f, 0, prodF, 0, false);
-        else k.gemm(false, false, o, np, ck, w.d, 0, cols.d, 0, prodD, 0, false);
+        if (f32) k.gemm(false, false, o, np, ck, w.f, 0, colsF, 0, prodF, 0, false);
+        else k.gemm(false, false, o, np, ck, w.d, 0, colsD, 0, prodD, 0, false);
         Tensor y = Tensor.zeros(x.dtype, n, o, oh, ow);
         Parallel.forChunks(n, grain, (chunk, from, to) -> {
             for (int i = from; i < to; i++) for (int oc = 0; oc < o; oc++) {
@@ -94,8 +101,8 @@ final class Conv2dOp {
             if (w.requiresGrad()) {
                 // gW = g2·colsᵀ: one product over the whole batch, summed in an order that does not depend on the threads
                 gw = Tensor.zerosLike(w);
-                if (f32) k.gemm(false, true, o, ck, np, g2f, 0, cols.f, 0, gw.f, 0, true);    // into fresh zeros
-                else k.gemm(false, true, o, ck, np, g2d, 0, cols.d, 0, gw.d, 0, true);
+                if (f32) k.gemm(false, true, o, ck, np, g2f, 0, colsF, 0, gw.f, 0, true);    // into fresh zeros
+                else k.gemm(false, true, o, ck, np, g2d, 0, colsD, 0, gw.d, 0, true);
             }
             if (x.requiresGrad()) {
                 // dcols = Wᵀ·g2, folded back image by image
