@@ -283,17 +283,18 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
     private double deadFraction(String name, Tensor out) {
         int n = out.dim(0), units = out.numel() / Math.max(n, 1);
         if (units == 0) return Double.NaN;
-        // the largest output of each unit over the batch (Math.max vectorizes; an OR of comparisons does not)
-        double[] largest = new double[units];
+        // the largest output of each unit over the batch (Math.max vectorizes; an OR of comparisons does
+        // not); a unit is active when it is positive, so a NaN output counts as inactive
+        boolean[] active = new boolean[units];
         if (out.f != null) {
             float[] m = new float[units];
             for (int b = 0; b < n; b++) for (int u = 0, base = b * units; u < units; u++) m[u] = Math.max(m[u], out.f[base + u]);
-            for (int u = 0; u < units; u++) largest[u] = m[u];
+            for (int u = 0; u < units; u++) active[u] = m[u] > 0;
         } else {
-            for (int b = 0; b < n; b++) for (int u = 0, base = b * units; u < units; u++) largest[u] = Math.max(largest[u], out.d[base + u]);
+            double[] m = new double[units];
+            for (int b = 0; b < n; b++) for (int u = 0, base = b * units; u < units; u++) m[u] = Math.max(m[u], out.d[base + u]);
+            for (int u = 0; u < units; u++) active[u] = m[u] > 0;
         }
-        boolean[] active = new boolean[units];
-        for (int u = 0; u < units; u++) active[u] = largest[u] > 0;    // a NaN output counts as inactive
         java.util.ArrayDeque<boolean[]> ring = activity.computeIfAbsent(name, k -> new java.util.ArrayDeque<>());
         ring.addLast(active);
         while (ring.size() > config.window()) ring.removeFirst();
