@@ -7,10 +7,16 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Splits work over a fixed set of threads (default: the available cores). Work started from inside a
  * parallel region runs inline, so nesting never oversubscribes the cores.
+ *
+ * <p>A region is cut into a few pieces per thread with fixed bounds, and each thread takes the next
+ * piece when it is done with its last: when a core is busy with something else (the probe's thread,
+ * another process) the others take over its share instead of waiting for it. Which thread runs a piece
+ * changes from run to run; what a piece computes does not, so results do not depend on the timing.
  */
 public final class Parallel {
     private static int threads = Runtime.getRuntime().availableProcessors();
@@ -24,6 +30,9 @@ public final class Parallel {
      * thread costs more than it saves (the hand-off is some tens of microseconds).
      */
     public static final int MIN_WORK = 1 << 15;
+
+    /** Pieces a region is cut into per thread (more balance against more hand-offs and smaller pieces). */
+    static final int PIECES_PER_THREAD = 4;
 
     /** The body of one chunk: chunk index, and the half-open range [from, to). */
     @FunctionalInterface
@@ -57,12 +66,16 @@ public final class Parallel {
         return pool;
     }
 
-    /** How many chunks {@link #forChunks} will use for {@code n} items. */
+    /** How many threads {@link #forChunks} will use for {@code n} items (1: it runs inline, as one chunk). */
     public static int chunks(int n) {
         return INSIDE.get() ? 1 : Math.max(1, Math.min(threads(), n));
     }
 
-    /** Runs {@code body} over [0, n) split into {@link #chunks(int)} contiguous chunks, and waits for all. */
+    /**
+     * Runs {@code body} over [0, n) cut into contiguous chunks (a few per thread when
+     * {@link #chunks(int)} is more than one), and waits for all. Chunk bounds depend on n and the thread
+     * count only; chunks run in any order, on any thread.
+     */
     public static void forChunks(int n, Chunk body) {
         forChunks(n, 1, body);
     }
@@ -72,29 +85,27 @@ public final class Parallel {
      * (an elementwise op) stays on one thread until there is enough of it to pay for the hand-off.
      */
     public static void forChunks(int n, int grain, Chunk body) {
-        int c = chunks(Math.max(1, n / Math.max(1, grain)));
+        int units = Math.max(1, n / Math.max(1, grain));
+        int c = chunks(units);
         if (c == 1) {
             body.run(0, 0, n);
             return;
         }
-        List<Future<?>> futures = new ArrayList<>();
-        for (int i = 1; i < c; i++) {
-            int ci = i, from = (int) ((long) n * i / c), to = (int) ((long) n * (i + 1) / c);
-            futures.add(pool().submit(() -> {
-                INSIDE.set(Boolean.TRUE);
-                try {
-                    body.run(ci, from, to);
-                } finally {
-                    INSIDE.set(Boolean.FALSE);
+        int pieces = Math.max(c, Math.min(c * PIECES_PER_THREAD, units));
+        AtomicInteger next = new AtomicInteger();
+        Runnable worker = () -> {
+            INSIDE.set(Boolean.TRUE);
+            try {
+                for (int i = next.getAndIncrement(); i < pieces; i = next.getAndIncrement()) {
+                    body.run(i, (int) ((long) n * i / pieces), (int) ((long) n * (i + 1) / pieces));
                 }
-            }));
-        }
-        INSIDE.set(Boolean.TRUE);
-        try {
-            body.run(0, 0, n / c);
-        } finally {
-            INSIDE.set(Boolean.FALSE);
-        }
+            } finally {
+                INSIDE.set(Boolean.FALSE);
+            }
+        };
+        List<Future<?>> futures = new ArrayList<>();
+        for (int i = 1; i < c; i++) futures.add(pool().submit(worker));
+        worker.run();
         for (Future<?> f : futures) {
             try {
                 f.get();

@@ -1,0 +1,77 @@
+package org.gradprobe.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class ParallelTest {
+    @AfterEach
+    void restore() {
+        Parallel.setThreads(Runtime.getRuntime().availableProcessors());
+    }
+
+    /** Chunk index → [from, to) of one run, checking that every item is visited exactly once. */
+    private static Map<Integer, String> run(int n, int grain, AtomicIntegerArray visits) {
+        Map<Integer, String> bounds = new ConcurrentHashMap<>();
+        Parallel.forChunks(n, grain, (chunk, from, to) -> {
+            bounds.put(chunk, from + ".." + to);
+            for (int i = from; i < to; i++) visits.incrementAndGet(i);
+        });
+        return new TreeMap<>(bounds);
+    }
+
+    @Test
+    void everyItemOnceInChunksWhoseBoundsDoNotDependOnTiming() {
+        Parallel.setThreads(3);
+        int n = 1000;
+        AtomicIntegerArray visits = new AtomicIntegerArray(n);
+        Map<Integer, String> first = run(n, 7, visits);
+        for (int i = 0; i < n; i++) assertEquals(1, visits.get(i), "item " + i);
+        assertEquals(3 * Parallel.PIECES_PER_THREAD, first.size(), "a few chunks per thread");
+        for (int rep = 0; rep < 20; rep++) assertEquals(first, run(n, 7, new AtomicIntegerArray(n)));
+        // a grain larger than the work: one chunk, on the calling thread
+        assertEquals(Map.of(0, "0..1000"), run(n, 2000, new AtomicIntegerArray(n)));
+    }
+
+    @Test
+    void aStalledThreadsShareIsTakenOverByTheOthers() {
+        Parallel.setThreads(2);
+        // the first chunk to start sleeps; the other thread must take all the rest meanwhile
+        Set<String> threadsOfOtherChunks = ConcurrentHashMap.newKeySet();
+        String[] sleeperThread = {null};
+        int[] sleeper = {-1};
+        Object lock = new Object();
+        java.util.concurrent.atomic.AtomicInteger others = new java.util.concurrent.atomic.AtomicInteger();
+        Parallel.forChunks(8, (chunk, from, to) -> {
+            boolean sleep;
+            synchronized (lock) {
+                sleep = sleeper[0] < 0;
+                if (sleep) {
+                    sleeper[0] = chunk;
+                    sleeperThread[0] = Thread.currentThread().getName() + "@" + Thread.currentThread().getId();
+                }
+            }
+            if (sleep) {
+                try {
+                    Thread.sleep(300);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            } else {
+                threadsOfOtherChunks.add(Thread.currentThread().getName() + "@" + Thread.currentThread().getId());
+                others.incrementAndGet();
+            }
+        });
+        assertEquals(7, others.get(), "8 chunks for 8 items on 2 threads");
+        assertFalse(threadsOfOtherChunks.contains(sleeperThread[0]), "the sleeping thread ran none of the others: the free one took them all");
+        assertTrue(sleeper[0] >= 0);
+    }
+}
