@@ -455,4 +455,14 @@ class JavaKernels implements Kernels {
         for (; i < to; i++) s0 += a[i] * 0.0;
         return (s0 + s1) + (s2 + s3) == 0.0;
     }
+
+    @Override
+    public void maxInto(float[] acc, float[] a, int aOff, int n) {
+        for (int i = 0; i < n; i++) acc[i] = Math.max(acc[i], a[aOff + i]);
+    }
+
+    @Override
+    public void maxInto(double[] acc, double[] a, int aOff, int n) {
+        for (int i = 0; i < n; i++) acc[i] = Math.max(acc[i], a[aOff + i]);
+    }
 }

@@ -591,6 +591,20 @@ final class VectorKernels extends JavaKernels {
         return s == 0.0;
     }
 
+    @Override
+    public void maxInto(float[] acc, float[] a, int aOff, int n) {
+        int i = 0;
+        for (; i + FL <= n; i += FL) FloatVector.fromArray(FS, acc, i).max(FloatVector.fromArray(FS, a, aOff + i)).intoArray(acc, i);
+        for (; i < n; i++) acc[i] = Math.max(acc[i], a[aOff + i]);
+    }
+
+    @Override
+    public void maxInto(double[] acc, double[] a, int aOff, int n) {
+        int i = 0;
+        for (; i + DL <= n; i += DL) DoubleVector.fromArray(DS, acc, i).max(DoubleVector.fromArray(DS, a, aOff + i)).intoArray(acc, i);
+        for (; i < n; i++) acc[i] = Math.max(acc[i], a[aOff + i]);
+    }
+
     // ---------------------------------------------------------------- statistics
 
     private static final VectorSpecies<Integer> IS = IntVector.SPECIES_PREFERRED;

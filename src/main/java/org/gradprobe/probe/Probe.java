@@ -12,6 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.gradprobe.autograd.Backward;
 import org.gradprobe.autograd.Node;
+import org.gradprobe.kernels.Kernels;
 import org.gradprobe.nn.ForwardContext;
 import org.gradprobe.nn.Layer;
 import org.gradprobe.nn.Model;
@@ -283,16 +284,17 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
     private double deadFraction(String name, Tensor out) {
         int n = out.dim(0), units = out.numel() / Math.max(n, 1);
         if (units == 0) return Double.NaN;
-        // the largest output of each unit over the batch (Math.max vectorizes; an OR of comparisons does
-        // not); a unit is active when it is positive, so a NaN output counts as inactive
+        // the largest output of each unit over the batch; a unit is active when it is positive, so a NaN
+        // output (it wins the maximum) counts as inactive
         boolean[] active = new boolean[units];
+        Kernels kernels = Kernels.get();
         if (out.f != null) {
             float[] m = new float[units];
-            for (int b = 0; b < n; b++) for (int u = 0, base = b * units; u < units; u++) m[u] = Math.max(m[u], out.f[base + u]);
+            for (int b = 0; b < n; b++) kernels.maxInto(m, out.f, b * units, units);
             for (int u = 0; u < units; u++) active[u] = m[u] > 0;
         } else {
             double[] m = new double[units];
-            for (int b = 0; b < n; b++) for (int u = 0, base = b * units; u < units; u++) m[u] = Math.max(m[u], out.d[base + u]);
+            for (int b = 0; b < n; b++) kernels.maxInto(m, out.d, b * units, units);
             for (int u = 0; u < units; u++) active[u] = m[u] > 0;
         }
         java.util.ArrayDeque<boolean[]> ring = activity.computeIfAbsent(name, k -> new java.util.ArrayDeque<>());

@@ -80,6 +80,29 @@ class KernelsTest {
     }
 
     @Test
+    void maxIntoIsMathMaxElementwise() {
+        float[] a = {9, 1, -1, Float.NaN, 0f, -0f, 3, Float.NEGATIVE_INFINITY, 5, 6, 7, 8, -9, 10, 11, 12, 13, 14, 2, Float.POSITIVE_INFINITY};
+        float[] acc0 = new float[a.length - 1];
+        for (int i = 0; i < acc0.length; i++) acc0[i] = (i % 3 == 0) ? Float.NaN : (i % 3 == 1) ? -0f : i - 8;
+        for (Kernels k : new Kernels[] {JavaKernels.INSTANCE, VectorKernels.INSTANCE}) {
+            float[] acc = acc0.clone();
+            k.maxInto(acc, a, 1, acc.length);
+            double[] accD = new double[acc0.length], ad = new double[a.length];
+            for (int i = 0; i < acc0.length; i++) accD[i] = acc0[i];
+            for (int i = 0; i < a.length; i++) ad[i] = a[i];
+            k.maxInto(accD, ad, 1, accD.length);
+            for (int i = 0; i < acc.length; i++) {
+                float want = Math.max(acc0[i], a[i + 1]);
+                String what = k.getClass().getSimpleName() + " at " + i;
+                assertEquals(Float.isNaN(want), Float.isNaN(acc[i]), what);
+                assertEquals(want > 0, acc[i] > 0, what);
+                if (!Float.isNaN(want)) assertEquals(want, acc[i], 0f, what);
+                assertEquals((double) want, accD[i], 0.0, what + " float64");
+            }
+        }
+    }
+
+    @Test
     void reluBackwardPassesGradientOnlyWherePositive() {
         float[] x = {1, -1, 0, -0f, Float.NaN, 2, 3, -4, 5, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 1e-30f, 7};
         float[] g = new float[x.length];
