@@ -21,7 +21,7 @@ class JavaKernels implements Kernels {
         if (!transB) {
             // op(A) element (i, p) sits at aOff + i·strideI + p·strideP
             int strideI = transA ? 1 : k, strideP = transA ? m : 1;
-            if ((long) m * n * k < PARALLEL_WORK || Parallel.chunks(m) == 1) {
+            if ((long) m * n * k < PARALLEL_WORK || Parallel.threadsFor(m) == 1) {
                 rowUpdate(m, n, k, a, aOff, strideI, strideP, b, bOff, c, cOff);
             } else {
                 // rows of C are independent: split them over the cores
@@ -84,7 +84,7 @@ class JavaKernels implements Kernels {
         if (!transB) {
             // op(A) element (i, p) sits at aOff + i·strideI + p·strideP
             int strideI = transA ? 1 : k, strideP = transA ? m : 1;
-            if ((long) m * n * k < PARALLEL_WORK || Parallel.chunks(m) == 1) {
+            if ((long) m * n * k < PARALLEL_WORK || Parallel.threadsFor(m) == 1) {
                 rowUpdate(m, n, k, a, aOff, strideI, strideP, b, bOff, c, cOff);
             } else {
                 // rows of C are independent: split them over the cores

@@ -67,13 +67,13 @@ public final class Parallel {
     }
 
     /** How many threads {@link #forChunks} will use for {@code n} items (1: it runs inline, as one chunk). */
-    public static int chunks(int n) {
+    public static int threadsFor(int n) {
         return INSIDE.get() ? 1 : Math.max(1, Math.min(threads(), n));
     }
 
     /**
      * Runs {@code body} over [0, n) cut into contiguous chunks (a few per thread when
-     * {@link #chunks(int)} is more than one), and waits for all. Chunk bounds depend on n and the thread
+     * {@link #threadsFor(int)} is more than one), and waits for all. Chunk bounds depend on n and the thread
      * count only; chunks run in any order, on any thread.
      */
     public static void forChunks(int n, Chunk body) {
@@ -86,7 +86,7 @@ public final class Parallel {
      */
     public static void forChunks(int n, int grain, Chunk body) {
         int units = Math.max(1, n / Math.max(1, grain));
-        int c = chunks(units);
+        int c = threadsFor(units);
         if (c == 1) {
             body.run(0, 0, n);
             return;

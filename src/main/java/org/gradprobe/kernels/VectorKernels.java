@@ -676,7 +676,7 @@ final class VectorKernels extends JavaKernels {
      */
     private static void split(int m, int n, int k, int mr, int nr, Block block) {
         long work = (long) m * n * k;
-        int threads = Parallel.chunks(Integer.MAX_VALUE);
+        int threads = Parallel.threadsFor(Integer.MAX_VALUE);
         if (work < PARALLEL_WORK || threads == 1) {
             block.run(0, m, 0, n);
             return;

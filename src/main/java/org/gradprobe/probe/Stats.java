@@ -35,7 +35,7 @@ public final class Stats {
     /** The statistics of every element of {@code t}: one pass, no copy (split over the cores for large tensors). */
     public static Stats of(Tensor t) {
         int n = t.numel();
-        int chunks = n < PARALLEL_MIN ? 1 : Parallel.chunks(n / (PARALLEL_MIN / 2));
+        int chunks = n < PARALLEL_MIN ? 1 : Parallel.threadsFor(n / (PARALLEL_MIN / 2));
         if (chunks == 1) {
             Stats s = new Stats();
             if (t.f != null) s.add(t.f, 0, n);
