@@ -12,10 +12,10 @@ import jdk.incubator.vector.VectorSpecies;
  * in the style of BLIS/GotoBLAS, with a register-blocked micro-kernel of {@link #MR} rows by two
  * vectors of columns. What it does not override comes from {@link JavaKernels}.
  *
- * <p>The loops, outermost first: columns of C in blocks of {@code NC}; the shared dimension in blocks
- * of {@code KC} (that block of op(B) is packed into micro-panels of {@code NR} columns, zero-padded);
- * rows in blocks of {@code MC} (that block of op(A) is packed into micro-panels of MR rows); then one
- * micro-kernel call per MR×NR tile of C. Transposes are absorbed by the packing, so every case runs
+ * <p>op(A) is packed once, up front, into micro-panels of MR rows (zero-padded), and shared by the
+ * threads. The loops, outermost first: columns of C in blocks of {@code NC}; the shared dimension in
+ * blocks of {@code KC} (that block of op(B) is packed into micro-panels of {@code NR} columns,
+ * zero-padded); rows in blocks of {@code MC}; then one micro-kernel call per MR×NR tile of C. Transposes are absorbed by the packing, so every case runs
  * the same micro-kernel; without {@code accumulate} the first shared-dimension block stores into C
  * rather than adding, so C is never cleared first. A·Bᵀ with few rows or columns skips packing (dot
  * products along k, {@code nt}). Each element of C is summed in the same order whatever the thread
@@ -32,7 +32,7 @@ final class VectorKernels extends JavaKernels {
     private static final int FNR = 2 * FL, DNR = 2 * DL;
     /** Shared-dimension block: one packed B micro-panel (KC×NR) stays in the L1 cache. */
     private static final int KC = 256;
-    /** Row block: the packed A block (MC×KC) stays in L2. */
+    /** Row block: the packed A block (MC×KC) read by the micro-kernels of one B panel stays in L2. */
     private static final int MC = 72;
     /** Column block: the packed B block (KC×NC) stays in L3. */
     private static final int NC = 4096;
@@ -81,10 +81,34 @@ final class VectorKernels extends JavaKernels {
             return;
         }
         // without accumulate, the first block of the shared dimension stores into C instead of adding (no clearing pass)
-        split(m, n, k, MR, FNR, (i0, i1, j0, j1) -> blocked(i0, i1, j0, j1, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, n, !accumulate));
+        // op(A) packed once for all the pieces (each would otherwise pack all of it again for its columns)
+        float[] ap = packAll(a, aOff, ars, acs, m, k);
+        int mPad = roundUp(m, MR);
+        split(m, n, k, MR, FNR, (i0, i1, j0, j1) -> blocked(i0, i1, j0, j1, k, ap, mPad, b, bOff, brs, bcs, c, cOff, n, !accumulate));
     }
 
-    private static void blocked(int i0, int i1, int j0, int j1, int k, float[] a, int aOff, int ars, int acs,
+    /**
+     * All of op(A) (m×k) packed for {@link #blocked}: block by block of the shared dimension (KC), the
+     * block at [pc, pc + kc) starting at pc·mPad, each in MR-row micro-panels (rows past m zero), so rows
+     * [i, i + MR) of a block start at pc·mPad + i·kc. Packed in parallel by row panels, into the calling
+     * thread's workspace.
+     */
+    private static float[] packAll(float[] a, int aOff, int ars, int acs, int m, int k) {
+        int mPad = roundUp(m, MR), panels = mPad / MR;
+        Workspace ws = WORKSPACE.get();
+        if (ws.fa.length < mPad * k) ws.fa = new float[mPad * k];
+        float[] ap = ws.fa;
+        Parallel.forChunks(panels, Math.max(1, Parallel.MIN_WORK / (MR * k)), (chunk, from, to) -> {
+            int r0 = from * MR, r1 = Math.min(m, to * MR);
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                packA(a, aOff + r0 * ars + pc * acs, ars, acs, r1 - r0, kc, ap, pc * mPad + r0 * kc);
+            }
+        });
+        return ap;
+    }
+
+    private static void blocked(int i0, int i1, int j0, int j1, int k, float[] ap, int mPad,
                                 float[] b, int bOff, int brs, int bcs, float[] c, int cOff, int ldc, boolean overwrite) {
         Workspace ws = WORKSPACE.get();
         for (int jc = j0; jc < j1; jc += NC) {
@@ -95,23 +119,20 @@ final class VectorKernels extends JavaKernels {
                 float[] bp = ws.fb;
                 packB(b, bOff + pc * brs + jc * bcs, brs, bcs, kc, nc, FNR, bp);
                 for (int ic = i0; ic < i1; ic += MC) {
-                    int mc = Math.min(MC, i1 - ic), mcPad = roundUp(mc, MR);
-                    if (ws.fa.length < kc * mcPad) ws.fa = new float[KC * roundUp(MC, MR)];
-                    float[] ap = ws.fa;
-                    packA(a, aOff + ic * ars + pc * acs, ars, acs, mc, kc, ap);
+                    int mc = Math.min(MC, i1 - ic), ao = pc * mPad + ic * kc;
                     for (int jr = 0; jr < nc; jr += FNR) {
                         int w = Math.min(FNR, nc - jr);
                         for (int ir = 0; ir < mc; ir += MR) {
                             int h = Math.min(MR, mc - ir), co = cOff + (ic + ir) * ldc + jc + jr;
                             boolean add = pc > 0 || !overwrite;
                             if (h == MR && w == FNR) {
-                                microKernel(kc, ap, ir * kc, bp, jr * kc, c, co, ldc, add);
+                                microKernel(kc, ap, ao + ir * kc, bp, jr * kc, c, co, ldc, add);
                             } else {
                                 // an edge tile goes through a full-size scratch tile, so the kernel has no branch on its size
                                 float[] tile = ws.ft;
                                 Arrays.fill(tile, 0);
                                 if (add) for (int i = 0; i < h; i++) System.arraycopy(c, co + i * ldc, tile, i * FNR, w);
-                                microKernel(kc, ap, ir * kc, bp, jr * kc, tile, 0, FNR, true);
+                                microKernel(kc, ap, ao + ir * kc, bp, jr * kc, tile, 0, FNR, true);
                                 for (int i = 0; i < h; i++) System.arraycopy(tile, i * FNR, c, co + i * ldc, w);
                             }
                         }
@@ -121,10 +142,10 @@ final class VectorKernels extends JavaKernels {
         }
     }
 
-    /** Packs op(A)[0..mc, 0..kc] (from {@code off}) into MR-row micro-panels: panel r holds, for each p, MR values. */
-    private static void packA(float[] a, int off, int rs, int cs, int mc, int kc, float[] ap) {
+    /** Packs op(A)[0..mc, 0..kc] (from {@code off}) into MR-row micro-panels at {@code apOff}: panel r holds, for each p, MR values. */
+    private static void packA(float[] a, int off, int rs, int cs, int mc, int kc, float[] ap, int apOff) {
         for (int ir = 0; ir < mc; ir += MR) {
-            int h = Math.min(MR, mc - ir), dst = ir * kc;
+            int h = Math.min(MR, mc - ir), dst = apOff + ir * kc;
             for (int p = 0; p < kc; p++, dst += MR) {
                 int src = off + ir * rs + p * cs;
                 for (int i = 0; i < h; i++) ap[dst + i] = a[src + i * rs];
@@ -326,10 +347,34 @@ final class VectorKernels extends JavaKernels {
             return;
         }
         // without accumulate, the first block of the shared dimension stores into C instead of adding (no clearing pass)
-        split(m, n, k, MR, DNR, (i0, i1, j0, j1) -> blocked(i0, i1, j0, j1, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, n, !accumulate));
+        // op(A) packed once for all the pieces (each would otherwise pack all of it again for its columns)
+        double[] ap = packAll(a, aOff, ars, acs, m, k);
+        int mPad = roundUp(m, MR);
+        split(m, n, k, MR, DNR, (i0, i1, j0, j1) -> blocked(i0, i1, j0, j1, k, ap, mPad, b, bOff, brs, bcs, c, cOff, n, !accumulate));
     }
 
-    private static void blocked(int i0, int i1, int j0, int j1, int k, double[] a, int aOff, int ars, int acs,
+    /**
+     * All of op(A) (m×k) packed for {@link #blocked}: block by block of the shared dimension (KC), the
+     * block at [pc, pc + kc) starting at pc·mPad, each in MR-row micro-panels (rows past m zero), so rows
+     * [i, i + MR) of a block start at pc·mPad + i·kc. Packed in parallel by row panels, into the calling
+     * thread's workspace.
+     */
+    private static double[] packAll(double[] a, int aOff, int ars, int acs, int m, int k) {
+        int mPad = roundUp(m, MR), panels = mPad / MR;
+        Workspace ws = WORKSPACE.get();
+        if (ws.da.length < mPad * k) ws.da = new double[mPad * k];
+        double[] ap = ws.da;
+        Parallel.forChunks(panels, Math.max(1, Parallel.MIN_WORK / (MR * k)), (chunk, from, to) -> {
+            int r0 = from * MR, r1 = Math.min(m, to * MR);
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                packA(a, aOff + r0 * ars + pc * acs, ars, acs, r1 - r0, kc, ap, pc * mPad + r0 * kc);
+            }
+        });
+        return ap;
+    }
+
+    private static void blocked(int i0, int i1, int j0, int j1, int k, double[] ap, int mPad,
                                 double[] b, int bOff, int brs, int bcs, double[] c, int cOff, int ldc, boolean overwrite) {
         Workspace ws = WORKSPACE.get();
         for (int jc = j0; jc < j1; jc += NC) {
@@ -340,23 +385,20 @@ final class VectorKernels extends JavaKernels {
                 double[] bp = ws.db;
                 packB(b, bOff + pc * brs + jc * bcs, brs, bcs, kc, nc, DNR, bp);
                 for (int ic = i0; ic < i1; ic += MC) {
-                    int mc = Math.min(MC, i1 - ic), mcPad = roundUp(mc, MR);
-                    if (ws.da.length < kc * mcPad) ws.da = new double[KC * roundUp(MC, MR)];
-                    double[] ap = ws.da;
-                    packA(a, aOff + ic * ars + pc * acs, ars, acs, mc, kc, ap);
+                    int mc = Math.min(MC, i1 - ic), ao = pc * mPad + ic * kc;
                     for (int jr = 0; jr < nc; jr += DNR) {
                         int w = Math.min(DNR, nc - jr);
                         for (int ir = 0; ir < mc; ir += MR) {
                             int h = Math.min(MR, mc - ir), co = cOff + (ic + ir) * ldc + jc + jr;
                             boolean add = pc > 0 || !overwrite;
                             if (h == MR && w == DNR) {
-                                microKernel(kc, ap, ir * kc, bp, jr * kc, c, co, ldc, add);
+                                microKernel(kc, ap, ao + ir * kc, bp, jr * kc, c, co, ldc, add);
                             } else {
                                 // an edge tile goes through a full-size scratch tile, so the kernel has no branch on its size
                                 double[] tile = ws.dt;
                                 Arrays.fill(tile, 0);
                                 if (add) for (int i = 0; i < h; i++) System.arraycopy(c, co + i * ldc, tile, i * DNR, w);
-                                microKernel(kc, ap, ir * kc, bp, jr * kc, tile, 0, DNR, true);
+                                microKernel(kc, ap, ao + ir * kc, bp, jr * kc, tile, 0, DNR, true);
                                 for (int i = 0; i < h; i++) System.arraycopy(tile, i * DNR, c, co + i * ldc, w);
                             }
                         }
@@ -366,9 +408,9 @@ final class VectorKernels extends JavaKernels {
         }
     }
 
-    private static void packA(double[] a, int off, int rs, int cs, int mc, int kc, double[] ap) {
+    private static void packA(double[] a, int off, int rs, int cs, int mc, int kc, double[] ap, int apOff) {
         for (int ir = 0; ir < mc; ir += MR) {
-            int h = Math.min(MR, mc - ir), dst = ir * kc;
+            int h = Math.min(MR, mc - ir), dst = apOff + ir * kc;
             for (int p = 0; p < kc; p++, dst += MR) {
                 int src = off + ir * rs + p * cs;
                 for (int i = 0; i < h; i++) ap[dst + i] = a[src + i * rs];
