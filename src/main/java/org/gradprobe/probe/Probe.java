@@ -59,23 +59,40 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
     private boolean stopped;
     private long steps;
 
-    // per recorded step
-    private long recordingStep = -1;
-    private final Map<Tensor, String> outputs = new IdentityHashMap<>();
-    // statistics are computed on the probe's own thread while training goes on (the cores are not
-    // busy all the time: elementwise ops and the optimizer run on one), and collected after the update
+    // statistics are computed on the probe's own thread while training goes on, and collected into the
+    // histories one step later (by then that thread has had a whole step to finish): the training
+    // threads never wait for the tail of the probe's work
     private static final ExecutorService WORKER = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "gradprobe-probe");
         t.setDaemon(true);
         return t;
     });
-    private final Map<String, Future<Stats>> valueStats = new LinkedHashMap<>();
-    private final Map<String, Future<Stats>> gradStats = new LinkedHashMap<>();
-    private final Map<String, Future<Double>> unitFractions = new LinkedHashMap<>();
-    // tensors that share storage (flatten's output and its input, and their gradients) are summarized once
-    private final Map<Object, Future<Stats>> byStorage = new IdentityHashMap<>();
+    /** The step being recorded (forward to update), and the last recorded one, not yet collected. */
+    private Pending recording, uncollected;
     private final Map<String, Tensor> before = new LinkedHashMap<>();
     private final Map<String, java.util.ArrayDeque<boolean[]>> activity = new LinkedHashMap<>();
+
+    /** One recorded step: the statistics being computed on the probe's thread, and the parameters' records. */
+    private static final class Pending {
+        final long step;
+        final Map<Tensor, String> outputs = new IdentityHashMap<>();
+        final Map<String, Future<Stats>> valueStats = new LinkedHashMap<>();
+        final Map<String, Future<Stats>> gradStats = new LinkedHashMap<>();
+        final Map<String, Future<Double>> unitFractions = new LinkedHashMap<>();
+        // tensors that share storage (flatten's output and its input, and their gradients) are summarized once
+        final Map<Object, Future<Stats>> byStorage = new IdentityHashMap<>();
+        final Map<String, StepRecord> parameters = new LinkedHashMap<>();
+
+        Pending(long step) {
+            this.step = step;
+        }
+
+        /** The statistics of {@code t}, computed on the probe's thread, once per storage array. */
+        Future<Stats> statsOf(Tensor t) {
+            Object storage = t.f != null ? t.f : t.d;
+            return byStorage.computeIfAbsent(storage, k -> WORKER.submit(() -> Stats.serial(t)));
+        }
+    }
 
     public Probe(Model model, Optimizer optimizer, ProbeConfig config) {
         this.model = model;
@@ -112,13 +129,26 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
     public ProbeConfig config() { return config; }
     public Model model() { return model; }
     /** Histories by node name: layer outputs ("conv1") and parameters ("conv1.weight"), in forward order. */
-    public Map<String, NodeHistory> nodes() { return nodes; }
+    public Map<String, NodeHistory> nodes() {
+        collect();
+        return nodes;
+    }
     public NonFiniteEvent firstNonFinite() { return firstNonFinite; }
     /** True once a non-finite step stopped training (policy STOP). */
     public boolean stopped() { return stopped; }
     public long steps() { return steps; }
     /** {step, loss} pairs (every step; merged pairwise when long). */
     public List<double[]> losses() { return losses; }
+
+    /** The loss of {@code step}, NaN when it is no longer kept apart (old steps are merged pairwise). */
+    public double lossAt(long step) {
+        for (int i = losses.size() - 1; i >= 0; i--) {
+            double[] l = losses.get(i);
+            if (l[0] == step) return l[1];
+            if (l[0] < step) break;
+        }
+        return Double.NaN;
+    }
 
     /** The verdicts of the detectors on the current histories. */
     public List<LayerVerdict> verdicts() {
@@ -133,34 +163,29 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
 
     @Override
     public ForwardContext.LayerObserver forwardObserver(long step) {
-        outputs.clear();
-        byStorage.clear();
-        valueStats.clear();
-        gradStats.clear();
-        unitFractions.clear();
-        if (stopped || !recording(step)) {
-            recordingStep = -1;
-            return null;
-        }
-        recordingStep = step;
+        recording = null;
+        if (stopped || !recording(step)) return null;
+        Pending rec = new Pending(step);
+        recording = rec;
         return (name, layer, out) -> {
-            outputs.put(out, name);
+            rec.outputs.put(out, name);
             // layer outputs and gradients are never written after they are made, so reading them later is safe
-            valueStats.put(name, statsOf(out));
+            rec.valueStats.put(name, rec.statsOf(out));
             String kind = layer.kind();
-            if (kind.equals("relu")) unitFractions.put(name, WORKER.submit(() -> deadFraction(name, out)));
-            else if (kind.equals("sigmoid") || kind.equals("tanh")) unitFractions.put(name, WORKER.submit(() -> saturatedFraction(kind, out)));
+            if (kind.equals("relu")) rec.unitFractions.put(name, WORKER.submit(() -> deadFraction(name, out)));
+            else if (kind.equals("sigmoid") || kind.equals("tanh")) rec.unitFractions.put(name, WORKER.submit(() -> saturatedFraction(kind, out)));
         };
     }
 
     @Override
     public Backward.GradListener backwardListener(long step) {
-        if (recordingStep != step) return null;
+        Pending rec = recording;
+        if (rec == null || rec.step != step) return null;
         return new Backward.GradListener() {
             @Override
             public void onGrad(Tensor tensor, Tensor grad) {
-                String name = outputs.get(tensor);
-                if (name != null) gradStats.put(name, statsOf(grad));
+                String name = rec.outputs.get(tensor);
+                if (name != null) rec.gradStats.put(name, rec.statsOf(grad));
             }
         };
     }
@@ -176,11 +201,11 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
                 firstNonFinite = localize(step, input, targets);
                 for (Listener l : listeners) l.onNonFinite(firstNonFinite);
             }
-            recordingStep = -1;
+            recording = null;
             if (onNonFinite == OnNonFinite.STOP) stopped = true;
             return onNonFinite == OnNonFinite.CONTINUE;
         }
-        if (recordingStep == step) {
+        if (recording != null && recording.step == step) {
             before.clear();
             for (Map.Entry<String, Tensor> e : optimizer.parameters().entrySet()) before.put(e.getKey(), e.getValue().copy());
         }
@@ -200,47 +225,61 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
                 }
             }
         }
-        if (recordingStep != step) return;
+        // the step before this one is ready by now
+        collect();
+        Pending rec = recording;
+        recording = null;
+        if (rec == null || rec.step != step) return;
+        // parameters change with the next update: their records are made now
+        for (Map.Entry<String, NodeHistory> e : nodes.entrySet()) {
+            if (e.getValue().kind() != NodeHistory.Kind.PARAMETER) continue;
+            Tensor p = optimizer.parameters().get(e.getKey());
+            Tensor old = before.get(e.getKey());
+            if (p == null || old == null) continue;
+            double sq = 0;
+            if (p.f != null) {
+                for (int i = 0; i < p.f.length; i++) {
+                    double d = p.f[i] - old.f[i];
+                    sq += d * d;
+                }
+            } else {
+                for (int i = 0; i < p.d.length; i++) {
+                    double d = p.d[i] - old.d[i];
+                    sq += d * d;
+                }
+            }
+            rec.parameters.put(e.getKey(), new StepRecord(step, step, Stats.of(old), p.grad() == null ? null : Stats.of(p.grad()), Double.NaN, Math.sqrt(sq)));
+        }
+        before.clear();
+        uncollected = rec;
+    }
+
+    /**
+     * Adds the last recorded step to the histories, waiting for the probe's thread if it is not done,
+     * and tells the listeners. Called at the next update, and whenever the histories are read.
+     */
+    private void collect() {
+        Pending rec = uncollected;
+        if (rec == null) return;
+        uncollected = null;
         for (Map.Entry<String, NodeHistory> e : nodes.entrySet()) {
             NodeHistory h = e.getValue();
             if (h.kind() == NodeHistory.Kind.ACTIVATION) {
-                Stats v = join(valueStats.get(e.getKey()));
+                Stats v = join(rec.valueStats.get(e.getKey()));
                 if (v == null) continue;
-                Double frac = join(unitFractions.get(e.getKey()));
-                h.add(new StepRecord(step, step, v, join(gradStats.get(e.getKey())), frac == null ? Double.NaN : frac, Double.NaN));
+                Double frac = join(rec.unitFractions.get(e.getKey()));
+                h.add(new StepRecord(rec.step, rec.step, v, join(rec.gradStats.get(e.getKey())), frac == null ? Double.NaN : frac, Double.NaN));
             } else {
-                Tensor p = optimizer.parameters().get(e.getKey());
-                Tensor old = before.get(e.getKey());
-                if (p == null || old == null) continue;
-                double sq = 0;
-                if (p.f != null) {
-                    for (int i = 0; i < p.f.length; i++) {
-                        double d = p.f[i] - old.f[i];
-                        sq += d * d;
-                    }
-                } else {
-                    for (int i = 0; i < p.d.length; i++) {
-                        double d = p.d[i] - old.d[i];
-                        sq += d * d;
-                    }
-                }
-                h.add(new StepRecord(step, step, Stats.of(old), p.grad() == null ? null : Stats.of(p.grad()), Double.NaN, Math.sqrt(sq)));
+                StepRecord r = rec.parameters.get(e.getKey());
+                if (r != null) h.add(r);
             }
         }
-        before.clear();
-        recordingStep = -1;
-        for (Listener l : listeners) l.onRecord(step, this);
+        for (Listener l : listeners) l.onRecord(rec.step, this);
     }
 
     @Override
     public boolean stopRequested() {
         return stopped;
-    }
-
-    /** The statistics of {@code t}, computed on the probe's thread, once per storage array. */
-    private Future<Stats> statsOf(Tensor t) {
-        Object storage = t.f != null ? t.f : t.d;
-        return byStorage.computeIfAbsent(storage, k -> WORKER.submit(() -> Stats.serial(t)));
     }
 
     private static <T> T join(Future<T> f) {
@@ -261,7 +300,13 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
 
     @Override
     public void onEpoch(int epoch, Evaluation test) {
+        collect();
         for (Listener l : listeners) l.onEpoch(epoch, this, test);
+    }
+
+    @Override
+    public void onEnd() {
+        collect();
     }
 
     private void addLoss(long step, double loss) {

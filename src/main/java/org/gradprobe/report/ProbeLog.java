@@ -40,14 +40,11 @@ public final class ProbeLog implements Probe.Listener {
 
     @Override
     public void onRecord(long step, Probe probe) {
-        List<double[]> losses = probe.losses();
-        if (!losses.isEmpty()) {
-            Map<String, Object> l = new LinkedHashMap<>();
-            l.put("type", "loss");
-            l.put("step", step);
-            l.put("loss", losses.get(losses.size() - 1)[1]);
-            out.write(l);
-        }
+        Map<String, Object> l = new LinkedHashMap<>();
+        l.put("type", "loss");
+        l.put("step", step);
+        l.put("loss", probe.lossAt(step));
+        out.write(l);
         for (NodeHistory h : probe.nodes().values()) {
             StepRecord r = h.latest();
             if (r == null || r.toStep() != step) continue;
