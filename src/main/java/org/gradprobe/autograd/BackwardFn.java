@@ -10,4 +10,14 @@ import org.gradprobe.tensor.Tensor;
 @FunctionalInterface
 public interface BackwardFn {
     Tensor[] apply(Tensor gradOutput);
+
+    /**
+     * A rule of a one-input op that routes the output gradient element by element: each output
+     * element's gradient lands on one input element, no input element receives two, and the other
+     * input elements get zero (max pooling whose windows do not overlap). The input gradient then holds
+     * exactly the output gradient's values plus zeros, so its statistics follow from the output
+     * gradient's; the probe uses this instead of reading the larger tensor.
+     */
+    @FunctionalInterface
+    interface Routing extends BackwardFn {}
 }

@@ -1,5 +1,6 @@
 package org.gradprobe.ops;
 
+import org.gradprobe.autograd.BackwardFn;
 import org.gradprobe.autograd.Node;
 import org.gradprobe.kernels.Kernels;
 import org.gradprobe.kernels.Parallel;
@@ -32,7 +33,7 @@ final class PoolOps {
         int[] argmax = new int[y.numel()];
         if (x.f != null) Kernels.get().maxPool2d(x.f, planes, h, w, k, stride, oh, ow, y.f, argmax);
         else Kernels.get().maxPool2d(x.d, planes, h, w, k, stride, oh, ow, y.d, argmax);
-        return Node.record("maxpool2d", y, g -> {
+        BackwardFn rule = g -> {
             Tensor gx = Tensor.zerosLike(x);
             // each output's argmax lies in its own plane: planes can be routed in parallel
             int perPlane = oh * ow;
@@ -41,7 +42,9 @@ final class PoolOps {
                 else for (int i = from * perPlane; i < to * perPlane; i++) gx.d[argmax[i]] += g.d[i];
             });
             return new Tensor[] {gx};
-        }, x);
+        };
+        // windows that do not overlap have distinct argmaxes: each input receives at most one output's gradient
+        return Node.record("maxpool2d", y, stride >= k ? (BackwardFn.Routing) rule::apply : rule, x);
     }
 
     static Tensor avgPool2d(Tensor x, int k, int stride) {

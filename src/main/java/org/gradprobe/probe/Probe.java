@@ -11,6 +11,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.gradprobe.autograd.Backward;
+import org.gradprobe.autograd.BackwardFn;
 import org.gradprobe.autograd.Node;
 import org.gradprobe.kernels.Kernels;
 import org.gradprobe.nn.ForwardContext;
@@ -182,10 +183,30 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
         Pending rec = recording;
         if (rec == null || rec.step != step) return null;
         return new Backward.GradListener() {
+            // gradients made by a routing rule (max pooling), with the output gradient they were routed from
+            final Map<Tensor, Tensor> routedFrom = new IdentityHashMap<>();
+
             @Override
             public void onGrad(Tensor tensor, Tensor grad) {
                 String name = rec.outputs.get(tensor);
-                if (name != null) rec.gradStats.put(name, rec.statsOf(grad));
+                if (name == null) return;
+                // a routed gradient that reached its tensor alone (not summed with another) holds the
+                // values of the gradient it came from plus zeros: summarize the smaller one
+                Tensor source = routedFrom.get(grad);
+                if (source == null) {
+                    rec.gradStats.put(name, rec.statsOf(grad));
+                } else {
+                    Future<Stats> of = rec.statsOf(source);
+                    long zeros = grad.numel() - source.numel();
+                    rec.gradStats.put(name, WORKER.submit(() -> join(of).copy().withZeros(zeros)));
+                }
+            }
+
+            @Override
+            public void onRule(Node node, Tensor gradOut, Tensor[] gradIns) {
+                if (node.backwardFn() instanceof BackwardFn.Routing && gradIns.length == 1 && gradIns[0] != null) {
+                    routedFrom.put(gradIns[0], gradOut);
+                }
             }
         };
     }

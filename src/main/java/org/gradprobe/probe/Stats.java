@@ -198,6 +198,13 @@ public final class Stats {
         return this;
     }
 
+    /** Adds {@code n} exact zeros (Modified). */
+    public Stats withZeros(long n) {
+        Stats z = new Stats();
+        z.count = z.finite = z.zeros = z.hist[ZERO_BIN] = n;
+        return merge(z);
+    }
+
     public Stats copy() {
         return new Stats().merge(this);
     }

@@ -6,11 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.gradprobe.autograd.Backward;
 import org.gradprobe.data.Dataset;
 import org.gradprobe.data.Synthetic;
+import org.gradprobe.nn.ForwardContext;
 import org.gradprobe.nn.Init;
 import org.gradprobe.nn.Model;
 import org.gradprobe.nn.ModelSpec;
+import org.gradprobe.ops.F;
 import org.gradprobe.optim.Sgd;
 import org.gradprobe.tensor.DType;
 import org.gradprobe.tensor.Tensor;
@@ -75,6 +78,49 @@ class ProbeTest {
         trainer.fit(data, data, probe);
         assertEquals(5, seen.size(), "40 images in batches of 8, every step recorded: " + seen);
         assertEquals(5L, seen.get(4));
+    }
+
+    @Test
+    void aGradientRoutedByMaxPoolingHasTheStatisticsOfTheTensorItself() {
+        // the relu outputs' gradients come from max pooling: the first two poolings' windows do not
+        // overlap, and the probe derives those from the pooled gradient's statistics; the third's do
+        // (window 3, stride 2), and that gradient is summarized as it is
+        String spec = "conv2d(4,3) relu maxpool2d(2) conv2d(6,2) relu maxpool2d(3) conv2d(6,1) relu maxpool2d(3,stride=2) flatten linear(10)";
+        int[] in = {1, 25, 25};
+        Tensor x = Tensor.randn(DType.FLOAT32, new SplittableRandom(4), 1, 8, 1, 25, 25);
+        int[] targets = {0, 1, 2, 3, 4, 5, 6, 7};
+        Model probed = ModelSpec.build(spec, in, DType.FLOAT32, Init.pytorchDefault(), 7);
+        Trainer trainer = trainer(probed);
+        Probe probe = Probe.attach(trainer, ProbeConfig.defaults().withEvery(1));
+        trainer.step(x, targets, new SplittableRandom(1));
+        // the same step on an identical model, every layer output's gradient summarized directly
+        Model plain = ModelSpec.build(spec, in, DType.FLOAT32, Init.pytorchDefault(), 7);
+        java.util.Map<Tensor, String> names = new java.util.IdentityHashMap<>();
+        java.util.Map<String, Stats> direct = new java.util.HashMap<>();
+        Tensor logits = plain.forward(x, new ForwardContext(true, new SplittableRandom(1), (name, layer, out) -> names.put(out, name)));
+        Tensor loss = F.crossEntropy(logits, targets);
+        Backward.backward(loss, Tensor.full(loss.dtype, 1.0, loss.shape()), new Backward.GradListener() {
+            @Override
+            public void onGrad(Tensor tensor, Tensor grad) {
+                if (names.containsKey(tensor)) direct.put(names.get(tensor), Stats.of(grad));
+            }
+        });
+        int routed = 0;
+        for (NodeHistory h : probe.nodes().values()) {
+            if (h.kind() != NodeHistory.Kind.ACTIVATION || h.latest().grad() == null) continue;
+            Stats got = h.latest().grad(), want = direct.get(h.name());
+            assertNotNull(want, h.name());
+            if (h.layerKind().equals("relu")) routed++;
+            assertEquals(want.count(), got.count(), h.name());
+            assertEquals(want.zeroFraction(), got.zeroFraction(), 0.0, h.name());
+            assertEquals(want.nans(), got.nans(), h.name());
+            assertEquals(want.maxAbs(), got.maxAbs(), 0.0, h.name());
+            assertEquals(want.norm(), got.norm(), 1e-12 * want.norm(), h.name());
+            assertEquals(want.mean(), got.mean(), 1e-12 * want.rms(), h.name());
+            assertEquals(want.std(), got.std(), 1e-12 * want.rms(), h.name());
+            org.junit.jupiter.api.Assertions.assertArrayEquals(want.histogram(), got.histogram(), h.name());
+        }
+        assertEquals(3, routed, "every relu output is fed back through max pooling");
     }
 
     private static long numel(Model m, String param) {
