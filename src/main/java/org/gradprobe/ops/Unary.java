@@ -1,5 +1,6 @@
 package org.gradprobe.ops;
 
+import org.gradprobe.autograd.BackwardFn;
 import org.gradprobe.autograd.Node;
 import org.gradprobe.kernels.Kernels;
 import org.gradprobe.kernels.Parallel;
@@ -77,7 +78,8 @@ final class Unary {
                 for (int i = from; i < to; i++) y.d[i] = Math.max(x.d[i], 0.0);
             }
         });
-        return Node.record("relu", y, g -> {
+        // x > 0 exactly where y > 0 (a NaN passes through and fails both): a gate in the probe's sense
+        return Node.record("relu", y, (BackwardFn.Gate) g -> {
             Tensor gx = Tensor.zerosLike(x);
             Parallel.forChunks(n, Parallel.MIN_WORK, (chunk, from, to) -> {
                 if (x.f != null) Kernels.get().reluBackward(x.f, g.f, gx.f, from, to);

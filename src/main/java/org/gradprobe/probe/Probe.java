@@ -183,32 +183,57 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
         Pending rec = recording;
         if (rec == null || rec.step != step) return null;
         return new Backward.GradListener() {
-            // gradients made by a routing rule (max pooling), with the output gradient they were routed from
-            final Map<Tensor, Tensor> routedFrom = new IdentityHashMap<>();
+            // gradients made by a routing rule (max pooling) and maybe gated after (relu), each with the
+            // output gradient it was routed from: their statistics follow from that smaller tensor's
+            final Map<Tensor, Route> routes = new IdentityHashMap<>();
+            Tensor last;    // the tensor whose gradient the next rule receives
 
             @Override
             public void onGrad(Tensor tensor, Tensor grad) {
+                last = tensor;
                 String name = rec.outputs.get(tensor);
                 if (name == null) return;
                 // a routed gradient that reached its tensor alone (not summed with another) holds the
-                // values of the gradient it came from plus zeros: summarize the smaller one
-                Tensor source = routedFrom.get(grad);
-                if (source == null) {
-                    rec.gradStats.put(name, rec.statsOf(grad));
-                } else {
-                    Future<Stats> of = rec.statsOf(source);
-                    long zeros = grad.numel() - source.numel();
-                    rec.gradStats.put(name, WORKER.submit(() -> join(of).copy().withZeros(zeros)));
-                }
+                // values of the gradient it came from (those the gates let through) plus zeros
+                Route r = routes.get(grad);
+                rec.gradStats.put(name, r == null ? rec.statsOf(grad) : r.stats(rec, grad.numel()));
             }
 
             @Override
             public void onRule(Node node, Tensor gradOut, Tensor[] gradIns) {
-                if (node.backwardFn() instanceof BackwardFn.Routing && gradIns.length == 1 && gradIns[0] != null) {
-                    routedFrom.put(gradIns[0], gradOut);
+                if (gradIns.length != 1 || gradIns[0] == null) return;
+                BackwardFn fn = node.backwardFn();
+                if (fn instanceof BackwardFn.Routing) {
+                    routes.put(gradIns[0], new Route(gradOut, last, false));
+                } else if (fn instanceof BackwardFn.Gate) {
+                    // the gate reads the op's output where the routing put each value, which is where the
+                    // routing op took its output from: the gate is open for value j when that output is positive
+                    Route r = routes.get(gradOut);
+                    if (r != null && !r.gated) routes.put(gradIns[0], new Route(r.source, r.pooled, true));
                 }
             }
         };
+    }
+
+    /**
+     * A gradient routed from {@code source} (the gradient of the routing op's output {@code pooled}),
+     * and, when {@code gated}, then passed only where {@code pooled} is positive.
+     */
+    private record Route(Tensor source, Tensor pooled, boolean gated) {
+        Future<Stats> stats(Pending rec, long numel) {
+            long zeros = numel - source.numel();
+            if (!gated) {
+                Future<Stats> of = rec.statsOf(source);
+                return WORKER.submit(() -> join(of).copy().withZeros(zeros));
+            }
+            return WORKER.submit(() -> {
+                Tensor open = Tensor.zerosLike(source);
+                int n = source.numel();
+                if (source.f != null) Kernels.get().reluBackward(pooled.f, source.f, open.f, 0, n);
+                else Kernels.get().reluBackward(pooled.d, source.d, open.d, 0, n);
+                return Stats.serial(open).withZeros(zeros);
+            });
+        }
     }
 
     @Override

@@ -82,9 +82,10 @@ class ProbeTest {
 
     @Test
     void aGradientRoutedByMaxPoolingHasTheStatisticsOfTheTensorItself() {
-        // the relu outputs' gradients come from max pooling: the first two poolings' windows do not
-        // overlap, and the probe derives those from the pooled gradient's statistics; the third's do
-        // (window 3, stride 2), and that gradient is summarized as it is
+        // the relu outputs' gradients come from max pooling, and the convolutions' from relu after it: the
+        // first two poolings' windows do not overlap, and the probe derives those from the pooled
+        // gradient's statistics (gated by the pooled values for the convolutions); the third pooling's
+        // windows overlap (window 3, stride 2), and those gradients are summarized as they are
         String spec = "conv2d(4,3) relu maxpool2d(2) conv2d(6,2) relu maxpool2d(3) conv2d(6,1) relu maxpool2d(3,stride=2) flatten linear(10)";
         int[] in = {1, 25, 25};
         Tensor x = Tensor.randn(DType.FLOAT32, new SplittableRandom(4), 1, 8, 1, 25, 25);
