@@ -4,6 +4,7 @@ import java.util.Arrays;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -700,6 +701,61 @@ final class VectorKernels extends JavaKernels {
         sums[0] += s1;
         sums[1] += s2;
         sums[2] = Math.max(sums[2], m);
+    }
+
+    // ---------------------------------------------------------------- unfolding
+
+    @Override
+    public void im2col(float[] x, int xOff, int c, int h, int w, int kh, int kw, int stride, int pad, int oh, int ow, float[] cols, int colsOff, int ld) {
+        if (stride != 1 || pad != 0 || ow < FL) {
+            super.im2col(x, xOff, c, h, w, kh, kw, stride, pad, oh, ow, cols, colsOff, ld);
+            return;
+        }
+        // rows of tens of values: whole vectors, each row's last one spilling into the start of the next
+        // row, which is written right after; the last row of a block is copied exactly. Reads stay inside
+        // the image (the row after each one read exists).
+        int span = roundUp(ow, FL);
+        for (int ch = 0; ch < c; ch++) {
+            for (int ky = 0; ky < kh; ky++) {
+                for (int kx = 0; kx < kw; kx++) {
+                    int row = colsOff + ((ch * kh + ky) * kw + kx) * ld, src = xOff + (ch * h + ky) * w + kx;
+                    for (int oy = 0; oy < oh - 1; oy++, src += w) {
+                        int dst = row + oy * ow;
+                        for (int j = 0; j < span; j += FL) FloatVector.fromArray(FS, x, src + j).intoArray(cols, dst + j);
+                    }
+                    System.arraycopy(x, src, cols, row + (oh - 1) * ow, ow);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void col2im(float[] cols, int colsOff, int ld, int c, int h, int w, int kh, int kw, int stride, int pad, int oh, int ow, float[] dx, int xOff) {
+        if (stride != 1 || pad != 0 || ow < FL) {
+            super.col2im(cols, colsOff, ld, c, h, w, kh, kw, stride, pad, oh, ow, dx, xOff);
+            return;
+        }
+        // whole vectors per row, the lanes past the row's end adding zero (into the same image's next row;
+        // the last row of a block, whose spill could reach another image, is added exactly)
+        int span = roundUp(ow, FL), tail = span - FL;
+        VectorMask<Float> inside = FS.indexInRange(tail, ow);
+        for (int ch = 0; ch < c; ch++) {
+            for (int ky = 0; ky < kh; ky++) {
+                for (int kx = 0; kx < kw; kx++) {
+                    int row = colsOff + ((ch * kh + ky) * kw + kx) * ld, dst = xOff + (ch * h + ky) * w + kx;
+                    for (int oy = 0; oy < oh - 1; oy++, dst += w) {
+                        int src = row + oy * ow;
+                        for (int j = 0; j < tail; j += FL) {
+                            FloatVector.fromArray(FS, dx, dst + j).add(FloatVector.fromArray(FS, cols, src + j)).intoArray(dx, dst + j);
+                        }
+                        FloatVector add = FloatVector.zero(FS).blend(FloatVector.fromArray(FS, cols, src + tail), inside);
+                        FloatVector.fromArray(FS, dx, dst + tail).add(add).intoArray(dx, dst + tail);
+                    }
+                    int src = row + (oh - 1) * ow;
+                    for (int ox = 0; ox < ow; ox++) dx[dst + ox] += cols[src + ox];
+                }
+            }
+        }
     }
 
     // ---------------------------------------------------------------- shared

@@ -103,6 +103,37 @@ class KernelsTest {
     }
 
     @Test
+    void unfoldAndFoldAgreeBetweenTheKernels() {
+        // shapes (c, h, w, k, stride, pad): the vector path (stride 1, no padding, rows of at least a
+        // vector) with rows of exactly one and two vectors and in between, and the fallbacks
+        int[][] shapes = {{3, 13, 13, 3, 1, 0}, {2, 10, 10, 3, 1, 0}, {1, 18, 18, 3, 1, 0}, {4, 26, 17, 2, 1, 0}, {2, 9, 9, 3, 1, 1},
+            {2, 11, 11, 3, 2, 0}, {1, 6, 6, 3, 1, 0}, {5, 28, 28, 5, 1, 0}};
+        Random r = new Random(21);
+        for (int[] sh : shapes) {
+            int c = sh[0], h = sh[1], w = sh[2], k = sh[3], stride = sh[4], pad = sh[5];
+            int oh = (h + 2 * pad - k) / stride + 1, ow = (w + 2 * pad - k) / stride + 1, p = oh * ow, n = 3, ld = n * p + 5;
+            float[] x = new float[n * c * h * w + 7];
+            for (int i = 0; i < x.length; i++) x[i] = r.nextFloat() - 0.5f;
+            float[] cols = new float[c * k * k * ld];
+            for (int i = 0; i < cols.length; i++) cols[i] = r.nextFloat() - 0.5f;
+            String what = java.util.Arrays.toString(sh);
+            float[] want = new float[cols.length], got = new float[cols.length];
+            java.util.Arrays.fill(want, 9f);
+            java.util.Arrays.fill(got, 9f);
+            float[] dxWant = new float[x.length], dxGot = new float[x.length];
+            for (int i = 0; i < x.length; i++) dxWant[i] = dxGot[i] = i % 5;
+            for (int img = 0; img < n; img++) {
+                JavaKernels.INSTANCE.im2col(x, 7 + img * c * h * w, c, h, w, k, k, stride, pad, oh, ow, want, img * p, ld);
+                VectorKernels.INSTANCE.im2col(x, 7 + img * c * h * w, c, h, w, k, k, stride, pad, oh, ow, got, img * p, ld);
+                JavaKernels.INSTANCE.col2im(cols, img * p, ld, c, h, w, k, k, stride, pad, oh, ow, dxWant, 7 + img * c * h * w);
+                VectorKernels.INSTANCE.col2im(cols, img * p, ld, c, h, w, k, k, stride, pad, oh, ow, dxGot, 7 + img * c * h * w);
+            }
+            assertArrayEquals(want, got, "im2col " + what);
+            assertArrayEquals(dxWant, dxGot, "col2im " + what);
+        }
+    }
+
+    @Test
     void reluBackwardPassesGradientOnlyWherePositive() {
         float[] x = {1, -1, 0, -0f, Float.NaN, 2, 3, -4, 5, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 1e-30f, 7};
         float[] g = new float[x.length];
