@@ -675,8 +675,20 @@ final class VectorKernels extends JavaKernels {
             IntVector bits = v.reinterpretAsInts();
             IntVector e = bits.lanewise(VectorOperators.LSHR, 23).and(0xFF);
             e = e.blend(256, bits.and(0x7FFFFFFF).eq(0)).add(laneBase);
-            e.intoArray(idx, 0);
-            for (int j = 0; j < FL; j++) counts[idx[j]]++;
+            if (FL == 8) {
+                // lanes read straight from the register: a vector store read back lane by lane waits on the store
+                counts[e.lane(0)]++;
+                counts[e.lane(1)]++;
+                counts[e.lane(2)]++;
+                counts[e.lane(3)]++;
+                counts[e.lane(4)]++;
+                counts[e.lane(5)]++;
+                counts[e.lane(6)]++;
+                counts[e.lane(7)]++;
+            } else {
+                e.intoArray(idx, 0);
+                for (int j = 0; j < FL; j++) counts[idx[j]]++;
+            }
             // moments in double: the two halves of the vector widened
             DoubleVector lo = ((DoubleVector) v.convertShape(VectorOperators.F2D, DS, 0)).sub(shiftD);
             DoubleVector hi = ((DoubleVector) v.convertShape(VectorOperators.F2D, DS, 1)).sub(shiftD);
