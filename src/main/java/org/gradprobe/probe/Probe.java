@@ -73,7 +73,10 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
     private final Map<String, Tensor> before = new LinkedHashMap<>();
     private final Map<String, java.util.ArrayDeque<boolean[]>> activity = new LinkedHashMap<>();
 
-    /** One recorded step: the statistics being computed on the probe's thread, and the parameters' records. */
+    /** A parameter at a recorded step: its weights before the update and its gradient (copies, summarized on the probe's thread), and the update's norm. */
+    private record Parameter(Future<Stats> weights, Future<Stats> grad, double updateNorm) {}
+
+    /** One recorded step: the statistics being computed on the probe's thread, and the parameters'. */
     private static final class Pending {
         final long step;
         final Map<Tensor, String> outputs = new IdentityHashMap<>();
@@ -82,7 +85,7 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
         final Map<String, Future<Double>> unitFractions = new LinkedHashMap<>();
         // tensors that share storage (flatten's output and its input, and their gradients) are summarized once
         final Map<Object, Future<Stats>> byStorage = new IdentityHashMap<>();
-        final Map<String, StepRecord> parameters = new LinkedHashMap<>();
+        final Map<String, Parameter> parameters = new LinkedHashMap<>();
 
         Pending(long step) {
             this.step = step;
@@ -294,7 +297,10 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
                     sq += d * d;
                 }
             }
-            rec.parameters.put(e.getKey(), new StepRecord(step, step, Stats.of(old), p.grad() == null ? null : Stats.of(p.grad()), Double.NaN, Math.sqrt(sq)));
+            // the weights before the update are a copy already; the gradient is copied, as the next step overwrites it
+            Tensor grad = p.grad() == null ? null : p.grad().copy();
+            rec.parameters.put(e.getKey(), new Parameter(WORKER.submit(() -> Stats.serial(old)),
+                    grad == null ? null : WORKER.submit(() -> Stats.serial(grad)), Math.sqrt(sq)));
         }
         before.clear();
         uncollected = rec;
@@ -316,8 +322,8 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
                 Double frac = join(rec.unitFractions.get(e.getKey()));
                 h.add(new StepRecord(rec.step, rec.step, v, join(rec.gradStats.get(e.getKey())), frac == null ? Double.NaN : frac, Double.NaN));
             } else {
-                StepRecord r = rec.parameters.get(e.getKey());
-                if (r != null) h.add(r);
+                Parameter p = rec.parameters.get(e.getKey());
+                if (p != null) h.add(new StepRecord(rec.step, rec.step, join(p.weights()), join(p.grad()), Double.NaN, p.updateNorm()));
             }
         }
         for (Listener l : listeners) l.onRecord(rec.step, this);
