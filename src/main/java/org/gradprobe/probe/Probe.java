@@ -71,7 +71,17 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
     /** The step being recorded (forward to update), and the last recorded one, not yet collected. */
     private Pending recording, uncollected;
     private final Map<String, Tensor> before = new LinkedHashMap<>();
-    private final Map<String, java.util.ArrayDeque<boolean[]>> activity = new LinkedHashMap<>();
+    /** Per relu output (probe thread only): how many batches it was recorded for, and the last in which each unit was active. */
+    private final Map<String, Activity> activity = new LinkedHashMap<>();
+
+    private static final class Activity {
+        int batches;
+        final int[] lastActive;
+
+        Activity(int units) {
+            lastActive = new int[units];    // 0: never (batches count from 1)
+        }
+    }
 
     /** A parameter at a recorded step: its weights before the update and its gradient (copies, summarized on the probe's thread), and the update's norm. */
     private record Parameter(Future<Stats> weights, Future<Stats> grad, double updateNorm) {}
@@ -383,28 +393,26 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
         if (units == 0) return Double.NaN;
         // the largest output of each unit over the batch; a unit is active when it is positive, so a NaN
         // output (it wins the maximum) counts as inactive
-        boolean[] active = new boolean[units];
+        Activity act = activity.computeIfAbsent(name, k -> new Activity(units));
+        if (act.lastActive.length != units) throw new IllegalStateException(name + ": " + units + " units, was " + act.lastActive.length);
+        int t = ++act.batches, since = t - Math.min(config.window(), t);    // dead: not active in batches since+1 .. t
+        int[] last = act.lastActive;
+        int dead = 0;
         Kernels kernels = Kernels.get();
         if (out.f != null) {
             float[] m = new float[units];
             for (int b = 0; b < n; b++) kernels.maxInto(m, out.f, b * units, units);
-            for (int u = 0; u < units; u++) active[u] = m[u] > 0;
+            for (int u = 0; u < units; u++) {
+                if (m[u] > 0) last[u] = t;
+                if (last[u] <= since) dead++;
+            }
         } else {
             double[] m = new double[units];
             for (int b = 0; b < n; b++) kernels.maxInto(m, out.d, b * units, units);
-            for (int u = 0; u < units; u++) active[u] = m[u] > 0;
-        }
-        java.util.ArrayDeque<boolean[]> ring = activity.computeIfAbsent(name, k -> new java.util.ArrayDeque<>());
-        ring.addLast(active);
-        while (ring.size() > config.window()) ring.removeFirst();
-        int dead = 0;
-        for (int u = 0; u < units; u++) {
-            boolean any = false;
-            for (boolean[] a : ring) if (a[u]) {
-                any = true;
-                break;
+            for (int u = 0; u < units; u++) {
+                if (m[u] > 0) last[u] = t;
+                if (last[u] <= since) dead++;
             }
-            if (!any) dead++;
         }
         return (double) dead / units;
     }
