@@ -393,8 +393,8 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
         if (units == 0) return Double.NaN;
         // the largest output of each unit over the batch; a unit is active when it is positive, so a NaN
         // output (it wins the maximum) counts as inactive
-        Activity act = activity.computeIfAbsent(name, k -> new Activity(units));
-        if (act.lastActive.length != units) throw new IllegalStateException(name + ": " + units + " units, was " + act.lastActive.length);
+        Activity act = activity.get(name);
+        if (act == null || act.lastActive.length != units) activity.put(name, act = new Activity(units));    // new, or its shape changed
         int t = ++act.batches, since = t - Math.min(config.window(), t);    // dead: not active in batches since+1 .. t
         int[] last = act.lastActive;
         int dead = 0;
