@@ -54,7 +54,16 @@ public final class Sgd extends Optimizer {
             double[] mb = buf;
             // elementwise and independent: large tensors are split over the cores; the arrays are read directly
             Parallel.forChunks(n, Parallel.MIN_WORK, (chunk, from, to) -> {
-                if (p.f != null) {
+                if (p.f != null && !first && momentum != 0 && weightDecay == 0 && !nesterov) {
+                    // the usual recipe, written out: the same arithmetic as direction() without its branches
+                    float[] pf = p.f, gf = grad.f;
+                    double mom = momentum, keep = 1 - dampening, rate = lr;
+                    for (int i = from; i < to; i++) {
+                        double b = mom * mb[i] + keep * gf[i];
+                        mb[i] = b;
+                        pf[i] = (float) (pf[i] - rate * b);
+                    }
+                } else if (p.f != null) {
                     float[] pf = p.f, gf = grad.f;
                     for (int i = from; i < to; i++) pf[i] = (float) (pf[i] - lr * direction(gf[i], pf[i], mb, i, first));
                 } else {
