@@ -29,6 +29,10 @@ import org.gradprobe.train.Trainer;
  * bounded histories; checks on every step that the loss and every gradient are finite, and when they
  * are not, replays the step to name the node that produced the first NaN or Inf.
  *
+ * <p>The statistics are computed on the probe's own thread; a recorded step reaches the histories
+ * (and {@link Listener#onRecord}) at the next update, or as soon as {@link #nodes()} or
+ * {@link #verdicts()} is called, or at the end of an epoch or of {@code fit}.
+ *
  * <pre>
  *   Probe probe = Probe.attach(trainer, ProbeConfig.defaults());
  *   trainer.fit(train, test, probe);
@@ -41,6 +45,7 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
 
     /** Callbacks for other code that reacts to the probe; all default to nothing. */
     public interface Listener {
+        /** Step {@code step}'s records are in the histories (called once the probe's thread is done with it). */
         default void onRecord(long step, Probe probe) {}
 
         default void onNonFinite(NonFiniteEvent event) {}
