@@ -222,22 +222,24 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
                 if (gradIns.length != 1 || gradIns[0] == null) return;
                 BackwardFn fn = node.backwardFn();
                 if (fn instanceof BackwardFn.Routing) {
-                    routes.put(gradIns[0], new Route(gradOut, last, false));
+                    routes.put(gradIns[0], new Route(gradOut, last, node.inputs()[0], false));
                 } else if (fn instanceof BackwardFn.Gate) {
-                    // the gate reads the op's output where the routing put each value, which is where the
-                    // routing op took its output from: the gate is open for value j when that output is positive
+                    // when the routing op read this op's output (and not, say, a sum with it, whose gradient
+                    // passes through unchanged), the gate is open for value j where the routing op's output j,
+                    // a copy of this op's output where j was routed, is positive
                     Route r = routes.get(gradOut);
-                    if (r != null && !r.gated) routes.put(gradIns[0], new Route(r.source, r.pooled, true));
+                    if (r != null && !r.gated && r.routedTo == last) routes.put(gradIns[0], new Route(r.source, r.pooled, null, true));
                 }
             }
         };
     }
 
     /**
-     * A gradient routed from {@code source} (the gradient of the routing op's output {@code pooled}),
-     * and, when {@code gated}, then passed only where {@code pooled} is positive.
+     * A gradient routed from {@code source} (the gradient of the routing op's output {@code pooled}) to
+     * the routing op's input {@code routedTo}, and, when {@code gated}, then passed only where
+     * {@code pooled} is positive.
      */
-    private record Route(Tensor source, Tensor pooled, boolean gated) {
+    private record Route(Tensor source, Tensor pooled, Tensor routedTo, boolean gated) {
         Future<Stats> stats(Pending rec, long numel) {
             long zeros = numel - source.numel();
             if (!gated) {

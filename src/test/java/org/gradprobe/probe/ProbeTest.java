@@ -88,14 +88,38 @@ class ProbeTest {
         // windows overlap (window 3, stride 2), and those gradients are summarized as they are
         String spec = "conv2d(4,3) relu maxpool2d(2) conv2d(6,2) relu maxpool2d(3) conv2d(6,1) relu maxpool2d(3,stride=2) flatten linear(10)";
         int[] in = {1, 25, 25};
-        Tensor x = Tensor.randn(DType.FLOAT32, new SplittableRandom(4), 1, 8, 1, 25, 25);
-        int[] targets = {0, 1, 2, 3, 4, 5, 6, 7};
-        Model probed = ModelSpec.build(spec, in, DType.FLOAT32, Init.pytorchDefault(), 7);
+        int relus = assertEachGradientIsItsTensors(() -> ModelSpec.build(spec, in, DType.FLOAT32, Init.pytorchDefault(), 7),
+                Tensor.randn(DType.FLOAT32, new SplittableRandom(4), 1, 8, 1, 25, 25));
+        assertEquals(3, relus, "every relu output is fed back through max pooling");
+    }
+
+    @Test
+    void aReluWhoseOutputIsShiftedBeforePoolingIsNotGatedByThePooledValues() {
+        // relu, then + a fixed tensor, then max pooling: the sum passes the routed gradient to relu as it
+        // is, but the pooled values are the sums, not relu's outputs, so they must not gate it
+        int[] in = {1, 10, 10};
+        java.util.function.Supplier<Model> build = () -> {
+            Model base = ModelSpec.build("conv2d(4,3) relu maxpool2d(2) flatten linear(10)", in, DType.FLOAT32, Init.pytorchDefault(), 5);
+            List<org.gradprobe.nn.Layer> ls = new ArrayList<>(base.layers());
+            ls.add(2, new Shift("shift", ls.get(1).outShape()));
+            return Model.sequential(in, DType.FLOAT32, ls);
+        };
+        assertEquals(1, assertEachGradientIsItsTensors(build, Tensor.randn(DType.FLOAT32, new SplittableRandom(4), 1, 8, 1, 10, 10)));
+    }
+
+    /**
+     * One probed step on a model from {@code build}, and the same step on another from it with every
+     * layer output's gradient summarized directly: each activation's recorded gradient statistics must
+     * equal the direct ones. Returns how many relu outputs were compared.
+     */
+    private static int assertEachGradientIsItsTensors(java.util.function.Supplier<Model> build, Tensor x) {
+        int[] targets = new int[x.dim(0)];
+        for (int i = 0; i < targets.length; i++) targets[i] = i % 10;
+        Model probed = build.get();
         Trainer trainer = trainer(probed);
         Probe probe = Probe.attach(trainer, ProbeConfig.defaults().withEvery(1));
         trainer.step(x, targets, new SplittableRandom(1));
-        // the same step on an identical model, every layer output's gradient summarized directly
-        Model plain = ModelSpec.build(spec, in, DType.FLOAT32, Init.pytorchDefault(), 7);
+        Model plain = build.get();
         java.util.Map<Tensor, String> names = new java.util.IdentityHashMap<>();
         java.util.Map<String, Stats> direct = new java.util.HashMap<>();
         Tensor logits = plain.forward(x, new ForwardContext(true, new SplittableRandom(1), (name, layer, out) -> names.put(out, name)));
@@ -106,12 +130,12 @@ class ProbeTest {
                 if (names.containsKey(tensor)) direct.put(names.get(tensor), Stats.of(grad));
             }
         });
-        int routed = 0;
+        int relus = 0;
         for (NodeHistory h : probe.nodes().values()) {
             if (h.kind() != NodeHistory.Kind.ACTIVATION || h.latest().grad() == null) continue;
             Stats got = h.latest().grad(), want = direct.get(h.name());
             assertNotNull(want, h.name());
-            if (h.layerKind().equals("relu")) routed++;
+            if (h.layerKind().equals("relu")) relus++;
             assertEquals(want.count(), got.count(), h.name());
             assertEquals(want.zeroFraction(), got.zeroFraction(), 0.0, h.name());
             assertEquals(want.nans(), got.nans(), h.name());
@@ -121,7 +145,24 @@ class ProbeTest {
             assertEquals(want.std(), got.std(), 1e-12 * want.rms(), h.name());
             org.junit.jupiter.api.Assertions.assertArrayEquals(want.histogram(), got.histogram(), h.name());
         }
-        assertEquals(3, routed, "every relu output is fed back through max pooling");
+        return relus;
+    }
+
+    /** relu's output plus a fixed tensor: the sum's gradient reaches relu unchanged (the same object), but pooling reads the sum. */
+    static final class Shift extends org.gradprobe.nn.Layer {
+        Shift(String name, int[] shape) {
+            super(name, "shift", shape, shape);
+        }
+
+        @Override
+        public Tensor forward(Tensor x, ForwardContext ctx) {
+            return emit(F.add(x, Tensor.randn(DType.FLOAT32, new SplittableRandom(8), 1, x.shape())), ctx);
+        }
+
+        @Override
+        public String describe() {
+            return "shift";
+        }
     }
 
     private static long numel(Model m, String param) {
