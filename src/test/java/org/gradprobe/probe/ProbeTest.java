@@ -16,6 +16,7 @@ import org.gradprobe.nn.ModelSpec;
 import org.gradprobe.ops.F;
 import org.gradprobe.optim.Sgd;
 import org.gradprobe.tensor.DType;
+import org.gradprobe.tensor.Shapes;
 import org.gradprobe.tensor.Tensor;
 import org.gradprobe.train.Trainer;
 import org.junit.jupiter.api.Test;
@@ -58,7 +59,7 @@ class ProbeTest {
             List<Long> steps = new ArrayList<>();
             for (StepRecord rec : h.records()) steps.add(rec.toStep());
             assertEquals(List.of(1L, 3L, 5L, 7L), steps, h.name());
-            for (StepRecord rec : h.records()) assertEquals(h.kind() == NodeHistory.Kind.PARAMETER ? numel(m, h.name()) : 8L * numel(h.shape()), rec.value().count(), h.name());
+            for (StepRecord rec : h.records()) assertEquals(h.kind() == NodeHistory.Kind.PARAMETER ? m.parameters().get(h.name()).numel() : 8L * Shapes.numel(h.shape()), rec.value().count(), h.name());
         }
     }
 
@@ -163,15 +164,5 @@ class ProbeTest {
         public String describe() {
             return "shift";
         }
-    }
-
-    private static long numel(Model m, String param) {
-        return m.parameters().get(param).numel();
-    }
-
-    private static long numel(int[] shape) {
-        long n = 1;
-        for (int d : shape) n *= d;
-        return n;
     }
 }
