@@ -7,6 +7,7 @@ import org.gradprobe.kernels.Parallel;
 import org.gradprobe.kernels.Scratch;
 import org.gradprobe.tensor.ShapeException;
 import org.gradprobe.tensor.Shapes;
+import org.gradprobe.tensor.StepMemory;
 import org.gradprobe.tensor.Tensor;
 
 /**
@@ -55,8 +56,8 @@ final class Conv2dOp {
         // multiply instead of n small ones. Kept for the weight gradient when a graph is recorded; without
         // one (evaluation, the numeric side of a gradient check) a scratch array serves.
         boolean graph = GradMode.isEnabled() && (x.requiresGrad() || w.requiresGrad() || b != null && b.requiresGrad());
-        float[] colsF = !f32 ? null : graph ? new float[ck * np] : Scratch.floats(SCRATCH_UNFOLDED, ck * np);
-        double[] colsD = f32 ? null : graph ? new double[ck * np] : Scratch.doubles(SCRATCH_UNFOLDED, ck * np);
+        float[] colsF = !f32 ? null : graph ? StepMemory.floats(ck * np, false) : Scratch.floats(SCRATCH_UNFOLDED, ck * np);
+        double[] colsD = f32 ? null : graph ? StepMemory.doubles(ck * np, false) : Scratch.doubles(SCRATCH_UNFOLDED, ck * np);
         Parallel.forChunks(n, grain, (chunk, from, to) -> {
             for (int i = from; i < to; i++) {
                 if (f32) k.im2col(x.f, i * inPlane, c, h, wd, kh, kw, stride, pad, oh, ow, colsF, i * p, np);
@@ -68,7 +69,7 @@ final class Conv2dOp {
         double[] prodD = f32 ? null : Scratch.doubles(SCRATCH_PRODUCT, o * np);
         if (f32) k.gemm(false, false, o, np, ck, w.f, 0, colsF, 0, prodF, 0, false);
         else k.gemm(false, false, o, np, ck, w.d, 0, colsD, 0, prodD, 0, false);
-        Tensor y = Tensor.zeros(x.dtype, n, o, oh, ow);
+        Tensor y = Tensor.empty(x.dtype, n, o, oh, ow);
         Parallel.forChunks(n, grain, (chunk, from, to) -> {
             for (int i = from; i < to; i++) for (int oc = 0; oc < o; oc++) {
                 int src = oc * np + i * p, dst = i * outPlane + oc * p;

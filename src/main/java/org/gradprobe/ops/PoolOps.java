@@ -6,6 +6,7 @@ import org.gradprobe.kernels.Kernels;
 import org.gradprobe.kernels.Parallel;
 import org.gradprobe.tensor.ShapeException;
 import org.gradprobe.tensor.Shapes;
+import org.gradprobe.tensor.StepMemory;
 import org.gradprobe.tensor.Tensor;
 
 /**
@@ -29,8 +30,8 @@ final class PoolOps {
     static Tensor maxPool2d(Tensor x, int k, int stride) {
         int[] os = outShape("maxpool2d", x, k, stride);
         int planes = os[0] * os[1], h = x.dim(2), w = x.dim(3), oh = os[2], ow = os[3];
-        Tensor y = Tensor.zeros(x.dtype, os);
-        int[] argmax = new int[y.numel()];
+        Tensor y = Tensor.empty(x.dtype, os);
+        int[] argmax = StepMemory.ints(y.numel(), false);
         if (x.f != null) Kernels.get().maxPool2d(x.f, planes, h, w, k, stride, oh, ow, y.f, argmax);
         else Kernels.get().maxPool2d(x.d, planes, h, w, k, stride, oh, ow, y.d, argmax);
         BackwardFn rule = g -> {

@@ -49,7 +49,7 @@ final class Unary {
     };
 
     static Tensor apply(String op, Fn fn, Tensor x) {
-        Tensor y = Tensor.zerosLike(x);
+        Tensor y = Tensor.emptyLike(x);
         int n = x.numel();
         if (fn == RELU) return relu(x, y, n);
         if (x.f != null) {
@@ -58,7 +58,7 @@ final class Unary {
             for (int i = 0; i < n; i++) y.d[i] = fn.f(x.d[i]);
         }
         return Node.record(op, y, g -> {
-            Tensor gx = Tensor.zerosLike(x);
+            Tensor gx = Tensor.emptyLike(x);
             if (x.f != null) {
                 for (int i = 0; i < n; i++) gx.f[i] = (float) (g.f[i] * fn.df(x.f[i], y.f[i]));
             } else {
@@ -80,7 +80,7 @@ final class Unary {
         });
         // x > 0 exactly where y > 0 (a NaN passes through and fails both): a gate in the probe's sense
         return Node.record("relu", y, (BackwardFn.Gate) g -> {
-            Tensor gx = Tensor.zerosLike(x);
+            Tensor gx = Tensor.emptyLike(x);
             Parallel.forChunks(n, Parallel.MIN_WORK, (chunk, from, to) -> {
                 if (x.f != null) Kernels.get().reluBackward(x.f, g.f, gx.f, from, to);
                 else Kernels.get().reluBackward(x.d, g.d, gx.d, from, to);

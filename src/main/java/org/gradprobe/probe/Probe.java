@@ -30,7 +30,7 @@ import org.gradprobe.train.Trainer;
  * are not, replays the step to name the node that produced the first NaN or Inf.
  *
  * <p>The statistics are computed on the probe's own thread; a recorded step reaches the histories
- * (and {@link Listener#onRecord}) at the next update, or as soon as {@link #nodes()} or
+ * (and {@link Listener#onRecord}) after the next backward pass, or as soon as {@link #nodes()} or
  * {@link #verdicts()} is called, or at the end of an epoch or of {@code fit}.
  *
  * <pre>
@@ -258,6 +258,9 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
 
     @Override
     public boolean afterBackward(long step, Tensor input, int[] targets, double loss) {
+        // the step before this one is ready by now; collected before the trainer opens the next step, which
+        // may reuse that step's arrays (StepMemory), whether or not this step's update is applied
+        collect();
         steps = step;
         addLoss(step, loss);
         boolean finite = Double.isFinite(loss);
@@ -291,8 +294,6 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
                 }
             }
         }
-        // the step before this one is ready by now
-        collect();
         Pending rec = recording;
         recording = null;
         if (rec == null || rec.step != step) return;
@@ -325,7 +326,7 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
 
     /**
      * Adds the last recorded step to the histories, waiting for the probe's thread if it is not done,
-     * and tells the listeners. Called at the next update, and whenever the histories are read.
+     * and tells the listeners. Called after the next backward pass, and whenever the histories are read.
      */
     private void collect() {
         Pending rec = uncollected;

@@ -46,7 +46,22 @@ public final class Tensor {
 
     public static Tensor zeros(DType dtype, int... shape) {
         int n = Shapes.numel(shape);
-        return dtype == DType.FLOAT32 ? new Tensor(dtype, shape, new float[n], null) : new Tensor(dtype, shape, null, new double[n]);
+        return dtype == DType.FLOAT32 ? new Tensor(dtype, shape, StepMemory.floats(n), null)
+                : new Tensor(dtype, shape, null, StepMemory.doubles(n));
+    }
+
+    /**
+     * A tensor whose contents are unspecified (PyTorch's {@code empty}), for an op that writes every
+     * element: inside a training step its storage may be reused, see {@link StepMemory}.
+     */
+    public static Tensor empty(DType dtype, int... shape) {
+        int n = Shapes.numel(shape);
+        return dtype == DType.FLOAT32 ? new Tensor(dtype, shape, StepMemory.floats(n, false), null)
+                : new Tensor(dtype, shape, null, StepMemory.doubles(n, false));
+    }
+
+    public static Tensor emptyLike(Tensor t) {
+        return empty(t.dtype, t.shape);
     }
 
     public static Tensor zerosLike(Tensor t) {

@@ -10,6 +10,7 @@ import org.gradprobe.ops.F;
 import org.gradprobe.optim.Clip;
 import org.gradprobe.optim.Optimizer;
 import org.gradprobe.tensor.Rand;
+import org.gradprobe.tensor.StepMemory;
 import org.gradprobe.tensor.Tensor;
 
 /**
@@ -86,6 +87,7 @@ public final class Trainer {
     private final Optimizer optimizer;
     private final Config config;
     private StepHook hook = new StepHook() {};
+    private final StepMemory memory = new StepMemory();
     private long stepCount;
     private long clippedSteps;
     private double largestClippedNorm;
@@ -133,9 +135,13 @@ public final class Trainer {
     public double step(Tensor input, int[] targets, SplittableRandom rng) {
         long step = ++stepCount;
         optimizer.zeroGrad();
-        Tensor logits = model.forward(input, new ForwardContext(true, rng, hook.forwardObserver(step)));
-        Tensor loss = F.crossEntropy(logits, targets);
-        Backward.backward(loss, Tensor.full(loss.dtype, 1.0, loss.shape()), hook.backwardListener(step));
+        Tensor loss;
+        // the forward and backward passes' large arrays come back two steps later (the hook's tensors stay valid until then)
+        try (StepMemory.Scope open = memory.open()) {
+            Tensor logits = model.forward(input, new ForwardContext(true, rng, hook.forwardObserver(step)));
+            loss = F.crossEntropy(logits, targets);
+            Backward.backward(loss, Tensor.full(loss.dtype, 1.0, loss.shape()), hook.backwardListener(step));
+        }
         if (config.clipNorm() != null) {
             double total = Clip.gradNorm(optimizer.parameters().values(), config.clipNorm());
             if (total > config.clipNorm()) {

@@ -1,16 +1,31 @@
 package org.gradprobe.train;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.gradprobe.autograd.Backward;
+import org.gradprobe.data.Batches;
 import org.gradprobe.data.Dataset;
 import org.gradprobe.data.FashionMnist;
+import org.gradprobe.nn.ForwardContext;
 import org.gradprobe.nn.Init;
 import org.gradprobe.nn.Model;
 import org.gradprobe.nn.ModelSpec;
+import org.gradprobe.ops.F;
 import org.gradprobe.optim.Sgd;
+import org.gradprobe.probe.NodeHistory;
+import org.gradprobe.probe.Probe;
+import org.gradprobe.probe.ProbeConfig;
+import org.gradprobe.probe.Stats;
+import org.gradprobe.probe.StepRecord;
 import org.gradprobe.tensor.DType;
+import org.gradprobe.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
 /** The seed recipe on the shipped subset of real Fashion-MNIST learns. */
@@ -45,6 +60,62 @@ class TrainingTest {
         Trainer tight = new Trainer(model, new Sgd(model.parameters(), 0.01, 0.9), new Trainer.Config(1, 16, 0, 0.5, 0.5, 1e-3, null, 160, 250));
         tight.fit(FashionMnist.bundled().train(), null, new Trainer.Listener() {});
         assertTrue(tight.clippedSteps() == tight.steps() && tight.largestClippedNorm() > 1e-3, "a tiny max norm clips every step");
+    }
+
+    /**
+     * The trainer reuses a step's large arrays two steps later (StepMemory); plain forward/backward/update
+     * calls do not. Both must give the same weights bit for bit, in float32 and float64, through every op
+     * whose output is taken unzeroed (with assertions on, those arrays come back full of NaN, so an
+     * element an op forgot to write shows), and the probe recording every step must see the same.
+     */
+    @Test
+    void reusingStepMemoryChangesNothing() {
+        String spec = "conv2d(6,3,padding=1) relu maxpool2d(2) conv2d(8,3) tanh maxpool2d(3,stride=2) conv2d(8,1) sigmoid"
+                + " flatten linear(32) gelu linear(10)";
+        FashionMnist.Split data = FashionMnist.bundled();
+        for (DType dtype : DType.values()) {
+            for (boolean probed : new boolean[] {false, true}) {
+                Model viaTrainer = ModelSpec.build(spec, new int[] {1, 28, 28}, dtype, Init.pytorchDefault(), 3);
+                Model plain = ModelSpec.build(spec, new int[] {1, 28, 28}, dtype, Init.pytorchDefault(), 3);
+                Sgd trainerSgd = new Sgd(viaTrainer.parameters(), 0.01, 0.9), plainSgd = new Sgd(plain.parameters(), 0.01, 0.9);
+                Trainer trainer = new Trainer(viaTrainer, trainerSgd, new Trainer.Config(1, 48, 0, 0.5, 0.5, null, null, 0, 250));
+                Probe probe = probed ? Probe.attach(trainer, ProbeConfig.defaults().withEvery(1)) : null;
+                Batches batches = new Batches(data.train(), 48, new SplittableRandom(5), 0.5, 0.5, dtype);
+                List<Map<String, Stats[]>> direct = new ArrayList<>();    // per step and layer: value and gradient statistics
+                for (int b = 0; b < 6; b++) {
+                    Batches.Batch batch = batches.get(b);
+                    double loss = trainer.step(batch.input(), batch.targets(), new SplittableRandom(b));
+                    plainSgd.zeroGrad();
+                    Map<String, Tensor> outs = new LinkedHashMap<>();
+                    Tensor out = plain.forward(batch.input(), new ForwardContext(true, new SplittableRandom(b), (name, layer, t) -> outs.put(name, t.retainGrad())));
+                    Tensor plainLoss = F.crossEntropy(out, batch.targets());
+                    Backward.backward(plainLoss);
+                    plainSgd.step();
+                    assertEquals(plainLoss.item(), loss, 0.0, dtype + " step " + b);
+                    Map<String, Stats[]> stats = new LinkedHashMap<>();
+                    outs.forEach((name, t) -> stats.put(name, new Stats[] {Stats.serial(t), Stats.serial(t.grad())}));
+                    direct.add(stats);
+                }
+                for (Map.Entry<String, Tensor> e : plain.parameters().entrySet()) {
+                    assertArrayEquals(e.getValue().doubles(), viaTrainer.parameters().get(e.getKey()).doubles(), 0.0,
+                            dtype + (probed ? " probed " : " ") + e.getKey());
+                }
+                if (probe == null) continue;
+                // what the probe's thread read of each step (while the trainer went on) is what the plain pass had
+                for (NodeHistory h : probe.nodes().values()) {
+                    if (h.kind() != NodeHistory.Kind.ACTIVATION) continue;
+                    assertEquals(6, h.records().size(), h.name());
+                    for (StepRecord r : h.records()) {
+                        Stats[] want = direct.get((int) r.fromStep() - 1).get(h.name());
+                        String where = dtype + " " + h.name() + " step " + r.fromStep();
+                        assertArrayEquals(want[0].histogram(), r.value().histogram(), where + " value");
+                        assertEquals(want[0].norm(), r.value().norm(), 1e-12 * want[0].norm(), where + " value");
+                        assertArrayEquals(want[1].histogram(), r.grad().histogram(), where + " gradient");
+                        assertEquals(want[1].norm(), r.grad().norm(), 1e-12 * want[1].norm(), where + " gradient");
+                    }
+                }
+            }
+        }
     }
 
     private static double mean(List<Double> l) {
