@@ -15,7 +15,7 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>op(A) is packed once, up front, into micro-panels of MR rows (zero-padded), and shared by the
  * threads. The loops, outermost first: columns of C in blocks of {@code NC}; the shared dimension in
- * blocks of {@code KC} (that block of op(B) is packed into micro-panels of {@code NR} columns,
+ * equal blocks of at most {@code KC} (that block of op(B) is packed into micro-panels of {@code NR} columns,
  * zero-padded); rows in blocks of {@code MC}; then one micro-kernel call per MR×NR tile of C. Transposes are absorbed by the packing, so every case runs
  * the same micro-kernel; without {@code accumulate} the first shared-dimension block stores into C
  * rather than adding, so C is never cleared first. A·Bᵀ with few rows or columns skips packing (dot
@@ -31,8 +31,12 @@ final class VectorKernels extends JavaKernels {
     /** Rows of a micro-tile: 6 rows × 2 vectors = 12 accumulators, which leaves registers for B and the broadcast on AVX2. */
     static final int MR = 6;
     private static final int FNR = 2 * FL, DNR = 2 * DL;
-    /** Shared-dimension block: one packed B micro-panel (KC×NR) stays in the L1 cache. */
-    private static final int KC = 256;
+    /**
+     * Largest shared-dimension block: one packed B micro-panel (KC×NR) and one A micro-panel (MR×KC)
+     * stay in the L1 cache. The shared dimension is cut into equal blocks of at most this (288 is one
+     * block of 288, not 256 + 32: every block costs a pass over C).
+     */
+    private static final int KC = 320;
     /** Row block: the packed A block (MC×KC) read by the micro-kernels of one B panel stays in L2. */
     private static final int MC = 72;
     /** Column block: the packed B block (KC×NC) stays in L3. */
@@ -89,20 +93,20 @@ final class VectorKernels extends JavaKernels {
     }
 
     /**
-     * All of op(A) (m×k) packed for {@link #blocked}: block by block of the shared dimension (KC), the
+     * All of op(A) (m×k) packed for {@link #blocked}: block by block of the shared dimension ({@link #kBlock}), the
      * block at [pc, pc + kc) starting at pc·mPad, each in MR-row micro-panels (rows past m zero), so rows
      * [i, i + MR) of a block start at pc·mPad + i·kc. Packed in parallel by row panels, into the calling
      * thread's workspace.
      */
     private static float[] packAll(float[] a, int aOff, int ars, int acs, int m, int k) {
-        int mPad = roundUp(m, MR), panels = mPad / MR;
+        int mPad = roundUp(m, MR), panels = mPad / MR, kb = kBlock(k);
         Workspace ws = WORKSPACE.get();
         if (ws.fa.length < mPad * k) ws.fa = new float[mPad * k];
         float[] ap = ws.fa;
         Parallel.forChunks(panels, Math.max(1, Parallel.MIN_WORK / (MR * k)), (chunk, from, to) -> {
             int r0 = from * MR, r1 = Math.min(m, to * MR);
-            for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc);
+            for (int pc = 0; pc < k; pc += kb) {
+                int kc = Math.min(kb, k - pc);
                 packA(a, aOff + r0 * ars + pc * acs, ars, acs, r1 - r0, kc, ap, pc * mPad + r0 * kc);
             }
         });
@@ -112,11 +116,12 @@ final class VectorKernels extends JavaKernels {
     private static void blocked(int i0, int i1, int j0, int j1, int k, float[] ap, int mPad,
                                 float[] b, int bOff, int brs, int bcs, float[] c, int cOff, int ldc, boolean overwrite) {
         Workspace ws = WORKSPACE.get();
+        int kb = kBlock(k);
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc), ncPad = roundUp(nc, FNR);
-            for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc);
-                if (ws.fb.length < kc * ncPad) ws.fb = new float[KC * ncPad];
+            for (int pc = 0; pc < k; pc += kb) {
+                int kc = Math.min(kb, k - pc);
+                if (ws.fb.length < kc * ncPad) ws.fb = new float[kb * ncPad];
                 float[] bp = ws.fb;
                 packB(b, bOff + pc * brs + jc * bcs, brs, bcs, kc, nc, FNR, bp);
                 for (int ic = i0; ic < i1; ic += MC) {
@@ -157,7 +162,17 @@ final class VectorKernels extends JavaKernels {
 
     /** Packs op(B)[0..kc, 0..nc] (from {@code off}) into nr-column micro-panels, zero-padded to full width. */
     private static void packB(float[] b, int off, int rs, int cs, int kc, int nc, int nr, float[] bp) {
-        for (int jr = 0; jr < nc; jr += nr) {
+        int full = cs == 1 && nr == FNR ? nc / FNR * FNR : 0;
+        // full panels of a row-major B, row by row: B read in order (a panel at a time would jump a row
+        // of B for every 16 values), each row's pieces written two vectors at a time
+        for (int p = 0; p < kc; p++) {
+            int src = off + p * rs, dst = p * FNR;
+            for (int jr = 0; jr < full; jr += FNR, dst += kc * FNR) {
+                FloatVector.fromArray(FS, b, src + jr).intoArray(bp, dst);
+                FloatVector.fromArray(FS, b, src + jr + FL).intoArray(bp, dst + FL);
+            }
+        }
+        for (int jr = full; jr < nc; jr += nr) {
             int w = Math.min(nr, nc - jr), dst = jr * kc;
             if (cs == 1) {
                 for (int p = 0; p < kc; p++, dst += nr) {
@@ -355,20 +370,20 @@ final class VectorKernels extends JavaKernels {
     }
 
     /**
-     * All of op(A) (m×k) packed for {@link #blocked}: block by block of the shared dimension (KC), the
+     * All of op(A) (m×k) packed for {@link #blocked}: block by block of the shared dimension ({@link #kBlock}), the
      * block at [pc, pc + kc) starting at pc·mPad, each in MR-row micro-panels (rows past m zero), so rows
      * [i, i + MR) of a block start at pc·mPad + i·kc. Packed in parallel by row panels, into the calling
      * thread's workspace.
      */
     private static double[] packAll(double[] a, int aOff, int ars, int acs, int m, int k) {
-        int mPad = roundUp(m, MR), panels = mPad / MR;
+        int mPad = roundUp(m, MR), panels = mPad / MR, kb = kBlock(k);
         Workspace ws = WORKSPACE.get();
         if (ws.da.length < mPad * k) ws.da = new double[mPad * k];
         double[] ap = ws.da;
         Parallel.forChunks(panels, Math.max(1, Parallel.MIN_WORK / (MR * k)), (chunk, from, to) -> {
             int r0 = from * MR, r1 = Math.min(m, to * MR);
-            for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc);
+            for (int pc = 0; pc < k; pc += kb) {
+                int kc = Math.min(kb, k - pc);
                 packA(a, aOff + r0 * ars + pc * acs, ars, acs, r1 - r0, kc, ap, pc * mPad + r0 * kc);
             }
         });
@@ -378,11 +393,12 @@ final class VectorKernels extends JavaKernels {
     private static void blocked(int i0, int i1, int j0, int j1, int k, double[] ap, int mPad,
                                 double[] b, int bOff, int brs, int bcs, double[] c, int cOff, int ldc, boolean overwrite) {
         Workspace ws = WORKSPACE.get();
+        int kb = kBlock(k);
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc), ncPad = roundUp(nc, DNR);
-            for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc);
-                if (ws.db.length < kc * ncPad) ws.db = new double[KC * ncPad];
+            for (int pc = 0; pc < k; pc += kb) {
+                int kc = Math.min(kb, k - pc);
+                if (ws.db.length < kc * ncPad) ws.db = new double[kb * ncPad];
                 double[] bp = ws.db;
                 packB(b, bOff + pc * brs + jc * bcs, brs, bcs, kc, nc, DNR, bp);
                 for (int ic = i0; ic < i1; ic += MC) {
@@ -797,6 +813,12 @@ final class VectorKernels extends JavaKernels {
         } else {
             Parallel.forChunks(rowPanels, (chunk, from, to) -> block.run(from * mr, Math.min(m, to * mr), 0, n));
         }
+    }
+
+    /** The shared-dimension block size for k: k cut into the fewest equal blocks of at most KC. */
+    static int kBlock(int k) {
+        int blocks = Math.max(1, (k + KC - 1) / KC);
+        return (k + blocks - 1) / blocks;
     }
 
     private static int roundUp(int x, int to) {
