@@ -258,8 +258,8 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
 
     @Override
     public boolean afterBackward(long step, Tensor input, int[] targets, double loss) {
-        // the step before this one is ready by now; collected before the trainer opens the next step, which
-        // may reuse that step's arrays (StepMemory), whether or not this step's update is applied
+        // the step before this one is ready by now; collected here, whether or not this step's update is
+        // applied, as the trainer reuses that step's arrays from the next step on (readsDuringNextStep)
         collect();
         steps = step;
         addLoss(step, loss);
@@ -345,6 +345,12 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
             }
         }
         for (Listener l : listeners) l.onRecord(rec.step, this);
+    }
+
+    /** A recorded step is summarized on the probe's thread during the next one, and collected after its backward pass. */
+    @Override
+    public boolean readsDuringNextStep(long step) {
+        return uncollected != null && uncollected.step == step;
     }
 
     @Override

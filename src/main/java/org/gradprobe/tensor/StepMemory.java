@@ -9,14 +9,15 @@ import java.util.Map;
 
 /**
  * Reuses the large arrays of a training step (activations, their gradients, unfolded inputs) in the
- * step after next, instead of allocating (and zeroing, and collecting) tens of megabytes every step.
+ * steps after it, instead of allocating (and zeroing, and collecting) tens of megabytes every step.
  *
  * <p>While a step is open on a thread ({@link #open}), arrays of at least {@link #MIN_ELEMENTS}
- * elements that the engine asks for on that thread ({@link Tensor#zeros}, the ops' own buffers) are
- * taken from those handed out two steps before, when one of the same type and length is free. An
- * array handed out in step {@code s} therefore stays valid until step {@code s + 2} opens: whoever
- * reads a step's tensors later (the probe's thread) must be done with them by then. Arrays asked for on
- * other threads, or with no step open, are allocated as usual.
+ * elements that the engine asks for on that thread ({@link Tensor#zeros}, {@link Tensor#empty}, the
+ * ops' own buffers) are taken from those of earlier steps that are free, when one of the same type and
+ * length is. An array handed out in step {@code s} is free again in step {@code s + 1}, or in step
+ * {@code s + 2} when step {@code s + 1} was opened with {@code keepLast} (someone, such as the probe's
+ * thread, still reads step {@code s}'s tensors during step {@code s + 1}). Arrays asked for on other
+ * threads, or with no step open, are allocated as usual.
  */
 public final class StepMemory {
     /** Arrays shorter than this are allocated as usual (the JVM does that cheaply). */
@@ -27,8 +28,8 @@ public final class StepMemory {
     private final Map<Integer, ArrayDeque<float[]>> freeFloats = new HashMap<>();
     private final Map<Integer, ArrayDeque<double[]>> freeDoubles = new HashMap<>();
     private final Map<Integer, ArrayDeque<int[]>> freeInts = new HashMap<>();
-    /** Arrays handed out in the open (or last) step, and in the step before it. */
-    private List<Object> thisStep = new ArrayList<>(), lastStep = new ArrayList<>();
+    /** Arrays handed out in the open (or last) step, and those of the step before it kept from reuse. */
+    private List<Object> thisStep = new ArrayList<>(), kept = new ArrayList<>();
     private boolean open;
 
     /** Closes the step it opened on the thread. */
@@ -38,24 +39,24 @@ public final class StepMemory {
     }
 
     /**
-     * Opens the next step on the calling thread: the arrays handed out two steps ago become free.
-     * Not reentrant: one step at a time, on one thread.
+     * Opens the next step on the calling thread. The arrays kept through the last step become free, and
+     * so do the last step's own unless {@code keepLast}: then they are kept through this one. Not
+     * reentrant: one step at a time, on one thread.
      */
-    public Scope open() {
+    public Scope open(boolean keepLast) {
         if (open) throw new IllegalStateException("a step is already open on this memory");
         // arrays free since the last step and not taken in it (a shape that did not come back) are let go
         freeFloats.clear();
         freeDoubles.clear();
         freeInts.clear();
-        for (Object a : lastStep) {
-            if (a instanceof float[] f) freeFloats.computeIfAbsent(f.length, k -> new ArrayDeque<>()).push(f);
-            else if (a instanceof double[] d) freeDoubles.computeIfAbsent(d.length, k -> new ArrayDeque<>()).push(d);
-            else freeInts.computeIfAbsent(((int[]) a).length, k -> new ArrayDeque<>()).push((int[]) a);
+        free(kept);
+        if (keepLast) {
+            List<Object> t = kept;
+            kept = thisStep;
+            thisStep = t;
+        } else {
+            free(thisStep);
         }
-        lastStep.clear();
-        List<Object> t = lastStep;
-        lastStep = thisStep;
-        thisStep = t;
         StepMemory outer = OPEN.get();
         OPEN.set(this);
         open = true;
@@ -64,6 +65,15 @@ public final class StepMemory {
             if (outer == null) OPEN.remove();
             else OPEN.set(outer);
         };
+    }
+
+    private void free(List<Object> arrays) {
+        for (Object a : arrays) {
+            if (a instanceof float[] f) freeFloats.computeIfAbsent(f.length, k -> new ArrayDeque<>()).push(f);
+            else if (a instanceof double[] d) freeDoubles.computeIfAbsent(d.length, k -> new ArrayDeque<>()).push(d);
+            else freeInts.computeIfAbsent(((int[]) a).length, k -> new ArrayDeque<>()).push((int[]) a);
+        }
+        arrays.clear();
     }
 
     /** A zeroed float array of length {@code n}: from the open step's memory when there is one and n is large. */

@@ -6,6 +6,7 @@ import org.gradprobe.data.Dataset;
 import org.gradprobe.nn.ForwardContext;
 import org.gradprobe.nn.Model;
 import org.gradprobe.ops.F;
+import org.gradprobe.tensor.StepMemory;
 import org.gradprobe.tensor.Tensor;
 
 /** Accuracy, mean loss and the confusion matrix of a model on a data set, in eval mode, without a graph. */
@@ -14,22 +15,29 @@ public record Evaluation(int samples, double loss, double accuracy, int[][] conf
     public static Evaluation run(Model model, Dataset data, int batchSize, double mean, double std) {
         int classes = data.classes();
         int[][] confusion = new int[classes][classes];
-        double lossSum = 0;
-        int correct = 0;
+        double[] sums = new double[2];    // summed loss, correct answers
+        // each batch reuses the last one's large arrays
+        StepMemory memory = new StepMemory();
         try (GradMode.Scope g = GradMode.noGrad()) {
             for (Batches.Batch b : new Batches(data, batchSize, null, mean, std, model.dtype(), model.inputShape())) {
-                Tensor logits = model.forward(b.input(), ForwardContext.eval());
-                lossSum += F.crossEntropy(logits, b.targets()).item() * b.targets().length;
-                int c = logits.dim(1);
-                for (int i = 0; i < b.targets().length; i++) {
-                    int best = 0;
-                    for (int j = 1; j < c; j++) if (logits.get(i * c + j) > logits.get(i * c + best)) best = j;
-                    if (best == b.targets()[i]) correct++;
-                    if (best < classes) confusion[b.targets()[i]][best]++;
+                try (StepMemory.Scope open = memory.open(false)) {
+                    count(model.forward(b.input(), ForwardContext.eval()), b.targets(), classes, confusion, sums);
                 }
             }
         }
         int n = data.size();
-        return new Evaluation(n, lossSum / n, (double) correct / n, confusion);
+        return new Evaluation(n, sums[0] / n, sums[1] / n, confusion);
+    }
+
+    /** Adds a batch's summed loss and correct answers into {@code sums}, and its answers into the confusion matrix. */
+    private static void count(Tensor logits, int[] targets, int classes, int[][] confusion, double[] sums) {
+        sums[0] += F.crossEntropy(logits, targets).item() * targets.length;
+        int c = logits.dim(1);
+        for (int i = 0; i < targets.length; i++) {
+            int best = 0;
+            for (int j = 1; j < c; j++) if (logits.get(i * c + j) > logits.get(i * c + best)) best = j;
+            if (best == targets[i]) sums[1]++;
+            if (best < classes) confusion[targets[i]][best]++;
+        }
     }
 }

@@ -63,7 +63,7 @@ class TrainingTest {
     }
 
     /**
-     * The trainer reuses a step's large arrays two steps later (StepMemory); plain forward/backward/update
+     * The trainer reuses a step's large arrays in later steps (StepMemory); plain forward/backward/update
      * calls do not. Both must give the same weights bit for bit, in float32 and float64, through every op
      * whose output is taken unzeroed (with assertions on, those arrays come back full of NaN, so an
      * element an op forgot to write shows), and the probe recording every step must see the same.
@@ -85,6 +85,8 @@ class TrainingTest {
                 for (int b = 0; b < 6; b++) {
                     Batches.Batch batch = batches.get(b);
                     double loss = trainer.step(batch.input(), batch.targets(), new SplittableRandom(b));
+                    // the probe's thread summarizes a recorded step during the next one: its arrays must be kept that long
+                    if (probe != null) assertTrue(probe.readsDuringNextStep(trainer.steps()), "step " + trainer.steps());
                     plainSgd.zeroGrad();
                     Map<String, Tensor> outs = new LinkedHashMap<>();
                     Tensor out = plain.forward(batch.input(), new ForwardContext(true, new SplittableRandom(b), (name, layer, t) -> outs.put(name, t.retainGrad())));
