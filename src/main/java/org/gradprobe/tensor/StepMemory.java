@@ -1,11 +1,14 @@
 package org.gradprobe.tensor;
 
+import java.lang.reflect.Array;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.IntFunction;
 
 /**
  * Reuses the large arrays of a training step (activations, their gradients, unfolded inputs) in the
@@ -25,9 +28,8 @@ public final class StepMemory {
 
     private static final ThreadLocal<StepMemory> OPEN = new ThreadLocal<>();
 
-    private final Map<Integer, ArrayDeque<float[]>> freeFloats = new HashMap<>();
-    private final Map<Integer, ArrayDeque<double[]>> freeDoubles = new HashMap<>();
-    private final Map<Integer, ArrayDeque<int[]>> freeInts = new HashMap<>();
+    /** Free arrays by type and length. */
+    private final Map<Key, ArrayDeque<Object>> free = new HashMap<>();
     /** Arrays handed out in the open (or last) step, and those of the step before it kept from reuse. */
     private List<Object> thisStep = new ArrayList<>(), kept = new ArrayList<>();
     private boolean open;
@@ -46,16 +48,14 @@ public final class StepMemory {
     public Scope open(boolean keepLast) {
         if (open) throw new IllegalStateException("a step is already open on this memory");
         // arrays free since the last step and not taken in it (a shape that did not come back) are let go
-        freeFloats.clear();
-        freeDoubles.clear();
-        freeInts.clear();
-        free(kept);
+        free.clear();
+        release(kept);
         if (keepLast) {
             List<Object> t = kept;
             kept = thisStep;
             thisStep = t;
         } else {
-            free(thisStep);
+            release(thisStep);
         }
         StepMemory outer = OPEN.get();
         OPEN.set(this);
@@ -67,18 +67,9 @@ public final class StepMemory {
         };
     }
 
-    private void free(List<Object> arrays) {
-        for (Object a : arrays) {
-            if (a instanceof float[] f) freeFloats.computeIfAbsent(f.length, k -> new ArrayDeque<>()).push(f);
-            else if (a instanceof double[] d) freeDoubles.computeIfAbsent(d.length, k -> new ArrayDeque<>()).push(d);
-            else freeInts.computeIfAbsent(((int[]) a).length, k -> new ArrayDeque<>()).push((int[]) a);
-        }
+    private void release(List<Object> arrays) {
+        for (Object a : arrays) free.computeIfAbsent(new Key(a.getClass(), Array.getLength(a)), k -> new ArrayDeque<>()).push(a);
         arrays.clear();
-    }
-
-    /** A zeroed float array of length {@code n}: from the open step's memory when there is one and n is large. */
-    public static float[] floats(int n) {
-        return floats(n, true);
     }
 
     /**
@@ -87,60 +78,36 @@ public final class StepMemory {
      * tests, such an array is filled with NaN first, so an element left unwritten shows.)
      */
     public static float[] floats(int n, boolean zeroed) {
-        StepMemory m = n >= MIN_ELEMENTS ? OPEN.get() : null;
-        if (m == null) return new float[n];
-        ArrayDeque<float[]> free = m.freeFloats.get(n);
-        float[] a = free == null ? null : free.poll();
-        if (a == null) a = new float[n];
-        else if (zeroed) Arrays.fill(a, 0f);
-        else assert poison(a);
-        m.thisStep.add(a);
-        return a;
+        return array(float[].class, n, zeroed, float[]::new, a -> Arrays.fill(a, 0f), a -> Arrays.fill(a, Float.NaN));
     }
 
-    /** A zeroed double array of length {@code n}, as {@link #floats(int)}. */
-    public static double[] doubles(int n) {
-        return doubles(n, true);
-    }
-
-    /** A double array of length {@code n}, as {@link #floats(int, boolean)}. */
+    /** A double array of length {@code n}, as {@link #floats}. */
     public static double[] doubles(int n, boolean zeroed) {
-        StepMemory m = n >= MIN_ELEMENTS ? OPEN.get() : null;
-        if (m == null) return new double[n];
-        ArrayDeque<double[]> free = m.freeDoubles.get(n);
-        double[] a = free == null ? null : free.poll();
-        if (a == null) a = new double[n];
-        else if (zeroed) Arrays.fill(a, 0.0);
-        else assert poison(a);
-        m.thisStep.add(a);
-        return a;
+        return array(double[].class, n, zeroed, double[]::new, a -> Arrays.fill(a, 0.0), a -> Arrays.fill(a, Double.NaN));
     }
 
-    /** An int array of length {@code n}, as {@link #floats(int, boolean)} (poisoned with -1). */
+    /** An int array of length {@code n}, as {@link #floats} (poisoned with -1). */
     public static int[] ints(int n, boolean zeroed) {
+        return array(int[].class, n, zeroed, int[]::new, a -> Arrays.fill(a, 0), a -> Arrays.fill(a, -1));
+    }
+
+    private record Key(Class<?> type, int length) {}
+
+    /** From the open step's memory when there is one on this thread and n is large; a new array otherwise. */
+    private static <A> A array(Class<A> type, int n, boolean zeroed, IntFunction<A> make, Consumer<A> clear, Consumer<A> poison) {
         StepMemory m = n >= MIN_ELEMENTS ? OPEN.get() : null;
-        if (m == null) return new int[n];
-        ArrayDeque<int[]> free = m.freeInts.get(n);
-        int[] a = free == null ? null : free.poll();
-        if (a == null) a = new int[n];
-        else if (zeroed) Arrays.fill(a, 0);
-        else assert poison(a);
+        if (m == null) return make.apply(n);
+        ArrayDeque<Object> same = m.free.get(new Key(type, n));
+        A a = same == null ? null : type.cast(same.poll());
+        if (a == null) a = make.apply(n);
+        else if (zeroed) clear.accept(a);
+        else assert poisoned(poison, a);
         m.thisStep.add(a);
         return a;
     }
 
-    private static boolean poison(float[] a) {
-        Arrays.fill(a, Float.NaN);
-        return true;
-    }
-
-    private static boolean poison(double[] a) {
-        Arrays.fill(a, Double.NaN);
-        return true;
-    }
-
-    private static boolean poison(int[] a) {
-        Arrays.fill(a, -1);
+    private static <A> boolean poisoned(Consumer<A> poison, A a) {
+        poison.accept(a);
         return true;
     }
 }

@@ -45,9 +45,7 @@ public final class Tensor {
     // ---- construction ----
 
     public static Tensor zeros(DType dtype, int... shape) {
-        int n = Shapes.numel(shape);
-        return dtype == DType.FLOAT32 ? new Tensor(dtype, shape, StepMemory.floats(n), null)
-                : new Tensor(dtype, shape, null, StepMemory.doubles(n));
+        return allocate(dtype, shape, true);
     }
 
     /**
@@ -55,9 +53,13 @@ public final class Tensor {
      * element: inside a training step its storage may be reused, see {@link StepMemory}.
      */
     public static Tensor empty(DType dtype, int... shape) {
+        return allocate(dtype, shape, false);
+    }
+
+    private static Tensor allocate(DType dtype, int[] shape, boolean zeroed) {
         int n = Shapes.numel(shape);
-        return dtype == DType.FLOAT32 ? new Tensor(dtype, shape, StepMemory.floats(n, false), null)
-                : new Tensor(dtype, shape, null, StepMemory.doubles(n, false));
+        return dtype == DType.FLOAT32 ? new Tensor(dtype, shape, StepMemory.floats(n, zeroed), null)
+                : new Tensor(dtype, shape, null, StepMemory.doubles(n, zeroed));
     }
 
     public static Tensor emptyLike(Tensor t) {

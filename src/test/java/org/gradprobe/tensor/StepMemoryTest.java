@@ -15,24 +15,24 @@ class StepMemoryTest {
         StepMemory m = new StepMemory();
         float[] a;
         try (StepMemory.Scope s = m.open(false)) {
-            a = StepMemory.floats(N);
+            a = StepMemory.floats(N, true);
             a[7] = 3f;    // a zeroed array must come back zeroed
         }
         try (StepMemory.Scope s = m.open(false)) {
-            float[] b = StepMemory.floats(N);
+            float[] b = StepMemory.floats(N, true);
             assertTrue(a == b, "the last step's array is reused");
             for (float v : b) assertEquals(0f, v);
-            assertTrue(a != StepMemory.floats(N), "but only once within a step");
+            assertTrue(a != StepMemory.floats(N, true), "but only once within a step");
         }
         float[] kept;
         try (StepMemory.Scope s = m.open(false)) {
-            kept = StepMemory.floats(N);
+            kept = StepMemory.floats(N, true);
         }
         try (StepMemory.Scope s = m.open(true)) {
-            assertTrue(kept != StepMemory.floats(N), "a kept step's array is not reused in the next step");
+            assertTrue(kept != StepMemory.floats(N, true), "a kept step's array is not reused in the next step");
         }
         try (StepMemory.Scope s = m.open(false)) {
-            float[] x = StepMemory.floats(N), y = StepMemory.floats(N);
+            float[] x = StepMemory.floats(N, true), y = StepMemory.floats(N, true);
             assertTrue(kept == x || kept == y, "but in the one after");
         }
     }
@@ -43,15 +43,15 @@ class StepMemoryTest {
         float[] small, large;
         double[] dbl;
         try (StepMemory.Scope s = m.open(false)) {
-            small = StepMemory.floats(N - 1);
-            large = StepMemory.floats(N);
-            dbl = StepMemory.doubles(N);
+            small = StepMemory.floats(N - 1, true);
+            large = StepMemory.floats(N, true);
+            dbl = StepMemory.doubles(N, true);
         }
         try (StepMemory.Scope s = m.open(false)) {
-            assertTrue(small != StepMemory.floats(N - 1), "a different array");
-            assertTrue(large != StepMemory.floats(N + 1), "a different array");
-            assertTrue(large == StepMemory.floats(N), "the same array");
-            assertTrue(dbl == StepMemory.doubles(N), "the same array");
+            assertTrue(small != StepMemory.floats(N - 1, true), "a different array");
+            assertTrue(large != StepMemory.floats(N + 1, true), "a different array");
+            assertTrue(large == StepMemory.floats(N, true), "the same array");
+            assertTrue(dbl == StepMemory.doubles(N, true), "the same array");
         }
     }
 
@@ -60,7 +60,7 @@ class StepMemoryTest {
         StepMemory m = new StepMemory();
         float[] a;
         try (StepMemory.Scope s = m.open(false)) {
-            a = StepMemory.floats(N);
+            a = StepMemory.floats(N, true);
         }
         for (int i = 0; i < 3; i++) assertTrue(a != StepMemory.floats(N, false), "a fresh array");
         try (StepMemory.Scope s = m.open(false)) {
@@ -75,7 +75,7 @@ class StepMemoryTest {
         assertTrue(assertions, "the tests run with assertions on (-ea), which this check and the training equality test rely on");
         StepMemory m = new StepMemory();
         try (StepMemory.Scope s = m.open(false)) {
-            StepMemory.floats(N);
+            StepMemory.floats(N, true);
             StepMemory.ints(N, false);
         }
         try (StepMemory.Scope s = m.open(false)) {
