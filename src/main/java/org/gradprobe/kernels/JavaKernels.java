@@ -367,20 +367,19 @@ class JavaKernels implements Kernels {
     }
 
     @Override
-    public void summarize(float[] a, int from, int to, float shift, long[] byExp, double[] sums) {
+    public void summarize(float[] a, int from, int to, float shift, boolean positives, long[] byExp, double[] sums) {
         // four interleaved count arrays, so that runs of values in the same bin do not wait on each other
-        int[] c0 = new int[257], c1 = new int[257], c2 = new int[257], c3 = new int[257];
+        int[] c0 = new int[SUMMARY_SLOTS], c1 = new int[SUMMARY_SLOTS], c2 = new int[SUMMARY_SLOTS], c3 = new int[SUMMARY_SLOTS];
         double s10 = 0, s11 = 0, s12 = 0, s13 = 0, s20 = 0, s21 = 0, s22 = 0, s23 = 0;
         float m0 = 0, m1 = 0, m2 = 0, m3 = 0;
         double sh = shift;    // differences in double: a float subtraction would round them
         int i = from;
         for (; i + 3 < to; i += 4) {
             float v0 = a[i], v1 = a[i + 1], v2 = a[i + 2], v3 = a[i + 3];
-            int b0 = Float.floatToRawIntBits(v0), b1 = Float.floatToRawIntBits(v1), b2 = Float.floatToRawIntBits(v2), b3 = Float.floatToRawIntBits(v3);
-            c0[(b0 & 0x7FFFFFFF) == 0 ? 256 : (b0 >>> 23) & 0xFF]++;
-            c1[(b1 & 0x7FFFFFFF) == 0 ? 256 : (b1 >>> 23) & 0xFF]++;
-            c2[(b2 & 0x7FFFFFFF) == 0 ? 256 : (b2 >>> 23) & 0xFF]++;
-            c3[(b3 & 0x7FFFFFFF) == 0 ? 256 : (b3 >>> 23) & 0xFF]++;
+            c0[slot(v0)]++;
+            c1[slot(v1)]++;
+            c2[slot(v2)]++;
+            c3[slot(v3)]++;
             double d0 = v0 - sh, d1 = v1 - sh, d2 = v2 - sh, d3 = v3 - sh;
             s10 += d0;
             s11 += d1;
@@ -399,18 +398,38 @@ class JavaKernels implements Kernels {
         }
         for (; i < to; i++) {
             float v = a[i];
-            int b = Float.floatToRawIntBits(v);
-            c0[(b & 0x7FFFFFFF) == 0 ? 256 : (b >>> 23) & 0xFF]++;
+            c0[slot(v)]++;
             double d = v - sh;
             s10 += d;
             s20 += d * d;
             float av = Math.abs(v);
             m0 = av > m0 ? av : m0;
         }
-        for (int k = 0; k < 257; k++) byExp[k] += (long) c0[k] + c1[k] + c2[k] + c3[k];
+        for (int k = 0; k < SUMMARY_SLOTS; k++) byExp[k] += (long) c0[k] + c1[k] + c2[k] + c3[k];
         sums[0] += (s10 + s11) + (s12 + s13);
         sums[1] += (s20 + s21) + (s22 + s23);
         sums[2] = Math.max(sums[2], Math.max(Math.max(m0, m1), Math.max(m2, m3)));
+        if (positives) {
+            double p1 = 0, p2 = 0;
+            float pm = 0;
+            for (int k = from; k < to; k++) {
+                float v = a[k];
+                if (v > 0) {
+                    p1 += v;
+                    p2 += (double) v * v;
+                    pm = v > pm ? v : pm;
+                }
+            }
+            sums[3] += p1;
+            sums[4] += p2;
+            sums[5] = Math.max(sums[5], pm);
+        }
+    }
+
+    /** {@link #summarize}'s count slot of v: sign bit and biased exponent, or 512 for a zero of either sign. */
+    static int slot(float v) {
+        int b = Float.floatToRawIntBits(v);
+        return (b & 0x7FFFFFFF) == 0 ? 512 : b >>> 23;
     }
 
     @Override

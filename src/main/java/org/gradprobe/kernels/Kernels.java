@@ -49,14 +49,19 @@ public interface Kernels {
 
     void maxPool2d(double[] x, int planes, int h, int w, int k, int stride, int oh, int ow, double[] out, int[] argmax);
 
+    /** Slots of {@link #summarize}'s count array: sign bit and biased exponent (512), and exact zeros. */
+    int SUMMARY_SLOTS = 513;
+
     /**
      * One statistics pass over a[from, to) (the probe's, see {@code probe.Stats}): adds to
-     * {@code byExp[e]} the count of values whose biased float32 exponent is e (0: subnormal, 255: NaN or
-     * Inf), except exact zeros, counted in {@code byExp[256]}; adds Σ(v − shift) to sums[0] and
-     * Σ(v − shift)² to sums[1] (in double); raises sums[2] to max |v|. NaN and Inf make the sums
-     * meaningless; the caller sees them in byExp[255] and recomputes without them.
+     * {@code byExp[s * 256 + e]} the count of values with sign bit s and biased float32 exponent e (0:
+     * subnormal, 255: NaN or Inf), except exact zeros of either sign, counted in {@code byExp[512]}; adds
+     * Σ(v − shift) to sums[0] and Σ(v − shift)² to sums[1] (in double); raises sums[2] to max |v|. With
+     * {@code positives}, also the moments of relu's output max(v, 0): Σ to sums[3], Σ² to sums[4], max
+     * raised in sums[5]. NaN and Inf make the sums meaningless; the caller sees them in exponent 255 and
+     * recomputes without them.
      */
-    void summarize(float[] a, int from, int to, float shift, long[] byExp, double[] sums);
+    void summarize(float[] a, int from, int to, float shift, boolean positives, long[] byExp, double[] sums);
 
     /** out[i] = g[i] where x[i] > 0, else 0 (relu's backward: 0 at the kink and for NaN, as PyTorch), for i in [from, to). */
     void reluBackward(float[] x, float[] g, float[] out, int from, int to);

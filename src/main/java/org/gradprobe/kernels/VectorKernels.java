@@ -667,68 +667,105 @@ final class VectorKernels extends JavaKernels {
     // ---------------------------------------------------------------- statistics
 
     private static final VectorSpecies<Integer> IS = IntVector.SPECIES_PREFERRED;
-    /** Offsets of one exponent histogram per lane: lanes of one vector never increment the same counter. */
+    /** Offsets of one count array per lane: lanes of one vector never increment the same counter. */
     private static final int[] LANE_BASE = new int[FL];
 
     static {
-        for (int j = 0; j < FL; j++) LANE_BASE[j] = j * 257;
+        for (int j = 0; j < FL; j++) LANE_BASE[j] = j * SUMMARY_SLOTS;
     }
 
     @Override
-    public void summarize(float[] a, int from, int to, float shift, long[] byExp, double[] sums) {
-        if (IS.length() != FL || 2 * DL != FL) {
-            super.summarize(a, from, to, shift, byExp, sums);
+    public void summarize(float[] a, int from, int to, float shift, boolean positives, long[] byExp, double[] sums) {
+        if (IS.length() != 8 || FL != 8 || DL != 4) {
+            super.summarize(a, from, to, shift, positives, byExp, sums);
             return;
         }
-        int[] counts = new int[FL * 257], idx = new int[FL];
+        int[] counts = new int[FL * SUMMARY_SLOTS];
+        // two loops, not one with a flag inside: C2 then keeps the vectors in registers
+        int done = positives ? summarizeWithPositives(a, from, to, shift, counts, sums) : summarize(a, from, to, shift, counts, sums);
+        for (int j = 0; j < FL; j++) for (int k = 0; k < SUMMARY_SLOTS; k++) byExp[k] += counts[j * SUMMARY_SLOTS + k];
+        super.summarize(a, done, to, shift, positives, byExp, sums);
+    }
+
+    /** The vector part of {@link #summarize}, 16 values a turn; returns where it stopped. */
+    private static int summarize(float[] a, int from, int to, float shift, int[] counts, double[] sums) {
         IntVector laneBase = IntVector.fromArray(IS, LANE_BASE, 0);
-        DoubleVector shiftD = DoubleVector.broadcast(DS, shift);
-        DoubleVector s1a = DoubleVector.zero(DS), s1b = s1a, s2a = s1a, s2b = s1a;
-        FloatVector mx = FloatVector.zero(FS);
+        DoubleVector sh = DoubleVector.broadcast(DS, shift);
+        // moments in double, the halves of two vectors widened: four chains each, so the adds overlap
+        DoubleVector s1a = DoubleVector.zero(DS), s1b = s1a, s1c = s1a, s1d = s1a, s2a = s1a, s2b = s1a, s2c = s1a, s2d = s1a;
+        FloatVector mx = FloatVector.zero(FS), my = mx;
+        int i = from;
+        for (; i + 2 * FL <= to; i += 2 * FL) {
+            FloatVector v = FloatVector.fromArray(FS, a, i), w = FloatVector.fromArray(FS, a, i + FL);
+            count(counts, v, laneBase);
+            count(counts, w, laneBase);
+            DoubleVector v0 = widen(v, 0, sh), v1 = widen(v, 1, sh), w0 = widen(w, 0, sh), w1 = widen(w, 1, sh);
+            s1a = s1a.add(v0);
+            s1b = s1b.add(v1);
+            s1c = s1c.add(w0);
+            s1d = s1d.add(w1);
+            s2a = v0.fma(v0, s2a);
+            s2b = v1.fma(v1, s2b);
+            s2c = w0.fma(w0, s2c);
+            s2d = w1.fma(w1, s2d);
+            mx = mx.max(v.abs());
+            my = my.max(w.abs());
+        }
+        sums[0] += s1a.add(s1b).add(s1c.add(s1d)).reduceLanes(VectorOperators.ADD);
+        sums[1] += s2a.add(s2b).add(s2c.add(s2d)).reduceLanes(VectorOperators.ADD);
+        sums[2] = Math.max(sums[2], mx.max(my).reduceLanes(VectorOperators.MAX));
+        return i;
+    }
+
+    /** As {@link #summarize(float[], int, int, float, int[], double[])}, with relu's output moments in sums[3..5]. */
+    private static int summarizeWithPositives(float[] a, int from, int to, float shift, int[] counts, double[] sums) {
+        IntVector laneBase = IntVector.fromArray(IS, LANE_BASE, 0);
+        DoubleVector sh = DoubleVector.broadcast(DS, shift), none = DoubleVector.zero(DS);
+        DoubleVector s1a = none, s1b = none, s2a = none, s2b = none, p1a = none, p1b = none, p2a = none, p2b = none;
+        FloatVector mx = FloatVector.zero(FS), pm = mx;
         int i = from;
         for (; i + FL <= to; i += FL) {
-            FloatVector v = FloatVector.fromArray(FS, a, i);
-            IntVector bits = v.reinterpretAsInts();
-            IntVector e = bits.lanewise(VectorOperators.LSHR, 23).and(0xFF);
-            e = e.blend(256, bits.and(0x7FFFFFFF).eq(0)).add(laneBase);
-            if (FL == 8) {
-                // lanes read straight from the register: a vector store read back lane by lane waits on the store
-                counts[e.lane(0)]++;
-                counts[e.lane(1)]++;
-                counts[e.lane(2)]++;
-                counts[e.lane(3)]++;
-                counts[e.lane(4)]++;
-                counts[e.lane(5)]++;
-                counts[e.lane(6)]++;
-                counts[e.lane(7)]++;
-            } else {
-                e.intoArray(idx, 0);
-                for (int j = 0; j < FL; j++) counts[idx[j]]++;
-            }
-            // moments in double: the two halves of the vector widened
-            DoubleVector lo = ((DoubleVector) v.convertShape(VectorOperators.F2D, DS, 0)).sub(shiftD);
-            DoubleVector hi = ((DoubleVector) v.convertShape(VectorOperators.F2D, DS, 1)).sub(shiftD);
-            s1a = s1a.add(lo);
-            s1b = s1b.add(hi);
-            s2a = lo.fma(lo, s2a);
-            s2b = hi.fma(hi, s2b);
+            FloatVector v = FloatVector.fromArray(FS, a, i), p = v.max(0f);
+            count(counts, v, laneBase);
+            DoubleVector v0 = widen(v, 0, sh), v1 = widen(v, 1, sh), p0 = widen(p, 0, none), q1 = widen(p, 1, none);
+            s1a = s1a.add(v0);
+            s1b = s1b.add(v1);
+            s2a = v0.fma(v0, s2a);
+            s2b = v1.fma(v1, s2b);
+            p1a = p1a.add(p0);
+            p1b = p1b.add(q1);
+            p2a = p0.fma(p0, p2a);
+            p2b = q1.fma(q1, p2b);
             mx = mx.max(v.abs());
+            pm = pm.max(p);
         }
-        double s1 = s1a.add(s1b).reduceLanes(VectorOperators.ADD), s2 = s2a.add(s2b).reduceLanes(VectorOperators.ADD);
-        float m = mx.reduceLanes(VectorOperators.MAX);
-        for (; i < to; i++) {
-            float v = a[i];
-            int b = Float.floatToRawIntBits(v);
-            counts[(b & 0x7FFFFFFF) == 0 ? 256 : (b >>> 23) & 0xFF]++;
-            double d = (double) v - shift;
-            s1 += d;
-            s2 += d * d;
-            m = Math.max(m, Math.abs(v));
-        }
-        for (int j = 0; j < FL; j++) for (int k = 0; k < 257; k++) byExp[k] += counts[j * 257 + k];
-        sums[0] += s1;
-        sums[1] += s2;
-        sums[2] = Math.max(sums[2], m);
+        sums[0] += s1a.add(s1b).reduceLanes(VectorOperators.ADD);
+        sums[1] += s2a.add(s2b).reduceLanes(VectorOperators.ADD);
+        sums[2] = Math.max(sums[2], mx.reduceLanes(VectorOperators.MAX));
+        sums[3] += p1a.add(p1b).reduceLanes(VectorOperators.ADD);
+        sums[4] += p2a.add(p2b).reduceLanes(VectorOperators.ADD);
+        sums[5] = Math.max(sums[5], pm.reduceLanes(VectorOperators.MAX));
+        return i;
+    }
+
+    /** Counts each lane of v in its lane's array, at its sign-and-exponent slot (512 for zeros). */
+    private static void count(int[] counts, FloatVector v, IntVector laneBase) {
+        IntVector bits = v.reinterpretAsInts();
+        IntVector slot = bits.lanewise(VectorOperators.LSHR, 23).blend(512, bits.lanewise(VectorOperators.LSHL, 1).eq(0)).add(laneBase);
+        // lanes read straight from the register: a vector store read back lane by lane waits on the store
+        counts[slot.lane(0)]++;
+        counts[slot.lane(1)]++;
+        counts[slot.lane(2)]++;
+        counts[slot.lane(3)]++;
+        counts[slot.lane(4)]++;
+        counts[slot.lane(5)]++;
+        counts[slot.lane(6)]++;
+        counts[slot.lane(7)]++;
+    }
+
+    /** Half {@code part} of v widened to double, minus {@code shift}. */
+    private static DoubleVector widen(FloatVector v, int part, DoubleVector shift) {
+        return ((DoubleVector) v.convertShape(VectorOperators.F2D, DS, part)).sub(shift);
     }
 
     // ---------------------------------------------------------------- unfolding

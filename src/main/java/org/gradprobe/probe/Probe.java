@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -66,8 +67,9 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
     private long steps;
 
     // statistics are computed on the probe's own thread while training goes on, and collected into the
-    // histories one step later (by then that thread has had a whole step to finish): the training
-    // threads never wait for the tail of the probe's work
+    // histories once they are ready, at the latest when the next recorded step has been through its
+    // backward pass. Recording every step, that thread has a step to finish; at a longer interval it
+    // works only while training leaves a core free (Stats.serial with onIdleCores), and has until then.
     private static final ExecutorService WORKER = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "gradprobe-probe");
         t.setDaemon(true);
@@ -94,6 +96,10 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
     /** One recorded step: the statistics being computed on the probe's thread, and the parameters'. */
     private static final class Pending {
         final long step;
+        /** Whether the probe's thread waits for a free core before each piece of work. */
+        final boolean onIdleCores;
+        /** The last task submitted for this step: the probe's thread runs them in order. */
+        Future<?> last;
         final Map<Tensor, String> outputs = new IdentityHashMap<>();
         final Map<String, Future<Stats>> valueStats = new LinkedHashMap<>();
         final Map<String, Future<Stats>> gradStats = new LinkedHashMap<>();
@@ -102,14 +108,72 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
         final Map<Object, Future<Stats>> byStorage = new IdentityHashMap<>();
         final Map<String, Parameter> parameters = new LinkedHashMap<>();
 
-        Pending(long step) {
+        Pending(long step, boolean onIdleCores) {
             this.step = step;
+            this.onIdleCores = onIdleCores;
         }
+
+        /** Runs {@code task} on the probe's thread, after those submitted before it. */
+        <T> Future<T> submit(java.util.concurrent.Callable<T> task) {
+            Future<T> f = WORKER.submit(task);
+            last = f;
+            return f;
+        }
+
+        /** True when every statistic of this step has been computed. */
+        boolean ready() {
+            return last == null || last.isDone();
+        }
+
+        // the last layer output, held back until the next one shows whether a relu reads it
+        Tensor held;
+        String heldName;
 
         /** The statistics of {@code t}, computed on the probe's thread, once per storage array. */
         Future<Stats> statsOf(Tensor t) {
-            Object storage = t.f != null ? t.f : t.d;
-            return byStorage.computeIfAbsent(storage, k -> WORKER.submit(() -> Stats.serial(t)));
+            return byStorage.computeIfAbsent(storage(t), k -> submit(() -> Stats.serial(t, onIdleCores)));
+        }
+
+        /** Records layer {@code name}'s output; a relu's is summarized in one pass with its input, when held. */
+        void output(String name, Layer layer, Tensor out) {
+            outputs.put(out, name);
+            Node node = out.node();
+            if (held != null && layer.kind().equals("relu") && node != null && node.op().equals("relu") && node.inputs()[0] == held
+                    && !byStorage.containsKey(storage(held))) {
+                CompletableFuture<Stats> in = new CompletableFuture<>(), relu = new CompletableFuture<>();
+                Tensor x = held;
+                submit(() -> {
+                    try {
+                        Stats[] both = Stats.serialWithRelu(x, onIdleCores);
+                        in.complete(both[0]);
+                        relu.complete(both[1]);
+                    } catch (Throwable e) {
+                        in.completeExceptionally(e);
+                        relu.completeExceptionally(e);
+                    }
+                    return null;
+                });
+                byStorage.put(storage(x), in);
+                byStorage.put(storage(out), relu);
+                valueStats.put(heldName, in);
+                valueStats.put(name, relu);
+                held = null;
+                return;
+            }
+            flush();
+            held = out;
+            heldName = name;
+        }
+
+        /** Summarizes the held output: the forward pass is over, or the next layer is no relu of it. */
+        void flush() {
+            if (held == null) return;
+            valueStats.put(heldName, statsOf(held));
+            held = null;
+        }
+
+        private static Object storage(Tensor t) {
+            return t.f != null ? t.f : t.d;
         }
     }
 
@@ -184,15 +248,14 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
     public ForwardContext.LayerObserver forwardObserver(long step) {
         recording = null;
         if (stopped || !recording(step)) return null;
-        Pending rec = new Pending(step);
+        Pending rec = new Pending(step, config.every() > 1);
         recording = rec;
         return (name, layer, out) -> {
-            rec.outputs.put(out, name);
             // layer outputs and gradients are never written after they are made, so reading them later is safe
-            rec.valueStats.put(name, rec.statsOf(out));
+            rec.output(name, layer, out);
             String kind = layer.kind();
-            if (kind.equals("relu")) rec.unitFractions.put(name, WORKER.submit(() -> deadFraction(name, out)));
-            else if (kind.equals("sigmoid") || kind.equals("tanh")) rec.unitFractions.put(name, WORKER.submit(() -> saturatedFraction(kind, out)));
+            if (kind.equals("relu")) rec.unitFractions.put(name, rec.submit(() -> deadFraction(name, out)));
+            else if (kind.equals("sigmoid") || kind.equals("tanh")) rec.unitFractions.put(name, rec.submit(() -> saturatedFraction(kind, out)));
         };
     }
 
@@ -200,6 +263,7 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
     public Backward.GradListener backwardListener(long step) {
         Pending rec = recording;
         if (rec == null || rec.step != step) return null;
+        rec.flush();
         return new Backward.GradListener() {
             // gradients made by a routing rule (max pooling) and maybe gated after (relu), each with the
             // output gradient it was routed from: their statistics follow from that smaller tensor's
@@ -244,23 +308,24 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
             long zeros = numel - source.numel();
             if (!gated) {
                 Future<Stats> of = rec.statsOf(source);
-                return WORKER.submit(() -> join(of).copy().withZeros(zeros));
+                return rec.submit(() -> join(of).copy().withZeros(zeros));
             }
-            return WORKER.submit(() -> {
+            return rec.submit(() -> {
                 Tensor open = Tensor.zerosLike(source);
                 int n = source.numel();
                 if (source.f != null) Kernels.get().reluBackward(pooled.f, source.f, open.f, 0, n);
                 else Kernels.get().reluBackward(pooled.d, source.d, open.d, 0, n);
-                return Stats.serial(open).withZeros(zeros);
+                return Stats.serial(open, rec.onIdleCores).withZeros(zeros);
             });
         }
     }
 
     @Override
     public boolean afterBackward(long step, Tensor input, int[] targets, double loss) {
-        // the step before this one is ready by now; collected here, whether or not this step's update is
-        // applied, as the trainer reuses that step's arrays from the next step on (readsDuringNextStep)
-        collect();
+        // the last recorded step is collected once its statistics are ready, and before the next one is
+        // recorded (waiting for them then), whether or not this step's update is applied; the trainer
+        // keeps that step's arrays until then (stillReads)
+        if (uncollected != null && (uncollected.ready() || (recording != null && recording.step == step))) collect();
         steps = step;
         addLoss(step, loss);
         boolean finite = Double.isFinite(loss);
@@ -297,6 +362,7 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
         Pending rec = recording;
         recording = null;
         if (rec == null || rec.step != step) return;
+        rec.flush();
         // parameters change with the next update: their records are made now
         for (Map.Entry<String, NodeHistory> e : nodes.entrySet()) {
             if (e.getValue().kind() != NodeHistory.Kind.PARAMETER) continue;
@@ -317,8 +383,8 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
             }
             // the weights before the update are a copy already; the gradient is copied, as the next step overwrites it
             Tensor grad = p.grad() == null ? null : p.grad().copy();
-            rec.parameters.put(e.getKey(), new Parameter(WORKER.submit(() -> Stats.serial(old)),
-                    grad == null ? null : WORKER.submit(() -> Stats.serial(grad)), Math.sqrt(sq)));
+            rec.parameters.put(e.getKey(), new Parameter(rec.submit(() -> Stats.serial(old, rec.onIdleCores)),
+                    grad == null ? null : rec.submit(() -> Stats.serial(grad, rec.onIdleCores)), Math.sqrt(sq)));
         }
         before.clear();
         uncollected = rec;
@@ -347,9 +413,9 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
         for (Listener l : listeners) l.onRecord(rec.step, this);
     }
 
-    /** A recorded step is summarized on the probe's thread during the next one, and collected after its backward pass. */
+    /** The probe's thread reads a recorded step's tensors until that step is collected. */
     @Override
-    public boolean readsDuringNextStep(long step) {
+    public boolean stillReads(long step) {
         return uncollected != null && uncollected.step == step;
     }
 

@@ -38,7 +38,7 @@ public final class Stats {
         int chunks = n < PARALLEL_MIN ? 1 : Parallel.threadsFor(n / (PARALLEL_MIN / 2));
         if (chunks == 1) {
             Stats s = new Stats();
-            if (t.f != null) s.add(t.f, 0, n);
+            if (t.f != null) s.add(t.f, 0, n, null);
             else s.add(t.d, 0, n);
             return s;
         }
@@ -47,7 +47,7 @@ public final class Stats {
             for (int k = from; k < to; k++) {
                 int a = (int) ((long) n * k / chunks), b = (int) ((long) n * (k + 1) / chunks);
                 Stats s = new Stats();
-                if (t.f != null) s.add(t.f, a, b);
+                if (t.f != null) s.add(t.f, a, b, null);
                 else s.add(t.d, a, b);
                 parts[k] = s;
             }
@@ -59,10 +59,65 @@ public final class Stats {
 
     /** As {@link #of}, on the calling thread only. */
     public static Stats serial(Tensor t) {
+        return serial(t, false);
+    }
+
+    /** Elements summarized between two checks for a free core in {@link #serial(Tensor, boolean)}. */
+    static final int PIECE = 1 << 15;
+    /** The longest a piece waits for a free core before it runs anyway. */
+    static final long PIECE_WAIT_NANOS = 5_000_000;
+
+    /**
+     * As {@link #of}, on the calling thread only; with {@code onIdleCores}, in pieces, each started once
+     * no parallel region runs (or after {@link #PIECE_WAIT_NANOS}): for the probe's thread, which then
+     * works in the time training leaves a core idle instead of taking one from it.
+     */
+    public static Stats serial(Tensor t, boolean onIdleCores) {
+        return serial(t, null, onIdleCores);
+    }
+
+    /**
+     * As {@link #serial(Tensor, boolean)}, and the statistics of relu(t) from the same pass (relu's
+     * output, made from t, need not be read): {@code {stats of t, stats of relu(t)}}.
+     */
+    public static Stats[] serialWithRelu(Tensor t, boolean onIdleCores) {
+        Stats relu = new Stats();
+        return new Stats[] {serial(t, relu, onIdleCores), relu};
+    }
+
+    private static Stats serial(Tensor t, Stats relu, boolean onIdleCores) {
         Stats s = new Stats();
-        if (t.f != null) s.add(t.f, 0, t.numel());
-        else s.add(t.d, 0, t.numel());
+        int n = t.numel(), piece = onIdleCores ? PIECE : Math.max(n, 1);
+        for (int from = 0; from < n; from += piece) {
+            if (onIdleCores) Parallel.awaitIdleCore(PIECE_WAIT_NANOS);
+            int to = Math.min(n, from + piece);
+            if (t.f != null) {
+                s.add(t.f, from, to, relu);
+            } else {
+                s.add(t.d, from, to);
+                if (relu != null) relu.add(reluOf(t.d, from, to), 0, to - from);
+            }
+        }
         return s;
+    }
+
+    /** relu as the op computes it (NaN passes, −0 and negatives become 0), of a[from, to). */
+    private static double[] reluOf(double[] a, int from, int to) {
+        double[] y = new double[to - from];
+        for (int k = 0; k < y.length; k++) {
+            double v = a[from + k];
+            y[k] = v > 0 || v != v ? v : 0.0;
+        }
+        return y;
+    }
+
+    private static float[] reluOf(float[] a, int from, int to) {
+        float[] y = new float[to - from];
+        for (int k = 0; k < y.length; k++) {
+            float v = a[from + k];
+            y[k] = v > 0 || v != v ? v : 0f;
+        }
+        return y;
     }
 
     /** Histogram bin of each biased float32 exponent (0: zero or subnormal, 255: NaN or Inf, resolved apart). */
@@ -77,16 +132,18 @@ public final class Stats {
         DOUBLE_BIN[0] = bin(Double.MIN_EXPONENT - 1);
     }
 
-    private void add(float[] a, int from, int to) {
-        // One pass in the kernels: each value's biased exponent counted (255: NaN/Inf, 0: subnormal, slot
-        // 256: exact zero), and shifted sums (shift = the first value) for a one-pass variance without
-        // cancellation. NaN/Inf make the sums non-finite; they are then redone below, skipping them (rare).
+    /** Adds a[from, to); and, when {@code relu} is not null, relu of those values to {@code relu}. */
+    private void add(float[] a, int from, int to, Stats relu) {
+        // One pass in the kernels: each value's sign and biased exponent counted (exponent 255: NaN/Inf,
+        // 0: subnormal; slot 512: exact zero), and shifted sums (shift = the first value) for a one-pass
+        // variance without cancellation. NaN/Inf make the sums non-finite; they are then redone below,
+        // skipping them (rare).
         double shift = from < to && Float.isFinite(a[from]) ? a[from] : 0;
-        long[] byExp = new long[257];
-        double[] sums = new double[3];
-        Kernels.get().summarize(a, from, to, (float) shift, byExp, sums);
+        long[] byExp = new long[Kernels.SUMMARY_SLOTS];
+        double[] sums = new double[relu == null ? 3 : 6];
+        Kernels.get().summarize(a, from, to, (float) shift, relu != null, byExp, sums);
         double s1 = sums[0], s2 = sums[1], mx = sums[2];
-        long special = byExp[0xFF];
+        long special = byExp[0xFF] + byExp[0x1FF];
         if (special > 0) {
             long nn = 0;
             s1 = s2 = mx = 0;
@@ -104,13 +161,29 @@ public final class Stats {
             hist[NAN_BIN] += nn;
             hist[INF_BIN] += special - nn;
         }
-        zeros += byExp[256];
-        hist[ZERO_BIN] += byExp[256];
-        for (int k = 0; k < 0xFF; k++) if (byExp[k] > 0) hist[FLOAT_BIN[k]] += byExp[k];
+        zeros += byExp[512];
+        hist[ZERO_BIN] += byExp[512];
+        for (int k = 0; k < 0xFF; k++) {
+            long c = byExp[k] + byExp[0x100 + k];
+            if (c > 0) hist[FLOAT_BIN[k]] += c;
+        }
         long fin = (to - from) - special;
         // Σx² from the shifted sums: Σ(d + shift)² = Σd² + 2·shift·Σd + n·shift²
         double sq = s2 + 2 * shift * s1 + fin * shift * shift;
         finishAdd(to - from, fin, shift, s1, s2, Math.max(sq, 0), Math.max(maxAbs, mx));
+        if (relu == null) return;
+        if (special > 0) {
+            // NaN passes relu and −Inf does not: counted on relu's values themselves (rare)
+            relu.add(reluOf(a, from, to), 0, to - from, null);
+            return;
+        }
+        // relu's output: the positive values as they are (their counts and sums), every other value a zero
+        long off = byExp[512];
+        for (int k = 0x100; k < 0x1FF; k++) off += byExp[k];
+        relu.zeros += off;
+        relu.hist[ZERO_BIN] += off;
+        for (int k = 0; k < 0xFF; k++) if (byExp[k] > 0) relu.hist[FLOAT_BIN[k]] += byExp[k];
+        relu.finishAdd(to - from, to - from, 0, sums[3], sums[4], sums[4], Math.max(relu.maxAbs, sums[5]));
     }
 
     private void add(double[] a, int from, int to) {

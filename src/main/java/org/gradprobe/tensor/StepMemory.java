@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.IntFunction;
+import java.util.function.LongPredicate;
 
 /**
  * Reuses the large arrays of a training step (activations, their gradients, unfolded inputs) in the
@@ -17,10 +18,9 @@ import java.util.function.IntFunction;
  * <p>While a step is open on a thread ({@link #open}), arrays of at least {@link #MIN_ELEMENTS}
  * elements that the engine asks for on that thread ({@link Tensor#zeros}, {@link Tensor#empty}, the
  * ops' own buffers) are taken from those of earlier steps that are free, when one of the same type and
- * length is. An array handed out in step {@code s} is free again in step {@code s + 1}, or in step
- * {@code s + 2} when step {@code s + 1} was opened with {@code keepLast} (someone, such as the probe's
- * thread, still reads step {@code s}'s tensors during step {@code s + 1}). Arrays asked for on other
- * threads, or with no step open, are allocated as usual.
+ * length is. An array handed out in step {@code s} is free again from the first step opened after it
+ * at which nobody (such as the probe's thread) still reads step {@code s}'s tensors. Arrays asked for
+ * on other threads, or with no step open, are allocated as usual.
  */
 public final class StepMemory {
     /** Arrays shorter than this are allocated as usual (the JVM does that cheaply). */
@@ -29,10 +29,17 @@ public final class StepMemory {
     private static final ThreadLocal<StepMemory> OPEN = new ThreadLocal<>();
 
     /** Free arrays by type and length. */
-    private final Map<Key, ArrayDeque<Object>> free = new HashMap<>();
-    /** Arrays handed out in the open (or last) step, and those of the step before it kept from reuse. */
-    private List<Object> thisStep = new ArrayList<>(), kept = new ArrayList<>();
+    private final Map<Key, ArrayDeque<Free>> free = new HashMap<>();
+    /** Steps opened. */
+    private long opens;
+    /** Arrays handed out in the open (or last) step, and that step's number. */
+    private List<Object> thisStep = new ArrayList<>();
+    private long thisStepNumber;
+    /** Arrays of earlier steps whose tensors were still read when the last step was opened. */
+    private final List<Held> held = new ArrayList<>();
     private boolean open;
+
+    private record Held(long step, List<Object> arrays) {}
 
     /** Closes the step it opened on the thread. */
     public interface Scope extends AutoCloseable {
@@ -41,22 +48,24 @@ public final class StepMemory {
     }
 
     /**
-     * Opens the next step on the calling thread. The arrays kept through the last step become free, and
-     * so do the last step's own unless {@code keepLast}: then they are kept through this one. Not
-     * reentrant: one step at a time, on one thread.
+     * Opens step {@code step} on the calling thread. The arrays of earlier steps become free, except
+     * those of steps for which {@code stillRead} is true: they stay as they are, and are asked about
+     * again at the next open. Not reentrant: one step at a time, on one thread.
      */
-    public Scope open(boolean keepLast) {
+    public Scope open(long step, LongPredicate stillRead) {
         if (open) throw new IllegalStateException("a step is already open on this memory");
-        // arrays free since the last step and not taken in it (a shape that did not come back) are let go
-        free.clear();
-        release(kept);
-        if (keepLast) {
-            List<Object> t = kept;
-            kept = thisStep;
-            thisStep = t;
-        } else {
-            release(thisStep);
-        }
+        // arrays free and not taken for a while (a shape that did not come back) are let go; a set freed
+        // late (a step the probe read for a while) stays, for the next step that is kept
+        opens++;
+        for (ArrayDeque<Free> same : free.values()) same.removeIf(f -> opens - f.since > IDLE_OPENS);
+        if (!thisStep.isEmpty()) held.add(new Held(thisStepNumber, thisStep));
+        thisStep = new ArrayList<>();
+        thisStepNumber = step;
+        held.removeIf(h -> {
+            if (stillRead.test(h.step)) return false;
+            release(h.arrays);
+            return true;
+        });
         StepMemory outer = OPEN.get();
         OPEN.set(this);
         open = true;
@@ -68,7 +77,7 @@ public final class StepMemory {
     }
 
     private void release(List<Object> arrays) {
-        for (Object a : arrays) free.computeIfAbsent(new Key(a.getClass(), Array.getLength(a)), k -> new ArrayDeque<>()).push(a);
+        for (Object a : arrays) free.computeIfAbsent(new Key(a.getClass(), Array.getLength(a)), k -> new ArrayDeque<>()).push(new Free(a, opens));
         arrays.clear();
     }
 
@@ -93,12 +102,19 @@ public final class StepMemory {
 
     private record Key(Class<?> type, int length) {}
 
+    /** A free array, and the open at which it became free. */
+    private record Free(Object array, long since) {}
+
+    /** Opens after which a free array not taken is let go: longer than the probe's default interval. */
+    static final int IDLE_OPENS = 64;
+
     /** From the open step's memory when there is one on this thread and n is large; a new array otherwise. */
     private static <A> A array(Class<A> type, int n, boolean zeroed, IntFunction<A> make, Consumer<A> clear, Consumer<A> poison) {
         StepMemory m = n >= MIN_ELEMENTS ? OPEN.get() : null;
         if (m == null) return make.apply(n);
-        ArrayDeque<Object> same = m.free.get(new Key(type, n));
-        A a = same == null ? null : type.cast(same.poll());
+        ArrayDeque<Free> same = m.free.get(new Key(type, n));
+        Free f = same == null ? null : same.poll();
+        A a = f == null ? null : type.cast(f.array);
         if (a == null) a = make.apply(n);
         else if (zeroed) clear.accept(a);
         else assert poisoned(poison, a);

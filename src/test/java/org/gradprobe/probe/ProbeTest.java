@@ -1,6 +1,7 @@
 package org.gradprobe.probe;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import java.util.ArrayList;
@@ -106,6 +107,34 @@ class ProbeTest {
             return Model.sequential(in, DType.FLOAT32, ls);
         };
         assertEquals(1, assertEachGradientIsItsTensors(build, Tensor.randn(DType.FLOAT32, new SplittableRandom(4), 1, 8, 1, 10, 10)));
+    }
+
+    @Test
+    void aReluOutputsValuesAreRecordedFromItsInputsPass() {
+        // relu right after the layer it reads (derived from that layer's pass), relu after relu and after
+        // a flatten (summarized as they are: the flatten shares the pooled storage), in float32 and float64
+        String spec = "conv2d(4,3) relu relu maxpool2d(2) flatten relu linear(12) relu linear(10)";
+        int[] in = {1, 12, 12};
+        for (DType dt : DType.values()) {
+            {
+                Tensor x = Tensor.randn(dt, new SplittableRandom(4), 1, 8, 1, 12, 12);
+                Model probed = ModelSpec.build(spec, in, dt, Init.pytorchDefault(), 7), plain = ModelSpec.build(spec, in, dt, Init.pytorchDefault(), 7);
+                Trainer trainer = trainer(probed);
+                Probe probe = Probe.attach(trainer, ProbeConfig.defaults().withEvery(1));
+                java.util.Map<String, Stats> direct = new java.util.HashMap<>();
+                plain.forward(x, new ForwardContext(true, new SplittableRandom(1), (name, layer, out) -> direct.put(name, Stats.of(out))));
+                int[] targets = new int[8];
+                trainer.step(x, targets, new SplittableRandom(1));
+                int relus = 0;
+                for (NodeHistory h : probe.nodes().values()) {
+                    if (h.kind() != NodeHistory.Kind.ACTIVATION) continue;
+                    assertFalse(h.records().isEmpty(), h.name());
+                    StatsTest.assertSame(direct.get(h.name()), h.latest().value(), dt + " " + h.name());
+                    if (h.layerKind().equals("relu")) relus++;
+                }
+                assertEquals(4, relus);
+            }
+        }
     }
 
     /**

@@ -67,6 +67,51 @@ class StatsTest {
     }
 
     @Test
+    void reluStatisticsFromTheInputsPassEqualTheOutputsOwn() {
+        SplittableRandom r = new SplittableRandom(6);
+        for (DType dt : DType.values()) {
+            // more than one background piece, an odd tail, zeros of both signs, subnormals, a large offset;
+            // then NaN and ±Inf, which relu passes (NaN, +Inf) or zeroes (−Inf)
+            for (int variant = 0; variant < 3; variant++) {
+                int n = 2 * Stats.PIECE + 13;
+                Tensor x = Tensor.randn(dt, r, variant == 1 ? 1e-3 : 2, n);
+                for (int i = 0; i < n; i += 7) x.set(i, i % 2 == 0 ? 0.0 : -0.0);
+                for (int i = 3; i < n; i += 101) x.set(i, Float.MIN_VALUE * (i % 5 - 2));
+                if (variant == 1) for (int i = 0; i < n; i++) x.set(i, x.get(i) + 0.25);
+                if (variant == 2) {
+                    x.set(5, Double.NaN);
+                    x.set(n - 1, Double.POSITIVE_INFINITY);
+                    x.set(Stats.PIECE + 1, Double.NEGATIVE_INFINITY);
+                }
+                Tensor y = Tensor.zerosLike(x);
+                for (int i = 0; i < n; i++) {
+                    double v = x.get(i);
+                    y.set(i, v > 0 || Double.isNaN(v) ? v : 0.0);
+                }
+                for (boolean pieces : new boolean[] {false, true}) {
+                    Stats[] both = Stats.serialWithRelu(x, pieces);
+                    String what = dt + " variant " + variant + " pieces " + pieces;
+                    assertSame(Stats.of(x), both[0], what);
+                    assertSame(Stats.of(y), both[1], what);
+                }
+            }
+        }
+    }
+
+    /** Equal statistics: counts and histogram exactly, moments to rounding. */
+    static void assertSame(Stats want, Stats got, String what) {
+        assertEquals(want.count(), got.count(), what);
+        assertEquals(want.zeroFraction(), got.zeroFraction(), 0.0, what);
+        assertEquals(want.nans(), got.nans(), what);
+        assertEquals(want.infs(), got.infs(), what);
+        assertEquals(want.maxAbs(), got.maxAbs(), 0.0, what);
+        assertEquals(want.norm(), got.norm(), 1e-12 * want.norm(), what);
+        assertEquals(want.mean(), got.mean(), 1e-12 * want.rms(), what);
+        assertEquals(want.std(), got.std(), 1e-9 * want.rms(), what);
+        assertArrayEquals(want.histogram(), got.histogram(), what);
+    }
+
+    @Test
     void cheapFiniteCheck() {
         assertTrue(Stats.allFinite(t(DType.FLOAT32, 1, -1e30, 0)));
         assertFalse(Stats.allFinite(t(DType.FLOAT32, 1, Double.NaN)));

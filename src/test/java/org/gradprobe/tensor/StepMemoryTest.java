@@ -10,30 +10,68 @@ import org.junit.jupiter.api.Test;
 class StepMemoryTest {
     private static final int N = StepMemory.MIN_ELEMENTS;
 
+    /** Opens the next step of {@code m}, nobody reading earlier ones. */
+    private static StepMemory.Scope next(StepMemory m) {
+        return m.open(++step, s -> false);
+    }
+
+    private static long step;
+
     @Test
-    void anArrayIsReusedInTheNextStepOrTheOneAfterWhenKept() {
+    void anArrayIsReusedInTheNextStep() {
         StepMemory m = new StepMemory();
         float[] a;
-        try (StepMemory.Scope s = m.open(false)) {
+        try (StepMemory.Scope s = next(m)) {
             a = StepMemory.floats(N, true);
             a[7] = 3f;    // a zeroed array must come back zeroed
         }
-        try (StepMemory.Scope s = m.open(false)) {
+        try (StepMemory.Scope s = next(m)) {
             float[] b = StepMemory.floats(N, true);
             assertTrue(a == b, "the last step's array is reused");
             for (float v : b) assertEquals(0f, v);
             assertTrue(a != StepMemory.floats(N, true), "but only once within a step");
         }
+    }
+
+    @Test
+    void aStepStillReadKeepsItsArraysUntilItIsNot() {
+        StepMemory m = new StepMemory();
+        java.util.Set<Long> reading = new java.util.HashSet<>();
         float[] kept;
-        try (StepMemory.Scope s = m.open(false)) {
+        try (StepMemory.Scope s = m.open(1, reading::contains)) {
             kept = StepMemory.floats(N, true);
         }
-        try (StepMemory.Scope s = m.open(true)) {
-            assertTrue(kept != StepMemory.floats(N, true), "a kept step's array is not reused in the next step");
+        reading.add(1L);
+        java.util.List<float[]> later = new java.util.ArrayList<>();
+        for (long step = 2; step <= 4; step++) {
+            try (StepMemory.Scope s = m.open(step, reading::contains)) {
+                float[] x = StepMemory.floats(N, true);
+                assertTrue(kept != x, "step 1 is still read at step " + step);
+                later.add(x);
+            }
         }
-        try (StepMemory.Scope s = m.open(false)) {
+        assertTrue(later.get(0) == later.get(1) && later.get(1) == later.get(2), "steps nobody reads reuse each other's arrays");
+        reading.clear();
+        try (StepMemory.Scope s = m.open(5, reading::contains)) {
             float[] x = StepMemory.floats(N, true), y = StepMemory.floats(N, true);
-            assertTrue(kept == x || kept == y, "but in the one after");
+            assertTrue(kept == x || kept == y, "free once nobody reads step 1");
+        }
+    }
+
+    @Test
+    void aFreeArrayNotTakenIsLetGoAfterAWhile() {
+        for (int idle : new int[] {StepMemory.IDLE_OPENS, StepMemory.IDLE_OPENS + 1}) {
+            StepMemory m = new StepMemory();
+            float[] a;
+            try (StepMemory.Scope s = next(m)) {
+                a = StepMemory.floats(N, true);
+            }
+            // free from the next open on; not taken in the steps after it
+            for (int i = 0; i < idle; i++) next(m).close();
+            try (StepMemory.Scope s = next(m)) {
+                boolean reused = a == StepMemory.floats(N, true);
+                assertEquals(idle <= StepMemory.IDLE_OPENS, reused, "after " + idle + " steps not taken");
+            }
         }
     }
 
@@ -42,12 +80,12 @@ class StepMemoryTest {
         StepMemory m = new StepMemory();
         float[] small, large;
         double[] dbl;
-        try (StepMemory.Scope s = m.open(false)) {
+        try (StepMemory.Scope s = next(m)) {
             small = StepMemory.floats(N - 1, true);
             large = StepMemory.floats(N, true);
             dbl = StepMemory.doubles(N, true);
         }
-        try (StepMemory.Scope s = m.open(false)) {
+        try (StepMemory.Scope s = next(m)) {
             assertTrue(small != StepMemory.floats(N - 1, true), "a different array");
             assertTrue(large != StepMemory.floats(N + 1, true), "a different array");
             assertTrue(large == StepMemory.floats(N, true), "the same array");
@@ -59,12 +97,12 @@ class StepMemoryTest {
     void withoutAnOpenStepArraysAreFresh() {
         StepMemory m = new StepMemory();
         float[] a;
-        try (StepMemory.Scope s = m.open(false)) {
+        try (StepMemory.Scope s = next(m)) {
             a = StepMemory.floats(N, true);
         }
         for (int i = 0; i < 3; i++) assertTrue(a != StepMemory.floats(N, false), "a fresh array");
-        try (StepMemory.Scope s = m.open(false)) {
-            assertThrows(IllegalStateException.class, () -> m.open(false));
+        try (StepMemory.Scope s = next(m)) {
+            assertThrows(IllegalStateException.class, () -> next(m));
         }
     }
 
@@ -74,11 +112,11 @@ class StepMemoryTest {
         assert assertions = true;
         assertTrue(assertions, "the tests run with assertions on (-ea), which this check and the training equality test rely on");
         StepMemory m = new StepMemory();
-        try (StepMemory.Scope s = m.open(false)) {
+        try (StepMemory.Scope s = next(m)) {
             StepMemory.floats(N, true);
             StepMemory.ints(N, false);
         }
-        try (StepMemory.Scope s = m.open(false)) {
+        try (StepMemory.Scope s = next(m)) {
             assertTrue(Float.isNaN(StepMemory.floats(N, false)[N - 1]));
             assertEquals(-1, StepMemory.ints(N, false)[0]);
         }
