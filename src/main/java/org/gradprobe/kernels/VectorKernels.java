@@ -725,9 +725,11 @@ final class VectorKernels extends JavaKernels {
         FloatVector mx = FloatVector.zero(FS), pm = mx;
         int i = from;
         for (; i + FL <= to; i += FL) {
-            FloatVector v = FloatVector.fromArray(FS, a, i), p = v.max(0f);
+            FloatVector v = FloatVector.fromArray(FS, a, i);
             count(counts, v, laneBase);
-            DoubleVector v0 = widen(v, 0, sh), v1 = widen(v, 1, sh), p0 = widen(p, 0, none), q1 = widen(p, 1, none);
+            // each half widened once: shifted for the moments of v, clamped at zero for relu's
+            DoubleVector w0 = widen(v, 0, none), w1 = widen(v, 1, none);
+            DoubleVector v0 = w0.sub(sh), v1 = w1.sub(sh), p0 = w0.max(none), q1 = w1.max(none);
             s1a = s1a.add(v0);
             s1b = s1b.add(v1);
             s2a = v0.fma(v0, s2a);
@@ -737,7 +739,7 @@ final class VectorKernels extends JavaKernels {
             p2a = p0.fma(p0, p2a);
             p2b = q1.fma(q1, p2b);
             mx = mx.max(v.abs());
-            pm = pm.max(p);
+            pm = pm.max(v);
         }
         sums[0] += s1a.add(s1b).reduceLanes(VectorOperators.ADD);
         sums[1] += s2a.add(s2b).reduceLanes(VectorOperators.ADD);
