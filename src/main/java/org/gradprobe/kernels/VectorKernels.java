@@ -669,6 +669,8 @@ final class VectorKernels extends JavaKernels {
     private static final VectorSpecies<Integer> IS = IntVector.SPECIES_PREFERRED;
     /** Offsets of one count array per lane: lanes of one vector never increment the same counter. */
     private static final int[] LANE_BASE = new int[FL];
+    /** Values below which {@link #summarize} runs the scalar loop. */
+    static final int SUMMARIZE_MIN = 1 << 14;
 
     static {
         for (int j = 0; j < FL; j++) LANE_BASE[j] = j * SUMMARY_SLOTS;
@@ -676,12 +678,14 @@ final class VectorKernels extends JavaKernels {
 
     @Override
     public void summarize(float[] a, int from, int to, float shift, boolean positives, long[] byExp, double[] sums) {
-        if (IS.length() != 8 || FL != 8 || DL != 4) {
+        // short ranges (biases, small layers) in scalar code, where the vector loops' setup costs more
+        if (to - from < SUMMARIZE_MIN || IS.length() != 8 || FL != 8 || DL != 4) {
             super.summarize(a, from, to, shift, positives, byExp, sums);
             return;
         }
         int[] counts = new int[FL * SUMMARY_SLOTS];
-        // two loops, not one with a flag inside: C2 then keeps the vectors in registers
+        // two loops, not one with a flag inside, and no helper methods taking or returning vectors: a
+        // vector that crosses a call C2 did not inline is boxed (measured 5-30 ns a value, not 0.8)
         int done = positives ? summarizeWithPositives(a, from, to, shift, counts, sums) : summarize(a, from, to, shift, counts, sums);
         for (int j = 0; j < FL; j++) for (int k = 0; k < SUMMARY_SLOTS; k++) byExp[k] += counts[j * SUMMARY_SLOTS + k];
         super.summarize(a, done, to, shift, positives, byExp, sums);
@@ -697,9 +701,32 @@ final class VectorKernels extends JavaKernels {
         int i = from;
         for (; i + 2 * FL <= to; i += 2 * FL) {
             FloatVector v = FloatVector.fromArray(FS, a, i), w = FloatVector.fromArray(FS, a, i + FL);
-            count(counts, v, laneBase);
-            count(counts, w, laneBase);
-            DoubleVector v0 = widen(v, 0, sh), v1 = widen(v, 1, sh), w0 = widen(w, 0, sh), w1 = widen(w, 1, sh);
+            // each lane counted in its lane's array at its sign-and-exponent slot (512 for zeros), the lanes
+            // read straight from the register (a vector store read back lane by lane waits on the store)
+            IntVector sv = v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 23)
+                    .blend(512, v.reinterpretAsInts().lanewise(VectorOperators.LSHL, 1).eq(0)).add(laneBase);
+            counts[sv.lane(0)]++;
+            counts[sv.lane(1)]++;
+            counts[sv.lane(2)]++;
+            counts[sv.lane(3)]++;
+            counts[sv.lane(4)]++;
+            counts[sv.lane(5)]++;
+            counts[sv.lane(6)]++;
+            counts[sv.lane(7)]++;
+            IntVector sw = w.reinterpretAsInts().lanewise(VectorOperators.LSHR, 23)
+                    .blend(512, w.reinterpretAsInts().lanewise(VectorOperators.LSHL, 1).eq(0)).add(laneBase);
+            counts[sw.lane(0)]++;
+            counts[sw.lane(1)]++;
+            counts[sw.lane(2)]++;
+            counts[sw.lane(3)]++;
+            counts[sw.lane(4)]++;
+            counts[sw.lane(5)]++;
+            counts[sw.lane(6)]++;
+            counts[sw.lane(7)]++;
+            DoubleVector v0 = ((DoubleVector) v.convertShape(VectorOperators.F2D, DS, 0)).sub(sh);
+            DoubleVector v1 = ((DoubleVector) v.convertShape(VectorOperators.F2D, DS, 1)).sub(sh);
+            DoubleVector w0 = ((DoubleVector) w.convertShape(VectorOperators.F2D, DS, 0)).sub(sh);
+            DoubleVector w1 = ((DoubleVector) w.convertShape(VectorOperators.F2D, DS, 1)).sub(sh);
             s1a = s1a.add(v0);
             s1b = s1b.add(v1);
             s1c = s1c.add(w0);
@@ -726,9 +753,18 @@ final class VectorKernels extends JavaKernels {
         int i = from;
         for (; i + FL <= to; i += FL) {
             FloatVector v = FloatVector.fromArray(FS, a, i);
-            count(counts, v, laneBase);
+            IntVector sv = v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 23)
+                    .blend(512, v.reinterpretAsInts().lanewise(VectorOperators.LSHL, 1).eq(0)).add(laneBase);
+            counts[sv.lane(0)]++;
+            counts[sv.lane(1)]++;
+            counts[sv.lane(2)]++;
+            counts[sv.lane(3)]++;
+            counts[sv.lane(4)]++;
+            counts[sv.lane(5)]++;
+            counts[sv.lane(6)]++;
+            counts[sv.lane(7)]++;
             // each half widened once: shifted for the moments of v, clamped at zero for relu's
-            DoubleVector w0 = widen(v, 0, none), w1 = widen(v, 1, none);
+            DoubleVector w0 = (DoubleVector) v.convertShape(VectorOperators.F2D, DS, 0), w1 = (DoubleVector) v.convertShape(VectorOperators.F2D, DS, 1);
             DoubleVector v0 = w0.sub(sh), v1 = w1.sub(sh), p0 = w0.max(none), q1 = w1.max(none);
             s1a = s1a.add(v0);
             s1b = s1b.add(v1);
@@ -748,26 +784,6 @@ final class VectorKernels extends JavaKernels {
         sums[4] += p2a.add(p2b).reduceLanes(VectorOperators.ADD);
         sums[5] = Math.max(sums[5], pm.reduceLanes(VectorOperators.MAX));
         return i;
-    }
-
-    /** Counts each lane of v in its lane's array, at its sign-and-exponent slot (512 for zeros). */
-    private static void count(int[] counts, FloatVector v, IntVector laneBase) {
-        IntVector bits = v.reinterpretAsInts();
-        IntVector slot = bits.lanewise(VectorOperators.LSHR, 23).blend(512, bits.lanewise(VectorOperators.LSHL, 1).eq(0)).add(laneBase);
-        // lanes read straight from the register: a vector store read back lane by lane waits on the store
-        counts[slot.lane(0)]++;
-        counts[slot.lane(1)]++;
-        counts[slot.lane(2)]++;
-        counts[slot.lane(3)]++;
-        counts[slot.lane(4)]++;
-        counts[slot.lane(5)]++;
-        counts[slot.lane(6)]++;
-        counts[slot.lane(7)]++;
-    }
-
-    /** Half {@code part} of v widened to double, minus {@code shift}. */
-    private static DoubleVector widen(FloatVector v, int part, DoubleVector shift) {
-        return ((DoubleVector) v.convertShape(VectorOperators.F2D, DS, part)).sub(shift);
     }
 
     // ---------------------------------------------------------------- unfolding
