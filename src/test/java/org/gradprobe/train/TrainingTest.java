@@ -94,9 +94,11 @@ class TrainingTest {
                     Tensor out = plain.forward(batch.input(), new ForwardContext(true, new SplittableRandom(b), (name, layer, t) -> outs.put(name, t.retainGrad())));
                     Tensor plainLoss = F.crossEntropy(out, batch.targets());
                     Backward.backward(plainLoss);
+                    Map<String, Stats[]> stats = new LinkedHashMap<>();
+                    // parameters: the weights the step used and their gradients, before the update
+                    plain.parameters().forEach((name, w) -> stats.put(name, new Stats[] {Stats.serial(w), Stats.serial(w.grad())}));
                     plainSgd.step();
                     assertEquals(plainLoss.item(), loss, 0.0, dtype + " step " + b);
-                    Map<String, Stats[]> stats = new LinkedHashMap<>();
                     outs.forEach((name, t) -> stats.put(name, new Stats[] {Stats.serial(t), Stats.serial(t.grad())}));
                     direct.add(stats);
                 }
@@ -105,9 +107,9 @@ class TrainingTest {
                             dtype + (probed ? " probed " : " ") + e.getKey());
                 }
                 if (probe == null) continue;
-                // what the probe's thread read of each step (while the trainer went on) is what the plain pass had
+                // what the probe recorded of each step, layer outputs (read by its thread while the trainer went on)
+                // and parameters, is what the plain pass had
                 for (NodeHistory h : probe.nodes().values()) {
-                    if (h.kind() != NodeHistory.Kind.ACTIVATION) continue;
                     assertEquals(6 / every, h.records().size(), h.name());
                     for (StepRecord r : h.records()) {
                         Stats[] want = direct.get((int) r.fromStep() - 1).get(h.name());
