@@ -29,9 +29,7 @@ public final class StepMemory {
     private static final ThreadLocal<StepMemory> OPEN = new ThreadLocal<>();
 
     /** Free arrays by type and length. */
-    private final Map<Key, ArrayDeque<Free>> free = new HashMap<>();
-    /** Steps opened. */
-    private long opens;
+    private final Map<Key, ArrayDeque<Object>> free = new HashMap<>();
     /** Arrays handed out in the open (or last) step, and that step's number. */
     private List<Object> thisStep = new ArrayList<>();
     private long thisStepNumber;
@@ -54,10 +52,10 @@ public final class StepMemory {
      */
     public Scope open(long step, LongPredicate stillRead) {
         if (open) throw new IllegalStateException("a step is already open on this memory");
-        // arrays free and not taken for a while (a shape that did not come back) are let go; a set freed
-        // late (a step the probe read for a while) stays, for the next step that is kept
-        opens++;
-        for (ArrayDeque<Free> same : free.values()) same.removeIf(f -> opens - f.since > IDLE_OPENS);
+        // arrays free since the last step and not taken in it (a shape that did not come back, the spare
+        // set the steps during a hold used) are let go: kept, such a set was 200-280 MB of live heap at
+        // batch 256, to save allocating it once per recorded step
+        free.clear();
         if (!thisStep.isEmpty()) held.add(new Held(thisStepNumber, thisStep));
         thisStep = new ArrayList<>();
         thisStepNumber = step;
@@ -77,7 +75,7 @@ public final class StepMemory {
     }
 
     private void release(List<Object> arrays) {
-        for (Object a : arrays) free.computeIfAbsent(new Key(a.getClass(), Array.getLength(a)), k -> new ArrayDeque<>()).push(new Free(a, opens));
+        for (Object a : arrays) free.computeIfAbsent(new Key(a.getClass(), Array.getLength(a)), k -> new ArrayDeque<>()).push(a);
         arrays.clear();
     }
 
@@ -102,19 +100,12 @@ public final class StepMemory {
 
     private record Key(Class<?> type, int length) {}
 
-    /** A free array, and the open at which it became free. */
-    private record Free(Object array, long since) {}
-
-    /** Opens after which a free array not taken is let go: longer than the probe's default interval. */
-    static final int IDLE_OPENS = 64;
-
     /** From the open step's memory when there is one on this thread and n is large; a new array otherwise. */
     private static <A> A array(Class<A> type, int n, boolean zeroed, IntFunction<A> make, Consumer<A> clear, Consumer<A> poison) {
         StepMemory m = n >= MIN_ELEMENTS ? OPEN.get() : null;
         if (m == null) return make.apply(n);
-        ArrayDeque<Free> same = m.free.get(new Key(type, n));
-        Free f = same == null ? null : same.poll();
-        A a = f == null ? null : type.cast(f.array);
+        ArrayDeque<Object> same = m.free.get(new Key(type, n));
+        A a = same == null ? null : type.cast(same.poll());
         if (a == null) a = make.apply(n);
         else if (zeroed) clear.accept(a);
         else assert poisoned(poison, a);

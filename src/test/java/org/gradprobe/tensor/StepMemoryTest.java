@@ -59,23 +59,6 @@ class StepMemoryTest {
     }
 
     @Test
-    void aFreeArrayNotTakenIsLetGoAfterAWhile() {
-        for (int idle : new int[] {StepMemory.IDLE_OPENS, StepMemory.IDLE_OPENS + 1}) {
-            StepMemory m = new StepMemory();
-            float[] a;
-            try (StepMemory.Scope s = next(m)) {
-                a = StepMemory.floats(N, true);
-            }
-            // free from the next open on; not taken in the steps after it
-            for (int i = 0; i < idle; i++) next(m).close();
-            try (StepMemory.Scope s = next(m)) {
-                boolean reused = a == StepMemory.floats(N, true);
-                assertEquals(idle <= StepMemory.IDLE_OPENS, reused, "after " + idle + " steps not taken");
-            }
-        }
-    }
-
-    @Test
     void onlyLargeArraysOfTheSameTypeAndLengthAreReused() {
         StepMemory m = new StepMemory();
         float[] small, large;
