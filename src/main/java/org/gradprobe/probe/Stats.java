@@ -177,7 +177,8 @@ public final class Stats {
             relu.add(reluOf(a, from, to), 0, to - from, null);
             return;
         }
-        // relu's output: the positive values as they are (their counts and sums), every other value a zero
+        // relu's output: the positive values as they are (their counts and sums), every other value a zero;
+        // its sums are not shifted (a test holds the variance at a mean 250 standard deviations from zero)
         long off = byExp[512];
         for (int k = 0x100; k < 0x1FF; k++) off += byExp[k];
         relu.zeros += off;
