@@ -691,16 +691,16 @@ final class VectorKernels extends JavaKernels {
         super.summarize(a, done, to, shift, positives, byExp, sums);
     }
 
-    /** The vector part of {@link #summarize}, 16 values a turn; returns where it stopped. */
+    /** The vector part of {@link #summarize}, 8 values a turn; returns where it stopped. */
     private static int summarize(float[] a, int from, int to, float shift, int[] counts, double[] sums) {
         IntVector laneBase = IntVector.fromArray(IS, LANE_BASE, 0);
         DoubleVector sh = DoubleVector.broadcast(DS, shift);
-        // moments in double, the halves of two vectors widened: four chains each, so the adds overlap
-        DoubleVector s1a = DoubleVector.zero(DS), s1b = s1a, s1c = s1a, s1d = s1a, s2a = s1a, s2b = s1a, s2c = s1a, s2d = s1a;
-        FloatVector mx = FloatVector.zero(FS), my = mx;
+        // moments in double, the two halves of each vector widened
+        DoubleVector s1a = DoubleVector.zero(DS), s1b = s1a, s2a = s1a, s2b = s1a;
+        FloatVector mx = FloatVector.zero(FS);
         int i = from;
-        for (; i + 2 * FL <= to; i += 2 * FL) {
-            FloatVector v = FloatVector.fromArray(FS, a, i), w = FloatVector.fromArray(FS, a, i + FL);
+        for (; i + FL <= to; i += FL) {
+            FloatVector v = FloatVector.fromArray(FS, a, i);
             // each lane counted in its lane's array at its sign-and-exponent slot (512 for zeros), the lanes
             // read straight from the register (a vector store read back lane by lane waits on the store)
             IntVector sv = v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 23)
@@ -713,34 +713,17 @@ final class VectorKernels extends JavaKernels {
             counts[sv.lane(5)]++;
             counts[sv.lane(6)]++;
             counts[sv.lane(7)]++;
-            IntVector sw = w.reinterpretAsInts().lanewise(VectorOperators.LSHR, 23)
-                    .blend(512, w.reinterpretAsInts().lanewise(VectorOperators.LSHL, 1).eq(0)).add(laneBase);
-            counts[sw.lane(0)]++;
-            counts[sw.lane(1)]++;
-            counts[sw.lane(2)]++;
-            counts[sw.lane(3)]++;
-            counts[sw.lane(4)]++;
-            counts[sw.lane(5)]++;
-            counts[sw.lane(6)]++;
-            counts[sw.lane(7)]++;
             DoubleVector v0 = ((DoubleVector) v.convertShape(VectorOperators.F2D, DS, 0)).sub(sh);
             DoubleVector v1 = ((DoubleVector) v.convertShape(VectorOperators.F2D, DS, 1)).sub(sh);
-            DoubleVector w0 = ((DoubleVector) w.convertShape(VectorOperators.F2D, DS, 0)).sub(sh);
-            DoubleVector w1 = ((DoubleVector) w.convertShape(VectorOperators.F2D, DS, 1)).sub(sh);
             s1a = s1a.add(v0);
             s1b = s1b.add(v1);
-            s1c = s1c.add(w0);
-            s1d = s1d.add(w1);
             s2a = v0.fma(v0, s2a);
             s2b = v1.fma(v1, s2b);
-            s2c = w0.fma(w0, s2c);
-            s2d = w1.fma(w1, s2d);
             mx = mx.max(v.abs());
-            my = my.max(w.abs());
         }
-        sums[0] += s1a.add(s1b).add(s1c.add(s1d)).reduceLanes(VectorOperators.ADD);
-        sums[1] += s2a.add(s2b).add(s2c.add(s2d)).reduceLanes(VectorOperators.ADD);
-        sums[2] = Math.max(sums[2], mx.max(my).reduceLanes(VectorOperators.MAX));
+        sums[0] += s1a.add(s1b).reduceLanes(VectorOperators.ADD);
+        sums[1] += s2a.add(s2b).reduceLanes(VectorOperators.ADD);
+        sums[2] = Math.max(sums[2], mx.reduceLanes(VectorOperators.MAX));
         return i;
     }
 
