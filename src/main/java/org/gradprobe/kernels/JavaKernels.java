@@ -433,13 +433,13 @@ class JavaKernels implements Kernels {
     }
 
     @Override
-    public void reluBackward(float[] x, float[] g, float[] out, int from, int to) {
-        for (int i = from; i < to; i++) out[i] = x[i] > 0 ? g[i] : 0f;
+    public void reluBackward(float[] x, float[] g, int from, int to, float[] out, int outFrom) {
+        for (int i = from, o = outFrom; i < to; i++, o++) out[o] = x[i] > 0 ? g[i] : 0f;
     }
 
     @Override
-    public void reluBackward(double[] x, double[] g, double[] out, int from, int to) {
-        for (int i = from; i < to; i++) out[i] = x[i] > 0 ? g[i] : 0.0;
+    public void reluBackward(double[] x, double[] g, int from, int to, double[] out, int outFrom) {
+        for (int i = from, o = outFrom; i < to; i++, o++) out[o] = x[i] > 0 ? g[i] : 0.0;
     }
 
     @Override

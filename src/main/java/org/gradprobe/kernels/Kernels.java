@@ -63,10 +63,13 @@ public interface Kernels {
      */
     void summarize(float[] a, int from, int to, float shift, boolean positives, long[] byExp, double[] sums);
 
-    /** out[i] = g[i] where x[i] > 0, else 0 (relu's backward: 0 at the kink and for NaN, as PyTorch), for i in [from, to). */
-    void reluBackward(float[] x, float[] g, float[] out, int from, int to);
+    /**
+     * out[outFrom + i − from] = g[i] where x[i] > 0, else 0, for i in [from, to): relu's backward (0 at the
+     * kink and for NaN, as PyTorch), into the same places of out or into a buffer of its own.
+     */
+    void reluBackward(float[] x, float[] g, int from, int to, float[] out, int outFrom);
 
-    void reluBackward(double[] x, double[] g, double[] out, int from, int to);
+    void reluBackward(double[] x, double[] g, int from, int to, double[] out, int outFrom);
 
     /**
      * acc[i] = max(acc[i], a[aOff + i]) for i in [0, n), as {@link Math#max} (a NaN wins): the probe's

@@ -597,26 +597,26 @@ final class VectorKernels extends JavaKernels {
     // ---------------------------------------------------------------- elementwise
 
     @Override
-    public void reluBackward(float[] x, float[] g, float[] out, int from, int to) {
+    public void reluBackward(float[] x, float[] g, int from, int to, float[] out, int outFrom) {
         // the scalar select does not vectorize (C2 emits a branch that mispredicts on real activations)
         FloatVector zero = FloatVector.zero(FS);
-        int i = from;
-        for (; i + FL <= to; i += FL) {
+        int i = from, o = outFrom;
+        for (; i + FL <= to; i += FL, o += FL) {
             FloatVector xv = FloatVector.fromArray(FS, x, i);
-            zero.blend(FloatVector.fromArray(FS, g, i), xv.compare(VectorOperators.GT, 0f)).intoArray(out, i);
+            zero.blend(FloatVector.fromArray(FS, g, i), xv.compare(VectorOperators.GT, 0f)).intoArray(out, o);
         }
-        for (; i < to; i++) out[i] = x[i] > 0 ? g[i] : 0f;
+        for (; i < to; i++, o++) out[o] = x[i] > 0 ? g[i] : 0f;
     }
 
     @Override
-    public void reluBackward(double[] x, double[] g, double[] out, int from, int to) {
+    public void reluBackward(double[] x, double[] g, int from, int to, double[] out, int outFrom) {
         DoubleVector zero = DoubleVector.zero(DS);
-        int i = from;
-        for (; i + DL <= to; i += DL) {
+        int i = from, o = outFrom;
+        for (; i + DL <= to; i += DL, o += DL) {
             DoubleVector xv = DoubleVector.fromArray(DS, x, i);
-            zero.blend(DoubleVector.fromArray(DS, g, i), xv.compare(VectorOperators.GT, 0.0)).intoArray(out, i);
+            zero.blend(DoubleVector.fromArray(DS, g, i), xv.compare(VectorOperators.GT, 0.0)).intoArray(out, o);
         }
-        for (; i < to; i++) out[i] = x[i] > 0 ? g[i] : 0.0;
+        for (; i < to; i++, o++) out[o] = x[i] > 0 ? g[i] : 0.0;
     }
 
     @Override

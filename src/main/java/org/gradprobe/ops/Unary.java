@@ -82,8 +82,8 @@ final class Unary {
         return Node.record("relu", y, (BackwardFn.Gate) g -> {
             Tensor gx = Tensor.emptyLike(x);
             Parallel.forChunks(n, Parallel.MIN_WORK, (chunk, from, to) -> {
-                if (x.f != null) Kernels.get().reluBackward(x.f, g.f, gx.f, from, to);
-                else Kernels.get().reluBackward(x.d, g.d, gx.d, from, to);
+                if (x.f != null) Kernels.get().reluBackward(x.f, g.f, from, to, gx.f, from);
+                else Kernels.get().reluBackward(x.d, g.d, from, to, gx.d, from);
             });
             return new Tensor[] {gx};
         }, x);

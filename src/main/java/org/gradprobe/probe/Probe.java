@@ -310,13 +310,7 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
                 Future<Stats> of = rec.statsOf(source);
                 return rec.submit(() -> join(of).copy().withZeros(zeros));
             }
-            return rec.submit(() -> {
-                Tensor open = Tensor.zerosLike(source);
-                int n = source.numel();
-                if (source.f != null) Kernels.get().reluBackward(pooled.f, source.f, open.f, 0, n);
-                else Kernels.get().reluBackward(pooled.d, source.d, open.d, 0, n);
-                return Stats.serial(open, rec.onIdleCores).withZeros(zeros);
-            });
+            return rec.submit(() -> Stats.serialGated(source, pooled, rec.onIdleCores).withZeros(zeros));
         }
     }
 

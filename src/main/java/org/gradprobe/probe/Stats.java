@@ -101,6 +101,34 @@ public final class Stats {
         return s;
     }
 
+    /**
+     * The statistics of {@code g} where {@code gate} is positive and zero elsewhere (what relu's backward
+     * passes), as {@link #serial(Tensor, boolean)}, without making that tensor: it is made a piece at a
+     * time in a small buffer.
+     */
+    public static Stats serialGated(Tensor g, Tensor gate, boolean onIdleCores) {
+        if (!java.util.Arrays.equals(g.shape(), gate.shape()) || g.dtype != gate.dtype) {
+            throw new IllegalArgumentException("gate " + gate.dtype + java.util.Arrays.toString(gate.shape()) + " does not match "
+                    + g.dtype + java.util.Arrays.toString(g.shape()));
+        }
+        Stats s = new Stats();
+        int n = g.numel();
+        Tensor piece = Tensor.zeros(g.dtype, Math.min(n, PIECE));
+        Kernels k = Kernels.get();
+        for (int from = 0; from < n; from += PIECE) {
+            if (onIdleCores) Parallel.awaitIdleCore(PIECE_WAIT_NANOS);
+            int len = Math.min(n, from + PIECE) - from;
+            if (g.f != null) {
+                k.reluBackward(gate.f, g.f, from, from + len, piece.f, 0);
+                s.add(piece.f, 0, len, null);
+            } else {
+                k.reluBackward(gate.d, g.d, from, from + len, piece.d, 0);
+                s.add(piece.d, 0, len);
+            }
+        }
+        return s;
+    }
+
     /** relu as the op computes it (NaN passes, −0 and negatives become 0), of a[from, to). */
     private static double[] reluOf(double[] a, int from, int to) {
         double[] y = new double[to - from];

@@ -164,15 +164,19 @@ class KernelsTest {
         for (Kernels k : new Kernels[] {JavaKernels.INSTANCE, VectorKernels.INSTANCE}) {
             float[] out = new float[x.length];
             java.util.Arrays.fill(out, Float.NaN);
-            k.reluBackward(x, g, out, 1, x.length);
+            k.reluBackward(x, g, 1, x.length, out, 1);
             assertTrue(Float.isNaN(out[0]), "outside the range untouched");
             for (int i = 1; i < x.length; i++) assertEquals(x[i] > 0 ? g[i] : 0f, out[i], k.getClass().getSimpleName() + " at " + i);
+            // into a buffer of its own: values 3.. to the start
+            float[] buf = new float[x.length];
+            k.reluBackward(x, g, 3, x.length, buf, 0);
+            for (int i = 3; i < x.length; i++) assertEquals(x[i] > 0 ? g[i] : 0f, buf[i - 3], k.getClass().getSimpleName() + " buffer at " + i);
             double[] xd = new double[x.length], gd = new double[x.length], od = new double[x.length];
             for (int i = 0; i < x.length; i++) {
                 xd[i] = x[i];
                 gd[i] = g[i];
             }
-            k.reluBackward(xd, gd, od, 0, x.length);
+            k.reluBackward(xd, gd, 0, x.length, od, 0);
             for (int i = 0; i < x.length; i++) assertEquals(xd[i] > 0 ? gd[i] : 0.0, od[i], k.getClass().getSimpleName() + " float64 at " + i);
         }
     }

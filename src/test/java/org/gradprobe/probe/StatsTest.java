@@ -98,6 +98,21 @@ class StatsTest {
         }
     }
 
+    @Test
+    void gatedStatisticsEqualThoseOfTheGatedTensor() {
+        SplittableRandom r = new SplittableRandom(8);
+        for (DType dt : DType.values()) {
+            int n = 2 * Stats.PIECE + 5;
+            Tensor g = Tensor.randn(dt, r, 1e-3, n), gate = Tensor.randn(dt, r, 1, n), open = Tensor.zerosLike(g);
+            gate.set(3, Double.NaN);    // closed, as relu's backward has it
+            gate.set(4, -0.0);
+            for (int i = 0; i < n; i++) open.set(i, gate.get(i) > 0 ? g.get(i) : 0.0);
+            for (boolean pieces : new boolean[] {false, true}) assertSame(Stats.of(open), Stats.serialGated(g, gate, pieces), dt + " pieces " + pieces);
+        }
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Stats.serialGated(Tensor.zeros(DType.FLOAT32, 4), Tensor.zeros(DType.FLOAT32, 5), false));
+    }
+
     /** Equal statistics: counts and histogram exactly, moments to rounding. */
     static void assertSame(Stats want, Stats got, String what) {
         assertEquals(want.count(), got.count(), what);
