@@ -678,14 +678,17 @@ final class VectorKernels extends JavaKernels {
 
     @Override
     public void summarize(float[] a, int from, int to, float shift, boolean positives, long[] byExp, double[] sums) {
-        // short ranges (biases, small layers) in scalar code, where the vector loops' setup costs more
+        // short ranges (biases, small layers) in scalar code: their setup costs more than the loop, and
+        // called for them too, the vector loop was compiled into code that ran 4.5 ns a value on the large
+        // ranges instead of 0.8 (measured)
         if (to - from < SUMMARIZE_MIN || IS.length() != 8 || FL != 8 || DL != 4) {
             super.summarize(a, from, to, shift, positives, byExp, sums);
             return;
         }
         int[] counts = new int[FL * SUMMARY_SLOTS];
-        // two loops, not one with a flag inside, and no helper methods taking or returning vectors: a
-        // vector that crosses a call C2 did not inline is boxed (measured 5-30 ns a value, not 0.8)
+        // two loops, not one with a flag inside, with no helper methods taking or returning vectors (a
+        // vector that crosses a call left out of line is boxed), and 8 values a turn: unrolled to 16, the
+        // plain loop ran 4-10 ns a value inside training instead of 1.1 (measured)
         int done = positives ? summarizeWithPositives(a, from, to, shift, counts, sums) : summarize(a, from, to, shift, counts, sums);
         for (int j = 0; j < FL; j++) for (int k = 0; k < SUMMARY_SLOTS; k++) byExp[k] += counts[j * SUMMARY_SLOTS + k];
         super.summarize(a, done, to, shift, positives, byExp, sums);
