@@ -691,7 +691,7 @@ final class VectorKernels extends JavaKernels {
         // plain loop ran 4-10 ns a value inside training instead of 1.1 (measured)
         int done = positives ? summarizeWithPositives(a, from, to, shift, counts, sums) : summarize(a, from, to, shift, counts, sums);
         for (int j = 0; j < FL; j++) for (int k = 0; k < SUMMARY_SLOTS; k++) byExp[k] += counts[j * SUMMARY_SLOTS + k];
-        super.summarize(a, done, to, shift, positives, byExp, sums);
+        if (done < to) super.summarize(a, done, to, shift, positives, byExp, sums);
     }
 
     /** The vector part of {@link #summarize}, 8 values a turn; returns where it stopped. */

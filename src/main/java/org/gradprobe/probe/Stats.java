@@ -2,6 +2,8 @@ package org.gradprobe.probe;
 
 import org.gradprobe.kernels.Kernels;
 import org.gradprobe.kernels.Parallel;
+import org.gradprobe.tensor.ShapeException;
+import org.gradprobe.tensor.Shapes;
 import org.gradprobe.tensor.Tensor;
 
 /**
@@ -87,18 +89,24 @@ public final class Stats {
 
     private static Stats serial(Tensor t, Stats relu, boolean onIdleCores) {
         Stats s = new Stats();
-        int n = t.numel(), piece = onIdleCores ? PIECE : Math.max(n, 1);
-        for (int from = 0; from < n; from += piece) {
-            if (onIdleCores) Parallel.awaitIdleCore(PIECE_WAIT_NANOS);
-            int to = Math.min(n, from + piece);
+        int n = t.numel();
+        inPieces(n, onIdleCores ? PIECE : Math.max(n, 1), onIdleCores, (k, from, to) -> {
             if (t.f != null) {
                 s.add(t.f, from, to, relu);
             } else {
                 s.add(t.d, from, to);
                 if (relu != null) relu.add(reluOf(t.d, from, to), 0, to - from);
             }
-        }
+        });
         return s;
+    }
+
+    /** Runs {@code body} over [0, n) in pieces of at most {@code piece}, each started on a free core when {@code onIdleCores}. */
+    private static void inPieces(int n, int piece, boolean onIdleCores, Parallel.Chunk body) {
+        for (int from = 0, k = 0; from < n; from += piece, k++) {
+            if (onIdleCores) Parallel.awaitIdleCore(PIECE_WAIT_NANOS);
+            body.run(k, from, Math.min(n, from + piece));
+        }
     }
 
     /**
@@ -108,24 +116,21 @@ public final class Stats {
      */
     public static Stats serialGated(Tensor g, Tensor gate, boolean onIdleCores) {
         if (!java.util.Arrays.equals(g.shape(), gate.shape()) || g.dtype != gate.dtype) {
-            throw new IllegalArgumentException("gate " + gate.dtype + java.util.Arrays.toString(gate.shape()) + " does not match "
-                    + g.dtype + java.util.Arrays.toString(g.shape()));
+            throw new ShapeException("gate " + gate.dtype + " " + Shapes.str(gate.shape()) + " does not match " + g.dtype + " " + Shapes.str(g.shape()));
         }
         Stats s = new Stats();
         int n = g.numel();
         Tensor piece = Tensor.zeros(g.dtype, Math.min(n, PIECE));
         Kernels k = Kernels.get();
-        for (int from = 0; from < n; from += PIECE) {
-            if (onIdleCores) Parallel.awaitIdleCore(PIECE_WAIT_NANOS);
-            int len = Math.min(n, from + PIECE) - from;
+        inPieces(n, PIECE, onIdleCores, (c, from, to) -> {
             if (g.f != null) {
-                k.reluBackward(gate.f, g.f, from, from + len, piece.f, 0);
-                s.add(piece.f, 0, len, null);
+                k.reluBackward(gate.f, g.f, from, to, piece.f, 0);
+                s.add(piece.f, 0, to - from, null);
             } else {
-                k.reluBackward(gate.d, g.d, from, from + len, piece.d, 0);
-                s.add(piece.d, 0, len);
+                k.reluBackward(gate.d, g.d, from, to, piece.d, 0);
+                s.add(piece.d, 0, to - from);
             }
-        }
+        });
         return s;
     }
 
