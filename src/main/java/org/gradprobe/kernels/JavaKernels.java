@@ -9,9 +9,6 @@ import java.util.Arrays;
 class JavaKernels implements Kernels {
     static final JavaKernels INSTANCE = new JavaKernels();
 
-    /** Multiply-adds below which a product runs on one thread (about 50 µs of work: the hand-off costs some tens). */
-    static final long PARALLEL_WORK = 1 << 20;
-
     JavaKernels() {}
 
     @Override
@@ -21,7 +18,7 @@ class JavaKernels implements Kernels {
         if (!transB) {
             // op(A) element (i, p) sits at aOff + i·strideI + p·strideP
             int strideI = transA ? 1 : k, strideP = transA ? m : 1;
-            if ((long) m * n * k < PARALLEL_WORK || Parallel.threadsFor(m) == 1) {
+            if ((long) m * n * k < Parallel.MIN_MULTIPLY_ADDS || Parallel.threadsFor(m) == 1) {
                 rowUpdate(m, n, k, a, aOff, strideI, strideP, b, bOff, c, cOff);
             } else {
                 // rows of C are independent: split them over the cores
@@ -84,7 +81,7 @@ class JavaKernels implements Kernels {
         if (!transB) {
             // op(A) element (i, p) sits at aOff + i·strideI + p·strideP
             int strideI = transA ? 1 : k, strideP = transA ? m : 1;
-            if ((long) m * n * k < PARALLEL_WORK || Parallel.threadsFor(m) == 1) {
+            if ((long) m * n * k < Parallel.MIN_MULTIPLY_ADDS || Parallel.threadsFor(m) == 1) {
                 rowUpdate(m, n, k, a, aOff, strideI, strideP, b, bOff, c, cOff);
             } else {
                 // rows of C are independent: split them over the cores
@@ -136,6 +133,68 @@ class JavaKernels implements Kernels {
                 double ap = a[ai + p * strideP];
                 int bp = bOff + p * n;
                 for (int j = 0; j < n; j++) c[ci + j] += ap * b[bp + j];
+            }
+        }
+    }
+
+    @Override
+    public void shortProduct(int m, int p, int k, float[] w, float[] bias, float[] cols, int colsOff, int ld, float[] y, int yOff) {
+        for (int i = 0; i < m; i++) {
+            int row = yOff + i * p;
+            Arrays.fill(y, row, row + p, bias == null ? 0f : bias[i]);
+            for (int r = 0; r < k; r++) {
+                float wv = w[i * k + r];
+                int src = colsOff + r * ld;
+                for (int j = 0; j < p; j++) y[row + j] += wv * cols[src + j];
+            }
+        }
+    }
+
+    @Override
+    public void shortProduct(int m, int p, int k, double[] w, double[] bias, double[] cols, int colsOff, int ld, double[] y, int yOff) {
+        for (int i = 0; i < m; i++) {
+            int row = yOff + i * p;
+            Arrays.fill(y, row, row + p, bias == null ? 0.0 : bias[i]);
+            for (int r = 0; r < k; r++) {
+                double wv = w[i * k + r];
+                int src = colsOff + r * ld;
+                for (int j = 0; j < p; j++) y[row + j] += wv * cols[src + j];
+            }
+        }
+    }
+
+    @Override
+    public void shortWeightGrad(int m, int p, int k, float[] g, int gOff, float[] cols, int colsOff, int ld, float[] gw, int gwOff, float[] gb, int gbOff) {
+        for (int i = 0; i < m; i++) {
+            int row = gOff + i * p;
+            for (int r = 0; r < k; r++) {
+                int src = colsOff + r * ld;
+                float s = 0f;
+                for (int j = 0; j < p; j++) s += g[row + j] * cols[src + j];
+                gw[gwOff + i * k + r] = s;
+            }
+            if (gb != null) {
+                float s = 0f;
+                for (int j = 0; j < p; j++) s += g[row + j];
+                gb[gbOff + i] = s;
+            }
+        }
+    }
+
+    @Override
+    public void shortWeightGrad(int m, int p, int k, double[] g, int gOff, double[] cols, int colsOff, int ld, double[] gw, int gwOff, double[] gb, int gbOff) {
+        for (int i = 0; i < m; i++) {
+            int row = gOff + i * p;
+            for (int r = 0; r < k; r++) {
+                int src = colsOff + r * ld;
+                double s = 0.0;
+                for (int j = 0; j < p; j++) s += g[row + j] * cols[src + j];
+                gw[gwOff + i * k + r] = s;
+            }
+            if (gb != null) {
+                double s = 0.0;
+                for (int j = 0; j < p; j++) s += g[row + j];
+                gb[gbOff + i] = s;
             }
         }
     }

@@ -41,6 +41,25 @@ public interface Kernels {
     void col2im(double[] cols, int colsOff, int ld, int c, int h, int w, int kh, int kw, int stride, int pad, int oh, int ow, double[] dx, int xOff);
 
     /**
+     * y[yOff + i·p + j] = bias[i] + Σ_r w[i·k + r]·cols[colsOff + r·ld + j] for i < m, j < p (no bias when
+     * {@code bias} is null): one image's convolution from its unfolded block when the shared dimension k
+     * (C·kh·kw) is short, written straight into the output's layout [m, p]. A general product would
+     * pack operands and pad rows for so few multiply-adds per output.
+     */
+    void shortProduct(int m, int p, int k, float[] w, float[] bias, float[] cols, int colsOff, int ld, float[] y, int yOff);
+
+    void shortProduct(int m, int p, int k, double[] w, double[] bias, double[] cols, int colsOff, int ld, double[] y, int yOff);
+
+    /**
+     * The partner of {@link #shortProduct} for the gradients, from one image's output gradient g [m, p]
+     * at {@code gOff}: gw[gwOff + i·k + r] = Σ_j g[gOff + i·p + j]·cols[colsOff + r·ld + j], and, when
+     * {@code gb} is not null, gb[gbOff + i] = Σ_j g[gOff + i·p + j]. Written, not added.
+     */
+    void shortWeightGrad(int m, int p, int k, float[] g, int gOff, float[] cols, int colsOff, int ld, float[] gw, int gwOff, float[] gb, int gbOff);
+
+    void shortWeightGrad(int m, int p, int k, double[] g, int gOff, double[] cols, int colsOff, int ld, double[] gw, int gwOff, double[] gb, int gbOff);
+
+    /**
      * Max pooling over planes: x[planes,h,w] into out[planes,oh,ow], writing the flat input index of
      * each maximum into {@code argmax} (the first maximum in row-major window order, as PyTorch; a NaN
      * wins over numbers so it propagates).

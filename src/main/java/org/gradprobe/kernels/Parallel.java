@@ -36,6 +36,9 @@ public final class Parallel {
      */
     public static final int MIN_WORK = 1 << 15;
 
+    /** Multiply-adds below which a product runs on one thread (about 50 µs of work: the hand-off costs some tens). */
+    public static final long MIN_MULTIPLY_ADDS = 1 << 20;
+
     /** Pieces a region is cut into per thread (more balance against more hand-offs and smaller pieces). */
     static final int PIECES_PER_THREAD = 4;
 

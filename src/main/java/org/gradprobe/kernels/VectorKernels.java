@@ -774,6 +774,101 @@ final class VectorKernels extends JavaKernels {
 
     // ---------------------------------------------------------------- unfolding
 
+    // ---------------------------------------------------------------- convolutions with a short shared dimension
+
+    @Override
+    public void shortProduct(int m, int p, int k, float[] w, float[] bias, float[] cols, int colsOff, int ld, float[] y, int yOff) {
+        int pv = p / FL * FL, i = 0;
+        // four output rows a turn: each vector of the unfolded block is read once for four multiply-adds
+        for (; i + 3 < m; i += 4) {
+            int y0 = yOff + i * p, w0 = i * k;
+            float b0 = bias == null ? 0f : bias[i], b1 = bias == null ? 0f : bias[i + 1];
+            float b2 = bias == null ? 0f : bias[i + 2], b3 = bias == null ? 0f : bias[i + 3];
+            for (int j = 0; j < pv; j += FL) {
+                FloatVector a0 = FloatVector.broadcast(FS, b0), a1 = FloatVector.broadcast(FS, b1);
+                FloatVector a2 = FloatVector.broadcast(FS, b2), a3 = FloatVector.broadcast(FS, b3);
+                for (int r = 0, src = colsOff + j; r < k; r++, src += ld) {
+                    FloatVector cv = FloatVector.fromArray(FS, cols, src);
+                    a0 = cv.fma(FloatVector.broadcast(FS, w[w0 + r]), a0);
+                    a1 = cv.fma(FloatVector.broadcast(FS, w[w0 + k + r]), a1);
+                    a2 = cv.fma(FloatVector.broadcast(FS, w[w0 + 2 * k + r]), a2);
+                    a3 = cv.fma(FloatVector.broadcast(FS, w[w0 + 3 * k + r]), a3);
+                }
+                a0.intoArray(y, y0 + j);
+                a1.intoArray(y, y0 + p + j);
+                a2.intoArray(y, y0 + 2 * p + j);
+                a3.intoArray(y, y0 + 3 * p + j);
+            }
+        }
+        for (; i < m; i++) {
+            int y0 = yOff + i * p, w0 = i * k;
+            float b0 = bias == null ? 0f : bias[i];
+            for (int j = 0; j < pv; j += FL) {
+                FloatVector a0 = FloatVector.broadcast(FS, b0);
+                for (int r = 0, src = colsOff + j; r < k; r++, src += ld) {
+                    a0 = FloatVector.fromArray(FS, cols, src).fma(FloatVector.broadcast(FS, w[w0 + r]), a0);
+                }
+                a0.intoArray(y, y0 + j);
+            }
+        }
+        // the last p mod 8 columns, in the same order (bias, then r up, fused multiply-adds)
+        for (i = 0; i < m && pv < p; i++) {
+            for (int j = pv; j < p; j++) {
+                float a = bias == null ? 0f : bias[i];
+                for (int r = 0; r < k; r++) a = Math.fma(cols[colsOff + r * ld + j], w[i * k + r], a);
+                y[yOff + i * p + j] = a;
+            }
+        }
+    }
+
+    @Override
+    public void shortWeightGrad(int m, int p, int k, float[] g, int gOff, float[] cols, int colsOff, int ld, float[] gw, int gwOff, float[] gb, int gbOff) {
+        int pv = p / FL * FL;
+        for (int i = 0; i < m; i++) {
+            int row = gOff + i * p, out = gwOff + i * k, r = 0;
+            // four unfolded rows a turn against one row of g: each vector of g is read once for four multiply-adds
+            for (; r + 3 < k; r += 4) {
+                int s0 = colsOff + r * ld, s1 = s0 + ld, s2 = s1 + ld, s3 = s2 + ld;
+                FloatVector a0 = FloatVector.zero(FS), a1 = a0, a2 = a0, a3 = a0;
+                for (int j = 0; j < pv; j += FL) {
+                    FloatVector gv = FloatVector.fromArray(FS, g, row + j);
+                    a0 = FloatVector.fromArray(FS, cols, s0 + j).fma(gv, a0);
+                    a1 = FloatVector.fromArray(FS, cols, s1 + j).fma(gv, a1);
+                    a2 = FloatVector.fromArray(FS, cols, s2 + j).fma(gv, a2);
+                    a3 = FloatVector.fromArray(FS, cols, s3 + j).fma(gv, a3);
+                }
+                float t0 = a0.reduceLanes(VectorOperators.ADD), t1 = a1.reduceLanes(VectorOperators.ADD);
+                float t2 = a2.reduceLanes(VectorOperators.ADD), t3 = a3.reduceLanes(VectorOperators.ADD);
+                for (int j = pv; j < p; j++) {
+                    float gj = g[row + j];
+                    t0 = Math.fma(cols[s0 + j], gj, t0);
+                    t1 = Math.fma(cols[s1 + j], gj, t1);
+                    t2 = Math.fma(cols[s2 + j], gj, t2);
+                    t3 = Math.fma(cols[s3 + j], gj, t3);
+                }
+                gw[out + r] = t0;
+                gw[out + r + 1] = t1;
+                gw[out + r + 2] = t2;
+                gw[out + r + 3] = t3;
+            }
+            for (; r < k; r++) {
+                int s0 = colsOff + r * ld;
+                FloatVector a0 = FloatVector.zero(FS);
+                for (int j = 0; j < pv; j += FL) a0 = FloatVector.fromArray(FS, cols, s0 + j).fma(FloatVector.fromArray(FS, g, row + j), a0);
+                float t0 = a0.reduceLanes(VectorOperators.ADD);
+                for (int j = pv; j < p; j++) t0 = Math.fma(cols[s0 + j], g[row + j], t0);
+                gw[out + r] = t0;
+            }
+            if (gb != null) {
+                FloatVector a0 = FloatVector.zero(FS);
+                for (int j = 0; j < pv; j += FL) a0 = a0.add(FloatVector.fromArray(FS, g, row + j));
+                float t0 = a0.reduceLanes(VectorOperators.ADD);
+                for (int j = pv; j < p; j++) t0 += g[row + j];
+                gb[gbOff + i] = t0;
+            }
+        }
+    }
+
     @Override
     public void im2col(float[] x, int xOff, int c, int h, int w, int kh, int kw, int stride, int pad, int oh, int ow, float[] cols, int colsOff, int ld) {
         if (stride != 1 || pad != 0 || ow < FL) {
@@ -844,7 +939,7 @@ final class VectorKernels extends JavaKernels {
     private static void split(int m, int n, int k, int mr, int nr, Block block) {
         long work = (long) m * n * k;
         int threads = Parallel.threadsFor(Integer.MAX_VALUE);
-        if (work < PARALLEL_WORK || threads == 1) {
+        if (work < Parallel.MIN_MULTIPLY_ADDS || threads == 1) {
             block.run(0, m, 0, n);
             return;
         }

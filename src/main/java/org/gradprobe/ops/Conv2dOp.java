@@ -23,6 +23,14 @@ final class Conv2dOp {
      */
     private static final int SCRATCH_PRODUCT = 0, SCRATCH_GRAD = 1, SCRATCH_COLS = 2, SCRATCH_UNFOLDED = 3;
 
+    /**
+     * Shared dimensions (C·kh·kw) up to this skip the general product: each image's output is written
+     * from its unfolded block in place ({@link Kernels#shortProduct}), and its gradients read the output
+     * gradient in place ({@link Kernels#shortWeightGrad}), with no rearranged copies (a first layer: 9 for
+     * one channel and 3×3, 27 for three).
+     */
+    static final int SHORT_K = 32;
+
     static int outSize(int in, int k, int stride, int pad) {
         return (in + 2 * pad - k) / stride + 1;
     }
@@ -58,6 +66,7 @@ final class Conv2dOp {
         boolean graph = GradMode.isEnabled() && (x.requiresGrad() || w.requiresGrad() || b != null && b.requiresGrad());
         float[] colsF = !f32 ? null : graph ? StepMemory.floats(ck * np, false) : Scratch.floats(SCRATCH_UNFOLDED, ck * np);
         double[] colsD = f32 ? null : graph ? StepMemory.doubles(ck * np, false) : Scratch.doubles(SCRATCH_UNFOLDED, ck * np);
+        if (ck <= SHORT_K) return shortConv(x, w, b, stride, pad, oh, ow, colsF, colsD);
         Parallel.forChunks(n, grain, (chunk, from, to) -> {
             for (int i = from; i < to; i++) {
                 if (f32) k.im2col(x.f, i * inPlane, c, h, wd, kh, kw, stride, pad, oh, ow, colsF, i * p, np);
@@ -124,6 +133,77 @@ final class Conv2dOp {
                 double[] sums = new double[o];
                 for (int i = 0; i < n; i++) for (int oc = 0; oc < o; oc++) sums[oc] += imageSums[i * o + oc];
                 gb = Tensor.of(x.dtype, new int[] {o}, sums);
+            }
+            return new Tensor[] {gx, gw, gb};
+        }, x, w, b);
+    }
+
+    /**
+     * The convolution when its shared dimension is short (≤ {@link #SHORT_K}), image by image: unfold,
+     * then write the output in its own layout; backward, each image's weight and bias gradients from the
+     * output gradient where it lies, summed over the images in order (so the result does not depend on
+     * the threads), and the input gradient through a small per-thread unfolded block.
+     */
+    private static Tensor shortConv(Tensor x, Tensor w, Tensor b, int stride, int pad, int oh, int ow, float[] colsF, double[] colsD) {
+        int n = x.dim(0), c = x.dim(1), h = x.dim(2), wd = x.dim(3), o = w.dim(0), kh = w.dim(2), kw = w.dim(3);
+        int ck = c * kh * kw, p = oh * ow, np = n * p, inPlane = c * h * wd, outPlane = o * p;
+        Kernels k = Kernels.get();
+        boolean f32 = x.f != null;
+        // images a thread takes at least: an image's work is ck multiply-adds for each of its outputs
+        int grain = (int) Math.max(1, Parallel.MIN_MULTIPLY_ADDS / Math.max(1, (long) outPlane * ck));
+        Tensor y = Tensor.empty(x.dtype, n, o, oh, ow);
+        Parallel.forChunks(n, grain, (chunk, from, to) -> {
+            for (int i = from; i < to; i++) {
+                if (f32) {
+                    k.im2col(x.f, i * inPlane, c, h, wd, kh, kw, stride, pad, oh, ow, colsF, i * p, np);
+                    k.shortProduct(o, p, ck, w.f, b == null ? null : b.f, colsF, i * p, np, y.f, i * outPlane);
+                } else {
+                    k.im2col(x.d, i * inPlane, c, h, wd, kh, kw, stride, pad, oh, ow, colsD, i * p, np);
+                    k.shortProduct(o, p, ck, w.d, b == null ? null : b.d, colsD, i * p, np, y.d, i * outPlane);
+                }
+            }
+        });
+        return Node.record("conv2d", y, g -> {
+            Tensor gx = null, gw = null, gb = null;
+            boolean weightGrad = w.requiresGrad(), biasGrad = b != null && b.requiresGrad();
+            if (weightGrad || biasGrad) {
+                // each image's share, then the sum over images in image order, in double
+                int per = o * ck;
+                float[] wPartsF = f32 ? Scratch.floats(SCRATCH_PRODUCT, n * per) : null;
+                float[] bPartsF = f32 && biasGrad ? Scratch.floats(SCRATCH_GRAD, n * o) : null;
+                double[] wPartsD = f32 ? null : Scratch.doubles(SCRATCH_PRODUCT, n * per);
+                double[] bPartsD = f32 || !biasGrad ? null : Scratch.doubles(SCRATCH_GRAD, n * o);
+                Parallel.forChunks(n, grain, (chunk, from, to) -> {
+                    for (int i = from; i < to; i++) {
+                        if (f32) k.shortWeightGrad(o, p, ck, g.f, i * outPlane, colsF, i * p, np, wPartsF, i * per, bPartsF, i * o);
+                        else k.shortWeightGrad(o, p, ck, g.d, i * outPlane, colsD, i * p, np, wPartsD, i * per, bPartsD, i * o);
+                    }
+                });
+                double[] wSums = new double[per], bSums = new double[o];
+                for (int i = 0; i < n; i++) {
+                    for (int t = 0; t < per; t++) wSums[t] += f32 ? wPartsF[i * per + t] : wPartsD[i * per + t];
+                    if (biasGrad) for (int t = 0; t < o; t++) bSums[t] += f32 ? bPartsF[i * o + t] : bPartsD[i * o + t];
+                }
+                if (weightGrad) gw = Tensor.of(w.dtype, w.shape(), wSums);
+                if (biasGrad) gb = Tensor.of(x.dtype, new int[] {o}, bSums);
+            }
+            if (x.requiresGrad()) {
+                // per image: its unfolded gradient Wᵀ·g (g read in place), folded back at once
+                Tensor gxt = Tensor.zerosLike(x);
+                Parallel.forChunks(n, grain, (chunk, from, to) -> {
+                    float[] dcF = f32 ? Scratch.floats(SCRATCH_COLS, ck * p) : null;
+                    double[] dcD = f32 ? null : Scratch.doubles(SCRATCH_COLS, ck * p);
+                    for (int i = from; i < to; i++) {
+                        if (f32) {
+                            k.gemm(true, false, ck, p, o, w.f, 0, g.f, i * outPlane, dcF, 0, false);
+                            k.col2im(dcF, 0, p, c, h, wd, kh, kw, stride, pad, oh, ow, gxt.f, i * inPlane);
+                        } else {
+                            k.gemm(true, false, ck, p, o, w.d, 0, g.d, i * outPlane, dcD, 0, false);
+                            k.col2im(dcD, 0, p, c, h, wd, kh, kw, stride, pad, oh, ow, gxt.d, i * inPlane);
+                        }
+                    }
+                });
+                gx = gxt;
             }
             return new Tensor[] {gx, gw, gb};
         }, x, w, b);

@@ -157,6 +157,68 @@ class KernelsTest {
     }
 
     @Test
+    void shortProductAndItsWeightGradientMatchADirectSumInEveryKernel() {
+        // (m, p, k): rows in fours and a remainder, columns in vectors and a remainder, k below, at and
+        // above a block of four; the unfolded block sits at an offset inside a wider matrix (ld > p)
+        int[][] shapes = {{32, 676, 9}, {32, 1024, 27}, {5, 13, 3}, {7, 8, 4}, {1, 1, 1}, {6, 121, 32}, {3, 7, 5}};
+        Random r = new Random(31);
+        for (int[] sh : shapes) {
+            int m = sh[0], p = sh[1], k = sh[2], ld = 2 * p + 3, colsOff = p + 1, gOff = 5, yOff = 2;
+            double[] w = new double[m * k], bias = new double[m], cols = new double[k * ld], g = new double[gOff + m * p];
+            for (double[] a : new double[][] {w, bias, cols, g}) for (int i = 0; i < a.length; i++) a[i] = r.nextGaussian();
+            double[] y = new double[yOff + m * p], gw = new double[m * k], gb = new double[m];
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < p; j++) {
+                    double acc = bias[i];
+                    for (int t = 0; t < k; t++) acc += w[i * k + t] * cols[colsOff + t * ld + j];
+                    y[yOff + i * p + j] = acc;
+                    gb[i] += g[gOff + i * p + j];
+                }
+                for (int t = 0; t < k; t++) for (int j = 0; j < p; j++) gw[i * k + t] += g[gOff + i * p + j] * cols[colsOff + t * ld + j];
+            }
+            String what = java.util.Arrays.toString(sh);
+            for (Kernels kern : new Kernels[] {JavaKernels.INSTANCE, VectorKernels.INSTANCE}) {
+                String who = kern.getClass().getSimpleName() + " " + what;
+                float[] yf = new float[y.length], gwf = new float[m * k], gbf = new float[m];
+                java.util.Arrays.fill(yf, 7f);
+                kern.shortProduct(m, p, k, f(w), f(bias), f(cols), colsOff, ld, yf, yOff);
+                kern.shortWeightGrad(m, p, k, f(g), gOff, f(cols), colsOff, ld, gwf, 0, gbf, 0);
+                assertEquals(7f, yf[0], who + ": wrote before its offset");
+                // float32 sums of k (or p) products of N(0,1) values: rounding grows about as √terms
+                assertClose(tail(y, yOff), d(tail(yf, yOff)), 2e-6 * Math.sqrt(k + 1), "shortProduct float " + who);
+                assertClose(gw, d(gwf), 2e-6 * Math.sqrt(p), "shortWeightGrad float " + who);
+                assertClose(gb, d(gbf), 2e-6 * Math.sqrt(p), "bias gradient float " + who);
+                double[] yd = new double[y.length], gwd = new double[m * k];
+                kern.shortProduct(m, p, k, w, null, cols, colsOff, ld, yd, yOff);
+                kern.shortWeightGrad(m, p, k, g, gOff, cols, colsOff, ld, gwd, 0, null, 0);
+                for (int i = 0; i < m; i++) for (int j = 0; j < p; j++) yd[yOff + i * p + j] += bias[i];
+                assertClose(tail(y, yOff), tail(yd, yOff), 1e-12 * Math.sqrt(k + 1), "shortProduct double without bias " + who);
+                assertClose(gw, gwd, 1e-12 * Math.sqrt(p), "shortWeightGrad double " + who);
+            }
+        }
+    }
+
+    private static float[] f(double[] a) {
+        float[] out = new float[a.length];
+        for (int i = 0; i < a.length; i++) out[i] = (float) a[i];
+        return out;
+    }
+
+    private static double[] tail(double[] a, int from) {
+        return java.util.Arrays.copyOfRange(a, from, a.length);
+    }
+
+    private static float[] tail(float[] a, int from) {
+        return java.util.Arrays.copyOfRange(a, from, a.length);
+    }
+
+    private static double[] d(float[] a) {
+        double[] out = new double[a.length];
+        for (int i = 0; i < a.length; i++) out[i] = a[i];
+        return out;
+    }
+
+    @Test
     void reluBackwardPassesGradientOnlyWherePositive() {
         float[] x = {1, -1, 0, -0f, Float.NaN, 2, 3, -4, 5, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 1e-30f, 7};
         float[] g = new float[x.length];
