@@ -45,13 +45,17 @@ final class VectorKernels extends JavaKernels {
     private static final int NT_KC = 1024;
     /** A·Bᵀ products with fewer rows or columns than this take the unpacked kernel (measured: 2× at 32×9, 0.6× at 64×288). */
     private static final int NT_BELOW = 16;
+    /** Shared dimensions from which a product with a small C is cut along k ({@link #alongK}). */
+    private static final int SPLIT_K_MIN = 2048;
+    /** Largest C (m·n) a product is cut along k for: each piece keeps a partial C. */
+    private static final int SPLIT_K_MAX_C = 1 << 16;
     /** Multiply-adds below which the plain loops win (packing costs more than it saves). */
     static final long SMALL_WORK = 2048;
 
     /** Per-thread packing buffers and the micro-tile, grown on demand and reused across calls. */
     private static final class Workspace {
-        float[] fa = new float[0], fb = new float[0], ft = new float[MR * FNR];
-        double[] da = new double[0], db = new double[0], dt = new double[MR * DNR];
+        float[] fa = new float[0], fb = new float[0], ft = new float[MR * FNR], fp = new float[0];
+        double[] da = new double[0], db = new double[0], dt = new double[MR * DNR], dp = new double[0];
     }
 
     private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
@@ -85,11 +89,42 @@ final class VectorKernels extends JavaKernels {
             if (!accumulate) Arrays.fill(c, cOff, cOff + m * n, 0f);
             return;
         }
+        if (k >= SPLIT_K_MIN && (long) m * n <= SPLIT_K_MAX_C) {
+            alongK(m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, accumulate);
+            return;
+        }
         // without accumulate, the first block of the shared dimension stores into C instead of adding (no clearing pass)
         // op(A) packed once for all the pieces (each would otherwise pack all of it again for its columns)
         float[] ap = packAll(a, aOff, ars, acs, m, k);
         int mPad = roundUp(m, MR);
         split(m, n, k, MR, FNR, (i0, i1, j0, j1) -> blocked(i0, i1, j0, j1, k, ap, mPad, b, bOff, brs, bcs, c, cOff, n, !accumulate));
+    }
+
+    /**
+     * A product with a small C and a long shared dimension (a convolution's weight gradient: 64×288,
+     * summed over 7,744 positions at batch 64). Cut into column pieces, each core would stream all of
+     * op(A) again for a few columns of C; cut along k instead, each piece computes a partial C over its
+     * share of k (op(A)'s block then serves every column), and the partials are added in piece order.
+     * The pieces depend on k alone, so the result does not depend on the threads.
+     */
+    private static void alongK(int m, int n, int k, float[] a, int aOff, int ars, int acs, float[] b, int bOff, int brs, int bcs,
+                               float[] c, int cOff, boolean accumulate) {
+        int pieces = Math.max(4, Math.min(16, k / SPLIT_K_MIN)), size = m * n;
+        Workspace ws = WORKSPACE.get();
+        if (ws.fp.length < pieces * size) ws.fp = new float[pieces * size];
+        float[] parts = ws.fp;
+        Parallel.forChunks(pieces, (chunk, from, to) -> {
+            for (int q = from; q < to; q++) {
+                int k0 = (int) ((long) k * q / pieces), kq = (int) ((long) k * (q + 1) / pieces) - k0;
+                float[] ap = packAll(a, aOff + k0 * acs, ars, acs, m, kq);
+                blocked(0, m, 0, n, kq, ap, roundUp(m, MR), b, bOff + k0 * brs, brs, bcs, parts, q * size, n, true);
+            }
+        });
+        for (int i = 0; i < size; i++) {
+            float sum = accumulate ? c[cOff + i] : 0f;
+            for (int q = 0; q < pieces; q++) sum += parts[q * size + i];
+            c[cOff + i] = sum;
+        }
     }
 
     /**
@@ -362,6 +397,10 @@ final class VectorKernels extends JavaKernels {
             if (!accumulate) Arrays.fill(c, cOff, cOff + m * n, 0.0);
             return;
         }
+        if (k >= SPLIT_K_MIN && (long) m * n <= SPLIT_K_MAX_C) {
+            alongK(m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, accumulate);
+            return;
+        }
         // without accumulate, the first block of the shared dimension stores into C instead of adding (no clearing pass)
         // op(A) packed once for all the pieces (each would otherwise pack all of it again for its columns)
         double[] ap = packAll(a, aOff, ars, acs, m, k);
@@ -369,12 +408,27 @@ final class VectorKernels extends JavaKernels {
         split(m, n, k, MR, DNR, (i0, i1, j0, j1) -> blocked(i0, i1, j0, j1, k, ap, mPad, b, bOff, brs, bcs, c, cOff, n, !accumulate));
     }
 
-    /**
-     * All of op(A) (m×k) packed for {@link #blocked}: block by block of the shared dimension ({@link #kBlock}), the
-     * block at [pc, pc + kc) starting at pc·mPad, each in MR-row micro-panels (rows past m zero), so rows
-     * [i, i + MR) of a block start at pc·mPad + i·kc. Packed in parallel by row panels, into the calling
-     * thread's workspace.
-     */
+    private static void alongK(int m, int n, int k, double[] a, int aOff, int ars, int acs, double[] b, int bOff, int brs, int bcs,
+                               double[] c, int cOff, boolean accumulate) {
+        int pieces = Math.max(4, Math.min(16, k / SPLIT_K_MIN)), size = m * n;
+        Workspace ws = WORKSPACE.get();
+        if (ws.dp.length < pieces * size) ws.dp = new double[pieces * size];
+        double[] parts = ws.dp;
+        Parallel.forChunks(pieces, (chunk, from, to) -> {
+            for (int q = from; q < to; q++) {
+                int k0 = (int) ((long) k * q / pieces), kq = (int) ((long) k * (q + 1) / pieces) - k0;
+                double[] ap = packAll(a, aOff + k0 * acs, ars, acs, m, kq);
+                blocked(0, m, 0, n, kq, ap, roundUp(m, MR), b, bOff + k0 * brs, brs, bcs, parts, q * size, n, true);
+            }
+        });
+        for (int i = 0; i < size; i++) {
+            double sum = accumulate ? c[cOff + i] : 0.0;
+            for (int q = 0; q < pieces; q++) sum += parts[q * size + i];
+            c[cOff + i] = sum;
+        }
+    }
+
+    /** The twin of the float32 {@code packAll}. */
     private static double[] packAll(double[] a, int aOff, int ars, int acs, int m, int k) {
         int mPad = roundUp(m, MR), panels = mPad / MR, kb = kBlock(k);
         Workspace ws = WORKSPACE.get();

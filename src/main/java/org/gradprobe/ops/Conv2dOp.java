@@ -18,8 +18,10 @@ final class Conv2dOp {
     private Conv2dOp() {}
 
     /**
-     * Scratch slots (per thread): the product before it is rearranged, the gradient in its layout, the
-     * unfolded input gradient, the unfolded input when no graph keeps it.
+     * Scratch slots (per thread): the product before it is rearranged (or, for a short shared
+     * dimension, each image's weight-gradient share), the gradient in the product's layout (or each
+     * image's bias-gradient share), one image's unfolded input gradient, the unfolded input when no
+     * graph keeps it.
      */
     private static final int SCRATCH_PRODUCT = 0, SCRATCH_GRAD = 1, SCRATCH_COLS = 2, SCRATCH_UNFOLDED = 3;
 
@@ -114,21 +116,7 @@ final class Conv2dOp {
                 if (f32) k.gemm(false, true, o, ck, np, g2f, 0, colsF, 0, gw.f, 0, true);    // into fresh zeros
                 else k.gemm(false, true, o, ck, np, g2d, 0, colsD, 0, gw.d, 0, true);
             }
-            if (x.requiresGrad()) {
-                // dcols = Wᵀ·g2, folded back image by image
-                float[] dcolsF = f32 ? Scratch.floats(SCRATCH_COLS, ck * np) : null;
-                double[] dcolsD = f32 ? null : Scratch.doubles(SCRATCH_COLS, ck * np);
-                if (f32) k.gemm(true, false, ck, np, o, w.f, 0, g2f, 0, dcolsF, 0, false);
-                else k.gemm(true, false, ck, np, o, w.d, 0, g2d, 0, dcolsD, 0, false);
-                Tensor gxt = Tensor.zerosLike(x);
-                Parallel.forChunks(n, grain, (chunk, from, to) -> {
-                    for (int i = from; i < to; i++) {
-                        if (f32) k.col2im(dcolsF, i * p, np, c, h, wd, kh, kw, stride, pad, oh, ow, gxt.f, i * inPlane);
-                        else k.col2im(dcolsD, i * p, np, c, h, wd, kh, kw, stride, pad, oh, ow, gxt.d, i * inPlane);
-                    }
-                });
-                gx = gxt;
-            }
+            if (x.requiresGrad()) gx = inputGrad(x, w, g, stride, pad, oh, ow);
             if (biasGrad) {
                 double[] sums = new double[o];
                 for (int i = 0; i < n; i++) for (int oc = 0; oc < o; oc++) sums[oc] += imageSums[i * o + oc];
@@ -187,26 +175,36 @@ final class Conv2dOp {
                 if (weightGrad) gw = Tensor.of(w.dtype, w.shape(), wSums);
                 if (biasGrad) gb = Tensor.of(x.dtype, new int[] {o}, bSums);
             }
-            if (x.requiresGrad()) {
-                // per image: its unfolded gradient Wᵀ·g (g read in place), folded back at once
-                Tensor gxt = Tensor.zerosLike(x);
-                Parallel.forChunks(n, grain, (chunk, from, to) -> {
-                    float[] dcF = f32 ? Scratch.floats(SCRATCH_COLS, ck * p) : null;
-                    double[] dcD = f32 ? null : Scratch.doubles(SCRATCH_COLS, ck * p);
-                    for (int i = from; i < to; i++) {
-                        if (f32) {
-                            k.gemm(true, false, ck, p, o, w.f, 0, g.f, i * outPlane, dcF, 0, false);
-                            k.col2im(dcF, 0, p, c, h, wd, kh, kw, stride, pad, oh, ow, gxt.f, i * inPlane);
-                        } else {
-                            k.gemm(true, false, ck, p, o, w.d, 0, g.d, i * outPlane, dcD, 0, false);
-                            k.col2im(dcD, 0, p, c, h, wd, kh, kw, stride, pad, oh, ow, gxt.d, i * inPlane);
-                        }
-                    }
-                });
-                gx = gxt;
-            }
+            if (x.requiresGrad()) gx = inputGrad(x, w, g, stride, pad, oh, ow);
             return new Tensor[] {gx, gw, gb};
         }, x, w, b);
+    }
+
+    /**
+     * The input gradient, image by image: the unfolded gradient Wᵀ·g (g read where it lies), in a
+     * per-thread block small enough to stay in cache, folded back at once.
+     */
+    private static Tensor inputGrad(Tensor x, Tensor w, Tensor g, int stride, int pad, int oh, int ow) {
+        int n = x.dim(0), c = x.dim(1), h = x.dim(2), wd = x.dim(3), o = w.dim(0), kh = w.dim(2), kw = w.dim(3);
+        int ck = c * kh * kw, p = oh * ow, inPlane = c * h * wd, outPlane = o * p;
+        Kernels k = Kernels.get();
+        boolean f32 = x.f != null;
+        int grain = (int) Math.max(1, Parallel.MIN_MULTIPLY_ADDS / Math.max(1, (long) outPlane * ck));
+        Tensor gx = Tensor.zerosLike(x);
+        Parallel.forChunks(n, grain, (chunk, from, to) -> {
+            float[] dcF = f32 ? Scratch.floats(SCRATCH_COLS, ck * p) : null;
+            double[] dcD = f32 ? null : Scratch.doubles(SCRATCH_COLS, ck * p);
+            for (int i = from; i < to; i++) {
+                if (f32) {
+                    k.gemm(true, false, ck, p, o, w.f, 0, g.f, i * outPlane, dcF, 0, false);
+                    k.col2im(dcF, 0, p, c, h, wd, kh, kw, stride, pad, oh, ow, gx.f, i * inPlane);
+                } else {
+                    k.gemm(true, false, ck, p, o, w.d, 0, g.d, i * outPlane, dcD, 0, false);
+                    k.col2im(dcD, 0, p, c, h, wd, kh, kw, stride, pad, oh, ow, gx.d, i * inPlane);
+                }
+            }
+        });
+        return gx;
     }
 
     /** Σ a[off, off+len) in double, four running sums for instruction-level parallelism. */

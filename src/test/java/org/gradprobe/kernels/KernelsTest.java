@@ -24,6 +24,7 @@ class KernelsTest {
         int[][] shapes = {
             {1, 1, 1}, {3, 5, 7}, {6, 16, 8}, {7, 17, 9}, {32, 676, 9}, {64, 121, 288}, {64, 288, 121},
             {288, 121, 64}, {9, 40, 203}, {4, 128, 1600}, {128, 1600, 4}, {4, 1600, 128}, {75, 300, 257}, {13, 4100, 3}, {150, 40, 520}, {100, 9, 2000},
+            {10, 37, 4100}, {16, 48, 6000},   // a small C over a long shared dimension: cut along k
         };
         Stream.Builder<Arguments> out = Stream.builder();
         for (Kernels k : new Kernels[] {JavaKernels.INSTANCE, VectorKernels.INSTANCE}) {
