@@ -961,14 +961,19 @@ final class VectorKernels extends JavaKernels {
             for (int ky = 0; ky < kh; ky++) {
                 for (int kx = 0; kx < kw; kx++) {
                     int row = colsOff + ((ch * kh + ky) * kw + kx) * ld, dst = xOff + (ch * h + ky) * w + kx;
-                    for (int oy = 0; oy < oh - 1; oy++, dst += w) {
-                        int src = row + oy * ow;
-                        for (int j = 0; j < tail; j += FL) {
-                            FloatVector.fromArray(FS, dx, dst + j).add(FloatVector.fromArray(FS, cols, src + j)).intoArray(dx, dst + j);
+                    // even rows, then odd ones: a row's spill reaches into the next row, and a load of it
+                    // right after the store would wait for the store (a partly overlapping load is not forwarded)
+                    for (int first = 0; first < 2; first++) {
+                        for (int oy = first; oy < oh - 1; oy += 2) {
+                            int src = row + oy * ow, d = dst + oy * w;
+                            for (int j = 0; j < tail; j += FL) {
+                                FloatVector.fromArray(FS, dx, d + j).add(FloatVector.fromArray(FS, cols, src + j)).intoArray(dx, d + j);
+                            }
+                            FloatVector add = FloatVector.zero(FS).blend(FloatVector.fromArray(FS, cols, src + tail), inside);
+                            FloatVector.fromArray(FS, dx, d + tail).add(add).intoArray(dx, d + tail);
                         }
-                        FloatVector add = FloatVector.zero(FS).blend(FloatVector.fromArray(FS, cols, src + tail), inside);
-                        FloatVector.fromArray(FS, dx, dst + tail).add(add).intoArray(dx, dst + tail);
                     }
+                    dst += (oh - 1) * w;
                     int src = row + (oh - 1) * ow;
                     for (int ox = 0; ox < ow; ox++) dx[dst + ox] += cols[src + ox];
                 }
