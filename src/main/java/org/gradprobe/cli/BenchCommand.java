@@ -10,6 +10,7 @@ import org.gradprobe.bench.GemmBench;
 import org.gradprobe.bench.TrainingBench;
 import org.gradprobe.io.Json;
 import org.gradprobe.kernels.Kernels;
+import org.gradprobe.probe.ProbeConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -24,7 +25,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--batch", split = ",", defaultValue = "4,64,256", description = "Batch sizes (default: ${DEFAULT-VALUE}).")
     List<Integer> batches;
 
-    @Option(names = "--images", defaultValue = "2048", description = "Images per timed turn (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--images", defaultValue = "2048", description = "Images per timed turn, rounded up to whole intervals of the "
+            + "probe's default (" + ProbeConfig.DEFAULT_EVERY + " steps), so that every turn at the default interval records as many steps "
+            + "(default: ${DEFAULT-VALUE}).")
     int images;
 
     @Option(names = "--rounds", defaultValue = "5", description = "Timed turns per mode; the median is reported (default: ${DEFAULT-VALUE}).")
@@ -57,12 +60,15 @@ final class BenchCommand implements Callable<Integer> {
         }
         int threads = threadsOption.apply();
         List<Object> out = new ArrayList<>();
-        if (!json) System.out.printf("seed CNN training, float32, %d threads; median of %d turns of %d images%n", threads, rounds, images);
+        if (!json) System.out.printf("seed CNN training, float32, %d threads; median of %d turns of at least %d images (whole probe intervals)%n",
+                threads, rounds, images);
         for (int b : batches) {
             Converters.positive("--batch", b);
-            TrainingBench.Result r = TrainingBench.run(b, Math.max(1, images / b), rounds, modeIndex);
+            int every = ProbeConfig.DEFAULT_EVERY, steps = (int) ((images + (long) b * every - 1) / ((long) b * every)) * every;
+            TrainingBench.Result r = TrainingBench.run(b, steps, rounds, modeIndex);
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("batch", b);
+            m.put("steps_per_turn", steps);
             m.put("images_per_s", r.medianImagesPerSecond());
             m.put("overhead_default", r.overhead(TrainingBench.MODES[1]));
             m.put("overhead_every_step", r.overhead(TrainingBench.MODES[2]));
@@ -72,12 +78,13 @@ final class BenchCommand implements Callable<Integer> {
             m.put("paired_overhead_every_step", pe);
             if (!json) {
                 StringBuilder line = new StringBuilder(String.format("batch %4d:", b));
+                int head = line.length();
                 for (int i : modeIndex) {
                     String mode = TrainingBench.MODES[i];
-                    line.append(line.length() > 11 ? " |" : "").append(String.format(" %s %7.1f img/s", mode, r.medianImagesPerSecond().get(mode)));
+                    line.append(line.length() > head ? " |" : "").append(String.format(" %s %7.1f img/s", mode, r.medianImagesPerSecond().get(mode)));
                     if (i > 0 && modeIndex.contains(0)) line.append(String.format(" (%+.1f%%)", 100 * r.overhead(mode)));
                 }
-                System.out.println(line);
+                System.out.println(line.append(String.format(" (%d steps a turn)", steps)));
                 if (modeIndex.contains(0) && modeIndex.size() > 1) {
                     List<String> paired = new ArrayList<>();
                     for (int i : modeIndex) {

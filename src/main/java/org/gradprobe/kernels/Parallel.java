@@ -7,7 +7,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -23,10 +22,6 @@ public final class Parallel {
     private static int threads = Runtime.getRuntime().availableProcessors();
     private static ExecutorService pool;
     private static final ThreadLocal<Boolean> INSIDE = ThreadLocal.withInitial(() -> Boolean.FALSE);
-    /** Regions running on more than one thread; while there are any, every core is taken. */
-    private static final AtomicInteger running = new AtomicInteger();
-    /** The thread waiting in {@link #awaitIdleCore} for the running regions to end, if any. */
-    private static volatile Thread idleWaiter;
 
     private Parallel() {}
 
@@ -111,31 +106,7 @@ public final class Parallel {
                 INSIDE.set(Boolean.FALSE);
             }
         };
-        running.incrementAndGet();
-        try {
-            runRegion(c, worker);
-        } finally {
-            if (running.decrementAndGet() == 0) {
-                Thread w = idleWaiter;
-                if (w != null) LockSupport.unpark(w);
-            }
-        }
-    }
-
-    /**
-     * Waits while a parallel region runs (every core is then in use), at most {@code maxNanos}: so that
-     * background work, the probe's statistics, fills the time training leaves a core idle instead of
-     * slowing its parallel regions. For one background thread at a time; not from inside a region.
-     */
-    public static void awaitIdleCore(long maxNanos) {
-        long deadline = System.nanoTime() + maxNanos;
-        while (running.get() > 0) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) return;
-            idleWaiter = Thread.currentThread();
-            if (running.get() > 0) LockSupport.parkNanos(Parallel.class, left);
-            idleWaiter = null;
-        }
+        runRegion(c, worker);
     }
 
     private static void runRegion(int c, Runnable worker) {

@@ -826,8 +826,6 @@ final class VectorKernels extends JavaKernels {
         return i;
     }
 
-    // ---------------------------------------------------------------- unfolding
-
     // ---------------------------------------------------------------- convolutions with a short shared dimension
 
     @Override
@@ -922,6 +920,8 @@ final class VectorKernels extends JavaKernels {
             }
         }
     }
+
+    // ---------------------------------------------------------------- unfolding
 
     @Override
     public void im2col(float[] x, int xOff, int c, int h, int w, int kh, int kw, int stride, int pad, int oh, int ow, float[] cols, int colsOff, int ld) {

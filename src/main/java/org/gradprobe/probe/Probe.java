@@ -6,15 +6,18 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import org.gradprobe.autograd.Backward;
 import org.gradprobe.autograd.BackwardFn;
 import org.gradprobe.autograd.Node;
 import org.gradprobe.kernels.Kernels;
+import org.gradprobe.kernels.Parallel;
 import org.gradprobe.nn.ForwardContext;
 import org.gradprobe.nn.Layer;
 import org.gradprobe.nn.Model;
@@ -66,10 +69,12 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
     private boolean stopped;
     private long steps;
 
-    // statistics are computed on the probe's own thread while training goes on, and collected into the
-    // histories once they are ready, at the latest when the next recorded step has been through its
-    // backward pass. Recording every step, that thread has a step to finish; at a longer interval it
-    // works only while training leaves a core free (Stats.serial with onIdleCores), and has until then.
+    // Recording every step, statistics are computed on the probe's own thread while training goes on,
+    // and collected into the histories once they are ready, at the latest when the next step has been
+    // through its backward pass (the trainer keeps the step's arrays until then). At a longer interval
+    // they are computed at once, on the training threads (the pieces of each pass in parallel): a
+    // recorded step then costs its own statistics and nothing else, and no step's arrays are kept
+    // while the next runs, which would take a second set of them (measured: see the README).
     private static final ExecutorService WORKER = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "gradprobe-probe");
         t.setDaemon(true);
@@ -78,7 +83,7 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
     /** The step being recorded (forward to update), and the last recorded one, not yet collected. */
     private Pending recording, uncollected;
     private final Map<String, Tensor> before = new LinkedHashMap<>();
-    /** Per relu output (probe thread only): how many batches it was recorded for, and the last in which each unit was active. */
+    /** Per relu output (read and written only by the statistics tasks, which run in order): how many batches it was recorded for, and the last in which each unit was active. */
     private final Map<String, Activity> activity = new LinkedHashMap<>();
 
     private static final class Activity {
@@ -90,14 +95,14 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
         }
     }
 
-    /** A parameter at a recorded step: its weights before the update and its gradient (copies, summarized on the probe's thread), and the update's norm. */
+    /** A parameter at a recorded step: the statistics of its weights before the update and of its gradient, and the update's norm. */
     private record Parameter(Future<Stats> weights, Future<Stats> grad, double updateNorm) {}
 
-    /** One recorded step: the statistics being computed on the probe's thread, and the parameters'. */
+    /** One recorded step: its statistics, computed at once or on the probe's thread, and the parameters'. */
     private static final class Pending {
         final long step;
-        /** Whether the probe's thread waits for a free core before each piece of work. */
-        final boolean onIdleCores;
+        /** Whether the statistics are computed at once, on the training threads, instead of on the probe's thread. */
+        final boolean inline;
         /** The last task submitted for this step: the probe's thread runs them in order. */
         Future<?> last;
         final Map<Tensor, String> outputs = new IdentityHashMap<>();
@@ -108,14 +113,21 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
         final Map<Object, Future<Stats>> byStorage = new IdentityHashMap<>();
         final Map<String, Parameter> parameters = new LinkedHashMap<>();
 
-        Pending(long step, boolean onIdleCores) {
+        Pending(long step, boolean inline) {
             this.step = step;
-            this.onIdleCores = onIdleCores;
+            this.inline = inline;
         }
 
-        /** Runs {@code task} on the probe's thread, after those submitted before it. */
-        <T> Future<T> submit(java.util.concurrent.Callable<T> task) {
-            Future<T> f = WORKER.submit(task);
+        /** Runs {@code task} now, or on the probe's thread after those submitted before it. */
+        <T> Future<T> submit(Callable<T> task) {
+            Future<T> f;
+            if (inline) {
+                FutureTask<T> now = new FutureTask<>(task);
+                now.run();
+                f = now;
+            } else {
+                f = WORKER.submit(task);
+            }
             last = f;
             return f;
         }
@@ -129,9 +141,9 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
         Tensor held;
         String heldName;
 
-        /** The statistics of {@code t}, computed on the probe's thread, once per storage array. */
+        /** The statistics of {@code t}, once per storage array. */
         Future<Stats> statsOf(Tensor t) {
-            return byStorage.computeIfAbsent(storage(t), k -> submit(() -> Stats.serial(t, onIdleCores)));
+            return byStorage.computeIfAbsent(storage(t), k -> submit(() -> Stats.of(t, inline)));
         }
 
         /** Records layer {@code name}'s output; a relu's is summarized in one pass with its input, when held. */
@@ -144,7 +156,7 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
                 Tensor x = held;
                 submit(() -> {
                     try {
-                        Stats[] both = Stats.serialWithRelu(x, onIdleCores);
+                        Stats[] both = Stats.withRelu(x, inline);
                         in.complete(both[0]);
                         relu.complete(both[1]);
                     } catch (Throwable e) {
@@ -254,7 +266,7 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
             // layer outputs and gradients are never written after they are made, so reading them later is safe
             rec.output(name, layer, out);
             String kind = layer.kind();
-            if (kind.equals("relu")) rec.unitFractions.put(name, rec.submit(() -> deadFraction(name, out)));
+            if (kind.equals("relu")) rec.unitFractions.put(name, rec.submit(() -> deadFraction(name, out, rec.inline)));
             else if (kind.equals("sigmoid") || kind.equals("tanh")) rec.unitFractions.put(name, rec.submit(() -> saturatedFraction(kind, out)));
         };
     }
@@ -310,7 +322,7 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
                 Future<Stats> of = rec.statsOf(source);
                 return rec.submit(() -> join(of).copy().withZeros(zeros));
             }
-            return rec.submit(() -> Stats.serialGated(source, pooled, rec.onIdleCores).withZeros(zeros));
+            return rec.submit(() -> Stats.gated(source, pooled, rec.inline).withZeros(zeros));
         }
     }
 
@@ -375,13 +387,15 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
                     sq += d * d;
                 }
             }
-            // the weights before the update are a copy already; the gradient is copied, as the next step overwrites it
-            Tensor grad = p.grad() == null ? null : p.grad().copy();
-            rec.parameters.put(e.getKey(), new Parameter(rec.submit(() -> Stats.serial(old, rec.onIdleCores)),
-                    grad == null ? null : rec.submit(() -> Stats.serial(grad, rec.onIdleCores)), Math.sqrt(sq)));
+            // the weights before the update are a copy already; for the probe's thread the gradient is
+            // copied too, as the next step overwrites it
+            Tensor grad = p.grad() == null ? null : rec.inline ? p.grad() : p.grad().copy();
+            rec.parameters.put(e.getKey(), new Parameter(rec.submit(() -> Stats.of(old, rec.inline)),
+                    grad == null ? null : rec.submit(() -> Stats.of(grad, rec.inline)), Math.sqrt(sq)));
         }
         before.clear();
         uncollected = rec;
+        if (rec.inline) collect();
     }
 
     /**
@@ -462,33 +476,35 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
      * The fraction of units (elements of one sample's output) that were not positive for any sample
      * of the last {@code window} recorded batches: their gradient was always zero.
      */
-    private double deadFraction(String name, Tensor out) {
+    private double deadFraction(String name, Tensor out, boolean parallel) {
         int n = out.dim(0), units = out.numel() / Math.max(n, 1);
         if (units == 0) return Double.NaN;
-        // the largest output of each unit over the batch; a unit is active when it is positive, so a NaN
-        // output (it wins the maximum) counts as inactive
         Activity act = activity.get(name);
         if (act == null || act.lastActive.length != units) activity.put(name, act = new Activity(units));    // new, or its shape changed
         int t = ++act.batches, since = t - Math.min(config.window(), t);    // dead: not active in batches since+1 .. t
         int[] last = act.lastActive;
-        int dead = 0;
-        Kernels kernels = Kernels.get();
-        if (out.f != null) {
-            float[] m = new float[units];
-            for (int b = 0; b < n; b++) kernels.maxInto(m, out.f, b * units, units);
-            for (int u = 0; u < units; u++) {
-                if (m[u] > 0) last[u] = t;
-                if (last[u] <= since) dead++;
+        // the largest output of each unit over the batch, a range of units at a time; a unit is active
+        // when it is positive, so a NaN output (it wins the maximum) counts as inactive
+        int grain = Math.max(1, Parallel.MIN_WORK / Math.max(1, n));
+        java.util.concurrent.atomic.AtomicInteger dead = new java.util.concurrent.atomic.AtomicInteger();
+        Parallel.Chunk body = (c, from, to) -> {
+            Kernels kernels = Kernels.get();
+            int len = to - from, d = 0;
+            float[] mf = out.f != null ? new float[len] : null;
+            double[] md = out.f != null ? null : new double[len];
+            for (int b = 0; b < n; b++) {
+                if (mf != null) kernels.maxInto(mf, out.f, b * units + from, len);
+                else kernels.maxInto(md, out.d, b * units + from, len);
             }
-        } else {
-            double[] m = new double[units];
-            for (int b = 0; b < n; b++) kernels.maxInto(m, out.d, b * units, units);
-            for (int u = 0; u < units; u++) {
-                if (m[u] > 0) last[u] = t;
-                if (last[u] <= since) dead++;
+            for (int u = from; u < to; u++) {
+                if (mf != null ? mf[u - from] > 0 : md[u - from] > 0) last[u] = t;
+                if (last[u] <= since) d++;
             }
-        }
-        return (double) dead / units;
+            dead.addAndGet(d);
+        };
+        if (parallel) Parallel.forChunks(units, grain, body);
+        else body.run(0, 0, units);
+        return (double) dead.get() / units;
     }
 
     /** For sigmoid and tanh outputs, the fraction within 1% of their bounds; NaN for other kinds. */

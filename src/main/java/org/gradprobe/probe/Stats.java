@@ -2,6 +2,7 @@ package org.gradprobe.probe;
 
 import org.gradprobe.kernels.Kernels;
 import org.gradprobe.kernels.Parallel;
+import org.gradprobe.tensor.DType;
 import org.gradprobe.tensor.ShapeException;
 import org.gradprobe.tensor.Shapes;
 import org.gradprobe.tensor.Tensor;
@@ -31,107 +32,93 @@ public final class Stats {
 
     public Stats() {}
 
-    /** Elements above which {@link #of} splits the pass over the cores and merges the parts. */
-    static final int PARALLEL_MIN = 1 << 16;
-
-    /** The statistics of every element of {@code t}: one pass, no copy (split over the cores for large tensors). */
-    public static Stats of(Tensor t) {
-        int n = t.numel();
-        int chunks = n < PARALLEL_MIN ? 1 : Parallel.threadsFor(n / (PARALLEL_MIN / 2));
-        if (chunks == 1) {
-            Stats s = new Stats();
-            if (t.f != null) s.add(t.f, 0, n, null);
-            else s.add(t.d, 0, n);
-            return s;
-        }
-        Stats[] parts = new Stats[chunks];
-        Parallel.forChunks(chunks, (c, from, to) -> {
-            for (int k = from; k < to; k++) {
-                int a = (int) ((long) n * k / chunks), b = (int) ((long) n * (k + 1) / chunks);
-                Stats s = new Stats();
-                if (t.f != null) s.add(t.f, a, b, null);
-                else s.add(t.d, a, b);
-                parts[k] = s;
-            }
-        });
-        Stats all = parts[0];
-        for (int k = 1; k < chunks; k++) all.merge(parts[k]);
-        return all;
-    }
-
-    /** As {@link #of}, on the calling thread only. */
-    public static Stats serial(Tensor t) {
-        return serial(t, false);
-    }
-
-    /** Elements summarized between two checks for a free core in {@link #serial(Tensor, boolean)}. */
+    /**
+     * Elements a pass takes at a time: a tensor's statistics are those of its pieces of this size,
+     * merged in order, whether the pieces run on one thread or on several, so the result does not
+     * depend on the threads.
+     */
     static final int PIECE = 1 << 15;
-    /** The longest a piece waits for a free core before it runs anyway. */
-    static final long PIECE_WAIT_NANOS = 5_000_000;
 
-    /**
-     * As {@link #of}, on the calling thread only; with {@code onIdleCores}, in pieces, each started once
-     * no parallel region runs (or after {@link #PIECE_WAIT_NANOS}): for the probe's thread, which then
-     * works in the time training leaves a core idle instead of taking one from it.
-     */
-    public static Stats serial(Tensor t, boolean onIdleCores) {
-        return serial(t, null, onIdleCores);
+    /** The statistics of every element of {@code t}: one pass, no copy, its pieces over the compute threads. */
+    public static Stats of(Tensor t) {
+        return of(t, true);
+    }
+
+    /** As {@link #of(Tensor)}, on the calling thread only (the same values). */
+    public static Stats serial(Tensor t) {
+        return of(t, false);
+    }
+
+    /** As {@link #of(Tensor)}, the pieces over the compute threads when {@code parallel}, else on the calling thread. */
+    public static Stats of(Tensor t, boolean parallel) {
+        return pass(t.numel(), false, parallel, null, (from, to, s, relu, buf) -> {
+            if (t.f != null) s.add(t.f, from, to, null);
+            else s.add(t.d, from, to);
+        })[0];
     }
 
     /**
-     * As {@link #serial(Tensor, boolean)}, and the statistics of relu(t) from the same pass (relu's
-     * output, made from t, need not be read): {@code {stats of t, stats of relu(t)}}.
+     * The statistics of t and, from the same pass, of relu(t) (relu's output, made from t, need not be
+     * read): {@code {stats of t, stats of relu(t)}}.
      */
-    public static Stats[] serialWithRelu(Tensor t, boolean onIdleCores) {
-        Stats relu = new Stats();
-        return new Stats[] {serial(t, relu, onIdleCores), relu};
-    }
-
-    private static Stats serial(Tensor t, Stats relu, boolean onIdleCores) {
-        Stats s = new Stats();
-        int n = t.numel();
-        inPieces(n, onIdleCores ? PIECE : Math.max(n, 1), onIdleCores, (k, from, to) -> {
+    public static Stats[] withRelu(Tensor t, boolean parallel) {
+        return pass(t.numel(), true, parallel, null, (from, to, s, relu, buf) -> {
             if (t.f != null) {
                 s.add(t.f, from, to, relu);
             } else {
                 s.add(t.d, from, to);
-                if (relu != null) relu.add(reluOf(t.d, from, to), 0, to - from);
+                relu.add(reluOf(t.d, from, to), 0, to - from);
             }
         });
-        return s;
-    }
-
-    /** Runs {@code body} over [0, n) in pieces of at most {@code piece}, each started on a free core when {@code onIdleCores}. */
-    private static void inPieces(int n, int piece, boolean onIdleCores, Parallel.Chunk body) {
-        for (int from = 0, k = 0; from < n; from += piece, k++) {
-            if (onIdleCores) Parallel.awaitIdleCore(PIECE_WAIT_NANOS);
-            body.run(k, from, Math.min(n, from + piece));
-        }
     }
 
     /**
      * The statistics of {@code g} where {@code gate} is positive and zero elsewhere (what relu's backward
-     * passes), as {@link #serial(Tensor, boolean)}, without making that tensor: it is made a piece at a
-     * time in a small buffer.
+     * passes), without making that tensor: it is made a piece at a time in a small buffer.
      */
-    public static Stats serialGated(Tensor g, Tensor gate, boolean onIdleCores) {
+    public static Stats gated(Tensor g, Tensor gate, boolean parallel) {
         if (!java.util.Arrays.equals(g.shape(), gate.shape()) || g.dtype != gate.dtype) {
             throw new ShapeException("gate " + gate.dtype + " " + Shapes.str(gate.shape()) + " does not match " + g.dtype + " " + Shapes.str(g.shape()));
         }
-        Stats s = new Stats();
-        int n = g.numel();
-        Tensor piece = Tensor.zeros(g.dtype, Math.min(n, PIECE));
         Kernels k = Kernels.get();
-        inPieces(n, PIECE, onIdleCores, (c, from, to) -> {
+        return pass(g.numel(), false, parallel, g.dtype, (from, to, s, relu, buf) -> {
             if (g.f != null) {
-                k.reluBackward(gate.f, g.f, from, to, piece.f, 0);
-                s.add(piece.f, 0, to - from, null);
+                k.reluBackward(gate.f, g.f, from, to, buf.f, 0);
+                s.add(buf.f, 0, to - from, null);
             } else {
-                k.reluBackward(gate.d, g.d, from, to, piece.d, 0);
-                s.add(piece.d, 0, to - from);
+                k.reluBackward(gate.d, g.d, from, to, buf.d, 0);
+                s.add(buf.d, 0, to - from);
             }
-        });
-        return s;
+        })[0];
+    }
+
+    /** One piece [from, to) of a pass: its statistics into s (and relu's, when asked); buf holds a piece, when asked for. */
+    @FunctionalInterface
+    private interface Piece {
+        void run(int from, int to, Stats s, Stats relu, Tensor buf);
+    }
+
+    /** Runs a pass piece by piece (with a buffer of one piece per thread when {@code buffer} names its type) and merges the pieces in order. */
+    private static Stats[] pass(int n, boolean withRelu, boolean parallel, DType buffer, Piece piece) {
+        int pieces = Math.max(1, (n + PIECE - 1) / PIECE);
+        Stats[] parts = new Stats[pieces], reluParts = new Stats[pieces];
+        Parallel.Chunk body = (c, from, to) -> {
+            int len = Math.min(n, PIECE);
+            Tensor buf = buffer == null ? null : buffer == DType.FLOAT32 ? Tensor.wrap(new float[len], len) : Tensor.wrap(new double[len], len);
+            for (int k = from; k < to; k++) {
+                parts[k] = new Stats();
+                reluParts[k] = withRelu ? new Stats() : null;
+                piece.run(k * PIECE, Math.min(n, (k + 1) * PIECE), parts[k], reluParts[k], buf);
+            }
+        };
+        if (parallel) Parallel.forChunks(pieces, body);
+        else body.run(0, 0, pieces);
+        Stats all = parts[0], relu = reluParts[0];
+        for (int k = 1; k < pieces; k++) {
+            all.merge(parts[k]);
+            if (withRelu) relu.merge(reluParts[k]);
+        }
+        return new Stats[] {all, relu};
     }
 
     /** relu as the op computes it (NaN passes, −0 and negatives become 0), of a[from, to). */

@@ -74,35 +74,4 @@ class ParallelTest {
         assertFalse(threadsOfOtherChunks.contains(sleeperThread[0]), "the sleeping thread ran none of the others: the free one took them all");
         assertTrue(sleeper[0] >= 0);
     }
-
-    @Test
-    void backgroundWorkWaitsWhileARegionHoldsTheCores() throws Exception {
-        Parallel.setThreads(2);
-        Parallel.awaitIdleCore(java.util.concurrent.TimeUnit.SECONDS.toNanos(60));    // no region: returns at once
-        java.util.concurrent.CountDownLatch inside = new java.util.concurrent.CountDownLatch(2), release = new java.util.concurrent.CountDownLatch(1);
-        Thread training = new Thread(() -> {
-            Parallel.forChunks(2, (chunk, from, to) -> {
-                inside.countDown();
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
-        });
-        training.start();
-        inside.await();
-        java.util.concurrent.atomic.AtomicBoolean returned = new java.util.concurrent.atomic.AtomicBoolean();
-        Thread background = new Thread(() -> {
-            Parallel.awaitIdleCore(java.util.concurrent.TimeUnit.SECONDS.toNanos(60));
-            returned.set(true);
-        });
-        background.start();
-        background.join(200);
-        assertFalse(returned.get(), "returned while both threads of the region were busy");
-        release.countDown();
-        background.join(10_000);
-        training.join(10_000);
-        assertTrue(returned.get(), "still waiting after the region ended");
-    }
 }

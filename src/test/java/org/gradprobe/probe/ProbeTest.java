@@ -3,6 +3,7 @@ package org.gradprobe.probe;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -50,8 +51,8 @@ class ProbeTest {
             Tensor x = Tensor.randn(DType.FLOAT32, new SplittableRandom(10 + s), 1, 8, 1, 8, 8);
             losses.add(trainer.step(x, new int[] {0, 1, 2, 3, 4, 5, 6, 7}, r));
         }
-        // steps 1, 3, 5 collected at the update after them; step 7 only once the histories are read
-        assertEquals(List.of(1L, 3L, 5L), seen);
+        // at an interval above 1 each recorded step is summarized at once and collected at its own update
+        assertEquals(List.of(1L, 3L, 5L, 7L), seen);
         NodeHistory conv = probe.nodes().get("0");
         assertNotNull(conv, "node names: " + probe.nodes().keySet());
         assertEquals(List.of(1L, 3L, 5L, 7L), seen);
@@ -62,6 +63,37 @@ class ProbeTest {
             assertEquals(List.of(1L, 3L, 5L, 7L), steps, h.name());
             for (StepRecord rec : h.records()) assertEquals(h.kind() == NodeHistory.Kind.PARAMETER ? m.parameters().get(h.name()).numel() : 8L * Shapes.numel(h.shape()), rec.value().count(), h.name());
         }
+    }
+
+    @Test
+    void deadFractionsAtAnIntervalCountTheUnitsNoRecordedBatchActivated() {
+        // lr 0: the weights stay as built, so each recorded batch's relu output can be recomputed here;
+        // biases at -1 leave some of the 8,192 units (8 channels × 32 × 32, ranges of them over the
+        // threads at an interval) active on no sample of a batch
+        int units = 8 * 32 * 32;
+        Model m = ModelSpec.build("conv2d(8,3) relu flatten linear(10)", new int[] {1, 34, 34}, DType.FLOAT32, Init.pytorchDefault(), 2);
+        m.parameters().get("0.bias").fill(-1.0);
+        Trainer trainer = new Trainer(m, new Sgd(m.parameters(), 0.0, 0.0), new Trainer.Config(1, 8, 0, 0.5, 0.5, null, null, 0, 64));
+        Probe probe = Probe.attach(trainer, ProbeConfig.defaults().withEvery(2));
+        boolean[] everActive = new boolean[units];
+        List<Double> want = new ArrayList<>();
+        for (int s = 0; s < 5; s++) {
+            Tensor x = Tensor.randn(DType.FLOAT32, new SplittableRandom(40 + s), 1, 8, 1, 34, 34);
+            if (s % 2 == 0) {    // recorded: steps 1, 3, 5
+                List<Tensor> outs = new ArrayList<>();
+                m.forward(x, new ForwardContext(false, new SplittableRandom(1), (name, layer, out) -> { if (name.equals("1")) outs.add(out); }));
+                Tensor r = outs.get(0);
+                for (int b = 0; b < 8; b++) for (int u = 0; u < units; u++) everActive[u] |= r.get(b * units + u) > 0;
+                int dead = 0;
+                for (boolean a : everActive) if (!a) dead++;
+                want.add(dead / (double) units);
+            }
+            trainer.step(x, new int[] {0, 1, 2, 3, 4, 5, 6, 7}, new SplittableRandom(s));
+        }
+        List<StepRecord> got = probe.nodes().get("1").records();
+        assertEquals(3, got.size());
+        for (int i = 0; i < 3; i++) assertEquals(want.get(i), got.get(i).unitFraction(), 0.0, "record " + i);
+        assertTrue(want.get(2) > 0 && want.get(0) < 1, "some units dead, some not: " + want);
     }
 
     @Test

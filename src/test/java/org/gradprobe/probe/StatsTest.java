@@ -88,9 +88,9 @@ class StatsTest {
                     double v = x.get(i);
                     y.set(i, v > 0 || Double.isNaN(v) ? v : 0.0);
                 }
-                for (boolean pieces : new boolean[] {false, true}) {
-                    Stats[] both = Stats.serialWithRelu(x, pieces);
-                    String what = dt + " variant " + variant + " pieces " + pieces;
+                for (boolean parallel : new boolean[] {false, true}) {
+                    Stats[] both = Stats.withRelu(x, parallel);
+                    String what = dt + " variant " + variant + " parallel " + parallel;
                     assertSame(Stats.of(x), both[0], what);
                     assertSame(Stats.of(y), both[1], what);
                 }
@@ -107,10 +107,47 @@ class StatsTest {
             gate.set(3, Double.NaN);    // closed, as relu's backward has it
             gate.set(4, -0.0);
             for (int i = 0; i < n; i++) open.set(i, gate.get(i) > 0 ? g.get(i) : 0.0);
-            for (boolean pieces : new boolean[] {false, true}) assertSame(Stats.of(open), Stats.serialGated(g, gate, pieces), dt + " pieces " + pieces);
+            for (boolean parallel : new boolean[] {false, true}) assertSame(Stats.of(open), Stats.gated(g, gate, parallel), dt + " parallel " + parallel);
         }
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> Stats.serialGated(Tensor.zeros(DType.FLOAT32, 4), Tensor.zeros(DType.FLOAT32, 5), false));
+                () -> Stats.gated(Tensor.zeros(DType.FLOAT32, 4), Tensor.zeros(DType.FLOAT32, 5), false));
+    }
+
+    @Test
+    void statisticsAreTheSameBitsOnOneThreadOrSeveral() {
+        // a recorded step's statistics are computed on the training threads or on the probe's thread
+        // alone, depending on the interval: both must give the same numbers, whatever the thread count
+        SplittableRandom r = new SplittableRandom(12);
+        int before = org.gradprobe.kernels.Parallel.threads();
+        try {
+            for (DType dt : DType.values()) {
+                int n = 5 * Stats.PIECE + 17;
+                Tensor x = Tensor.randn(dt, r, 3.0, n), gate = Tensor.randn(dt, r, 1, n);
+                for (int i = 0; i < n; i++) x.set(i, x.get(i) + 0.5);
+                Stats want = Stats.serial(x), wantGated = Stats.gated(x, gate, false);
+                Stats[] wantBoth = Stats.withRelu(x, false);
+                for (int threads = 1; threads <= 3; threads++) {
+                    org.gradprobe.kernels.Parallel.setThreads(threads);
+                    String what = dt + " on " + threads + " threads";
+                    assertIdentical(want, Stats.of(x), what);
+                    assertIdentical(wantGated, Stats.gated(x, gate, true), "gated " + what);
+                    Stats[] both = Stats.withRelu(x, true);
+                    assertIdentical(wantBoth[0], both[0], "with relu " + what);
+                    assertIdentical(wantBoth[1], both[1], "relu " + what);
+                }
+            }
+        } finally {
+            org.gradprobe.kernels.Parallel.setThreads(before);
+        }
+    }
+
+    private static void assertIdentical(Stats want, Stats got, String what) {
+        assertEquals(want.count(), got.count(), what);
+        assertEquals(want.norm(), got.norm(), 0.0, what);
+        assertEquals(want.mean(), got.mean(), 0.0, what);
+        assertEquals(want.std(), got.std(), 0.0, what);
+        assertEquals(want.maxAbs(), got.maxAbs(), 0.0, what);
+        assertArrayEquals(want.histogram(), got.histogram(), what);
     }
 
     /** Equal statistics: counts and histogram exactly, moments to rounding. */
