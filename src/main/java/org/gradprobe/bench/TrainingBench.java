@@ -30,7 +30,14 @@ public final class TrainingBench {
     /** The three modes, in the order they are alternated. */
     public static final String[] MODES = {"probe off", "default interval", "every step"};
 
-    public record Result(int batch, Map<String, Double> medianImagesPerSecond, Map<String, double[]> samples) {
+    /**
+     * @param recordedStepCost at the default interval, what recording costs measured step by step: the
+     *                         median time of a recorded step and of the step after it, less twice the
+     *                         median of the other steps, as a fraction of the time of one interval of
+     *                         unrecorded steps (NaN when the default interval was not timed). Turn times
+     *                         carry the machine's noise; this compares steps of one turn.
+     */
+    public record Result(int batch, Map<String, Double> medianImagesPerSecond, Map<String, double[]> samples, double recordedStepCost) {
         /** Extra time per step of {@code mode} relative to probe off, as a fraction (0.03 = 3% slower). */
         public double overhead(String mode) {
             if (!samples.containsKey(MODES[0]) || !samples.containsKey(mode)) return Double.NaN;
@@ -63,6 +70,7 @@ public final class TrainingBench {
         List<Runner> runners = new ArrayList<>();
         for (int m : modes) runners.add(new Runner(data, batch, m));
         for (Runner r : runners) r.steps(Math.max(10, steps));      // warm-up: JIT and buffers
+        for (Runner r : runners) r.timing = true;
         for (int round = 0; round < rounds; round++) {
             for (int i = 0; i < modes.size(); i++) {
                 long t0 = System.nanoTime();
@@ -73,7 +81,15 @@ public final class TrainingBench {
         }
         Map<String, Double> med = new LinkedHashMap<>();
         for (Map.Entry<String, double[]> e : samples.entrySet()) med.put(e.getKey(), median(e.getValue()));
-        return new Result(batch, med, samples);
+        double cost = Double.NaN;
+        int d = modes.indexOf(1);
+        if (d >= 0) {
+            Runner r = runners.get(d);
+            int every = ProbeConfig.DEFAULT_EVERY;
+            double rec = median(r.timed(every, 0)), after = median(r.timed(every, 1)), other = median(r.timed(every, -1));
+            cost = (rec + after - 2 * other) / (every * other);
+        }
+        return new Result(batch, med, samples, cost);
     }
 
     static double median(double[] v) {
@@ -88,6 +104,9 @@ public final class TrainingBench {
         final Batches batches;
         final SplittableRandom rng = new SplittableRandom(1);
         int next;
+        /** Each timed step's number (1-based, as the trainer counts) and its time in nanoseconds. */
+        final List<long[]> times = new ArrayList<>();
+        boolean timing;
 
         Runner(Dataset data, int batch, int mode) {
             Model model = ModelSpec.build("seed-cnn", null, DType.FLOAT32, Init.pytorchDefault(), 0);
@@ -98,11 +117,22 @@ public final class TrainingBench {
             batches = new Batches(data, batch, new SplittableRandom(2), 0.5, 0.5, DType.FLOAT32);
         }
 
+        /**
+         * Times of the timed steps whose number s has (s − 1) mod every = phase (0: the recorded ones,
+         * 1: those after them), or, with phase −1, of all the others.
+         */
+        double[] timed(int every, int phase) {
+            return times.stream().filter(t -> phase < 0 ? (t[0] - 1) % every > 1 : (t[0] - 1) % every == phase)
+                    .mapToDouble(t -> t[1]).toArray();
+        }
+
         void steps(int n) {
             for (int i = 0; i < n; i++) {
                 if (next == batches.count() - 1) next = 0;    // skip the short last batch
                 Batches.Batch b = batches.get(next++);
+                long t0 = System.nanoTime();
                 trainer.step(b.input(), b.targets(), rng);
+                if (timing) times.add(new long[] {trainer.steps(), System.nanoTime() - t0});
             }
         }
     }

@@ -76,6 +76,7 @@ final class BenchCommand implements Callable<Integer> {
             double[] pd = r.pairedOverhead(TrainingBench.MODES[1]), pe = r.pairedOverhead(TrainingBench.MODES[2]);
             m.put("paired_overhead_default", pd);
             m.put("paired_overhead_every_step", pe);
+            m.put("recorded_step_cost_default", r.recordedStepCost());
             if (!json) {
                 StringBuilder line = new StringBuilder(String.format("batch %4d:", b));
                 int head = line.length();
@@ -93,6 +94,10 @@ final class BenchCommand implements Callable<Integer> {
                         paired.add(String.format("%s %+.1f%% [%+.1f%%, %+.1f%%]", i == 1 ? "default" : "every step", 100 * po[0], 100 * po[1], 100 * po[2]));
                     }
                     System.out.println("            overhead round by round (median [quartiles]): " + String.join(", ", paired));
+                }
+                if (modeIndex.contains(1)) {
+                    System.out.printf("            default interval, step by step: recording costs %+.2f%% of an interval's steps%n",
+                            100 * r.recordedStepCost());
                 }
             }
         }

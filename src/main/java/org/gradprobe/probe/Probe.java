@@ -375,18 +375,7 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
             Tensor p = optimizer.parameters().get(e.getKey());
             Tensor old = before.get(e.getKey());
             if (p == null || old == null) continue;
-            double sq = 0;
-            if (p.f != null) {
-                for (int i = 0; i < p.f.length; i++) {
-                    double d = p.f[i] - old.f[i];
-                    sq += d * d;
-                }
-            } else {
-                for (int i = 0; i < p.d.length; i++) {
-                    double d = p.d[i] - old.d[i];
-                    sq += d * d;
-                }
-            }
+            double sq = squaredDistance(p, old);
             // the weights before the update are a copy already; for the probe's thread the gradient is
             // copied too, as the next step overwrites it
             Tensor grad = p.grad() == null ? null : rec.inline ? p.grad() : p.grad().copy();
@@ -396,6 +385,24 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
         before.clear();
         uncollected = rec;
         if (rec.inline) collect();
+    }
+
+    /** Σ (a − b)² in double, four running sums (one would wait on each addition). */
+    private static double squaredDistance(Tensor a, Tensor b) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int n = a.numel(), i = 0;
+        for (; i + 3 < n; i += 4) {
+            double d0 = a.get(i) - b.get(i), d1 = a.get(i + 1) - b.get(i + 1), d2 = a.get(i + 2) - b.get(i + 2), d3 = a.get(i + 3) - b.get(i + 3);
+            s0 += d0 * d0;
+            s1 += d1 * d1;
+            s2 += d2 * d2;
+            s3 += d3 * d3;
+        }
+        for (; i < n; i++) {
+            double d = a.get(i) - b.get(i);
+            s0 += d * d;
+        }
+        return (s0 + s1) + (s2 + s3);
     }
 
     /**
