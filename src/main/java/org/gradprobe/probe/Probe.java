@@ -72,9 +72,10 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
     // Recording every step, statistics are computed on the probe's own thread while training goes on,
     // and collected into the histories once they are ready, at the latest when the next step has been
     // through its backward pass (the trainer keeps the step's arrays until then). At a longer interval
-    // they are computed at once, on the training threads (the pieces of each pass in parallel): a
-    // recorded step then costs its own statistics and nothing else, and no step's arrays are kept
-    // while the next runs, which would take a second set of them (measured: see the README).
+    // the layers' are computed at once, on the training threads (the pieces of each pass in parallel),
+    // so no step's arrays are kept while the next runs, which would take a second set of them
+    // (measured: see the README); the parameters' are computed from copies on the probe's thread at
+    // any interval, and the step is collected once they are ready.
     private static final ExecutorService WORKER = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "gradprobe-probe");
         t.setDaemon(true);
@@ -95,7 +96,7 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
         }
     }
 
-    /** A parameter at a recorded step: the statistics of its weights before the update and of its gradient, and the update's norm. */
+    /** A parameter at a recorded step: the statistics of its weights before the update and of its gradient (from copies, on the probe's thread), and the update's norm. */
     private record Parameter(Future<Stats> weights, Future<Stats> grad, double updateNorm) {}
 
     /** One recorded step: its statistics, computed at once or on the probe's thread, and the parameters'. */
@@ -128,6 +129,16 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
             } else {
                 f = WORKER.submit(task);
             }
+            last = f;
+            return f;
+        }
+
+        /**
+         * Runs {@code task} on the probe's thread after those submitted before it, at any interval: for
+         * work on copies (the parameters'), which keeps no array of the step.
+         */
+        <T> Future<T> background(Callable<T> task) {
+            Future<T> f = WORKER.submit(task);
             last = f;
             return f;
         }
@@ -376,15 +387,15 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
             Tensor old = before.get(e.getKey());
             if (p == null || old == null) continue;
             double sq = squaredDistance(p, old);
-            // the weights before the update are a copy already; for the probe's thread the gradient is
-            // copied too, as the next step overwrites it
-            Tensor grad = p.grad() == null ? null : rec.inline ? p.grad() : p.grad().copy();
-            rec.parameters.put(e.getKey(), new Parameter(rec.submit(() -> Stats.of(old, rec.inline)),
-                    grad == null ? null : rec.submit(() -> Stats.of(grad, rec.inline)), Math.sqrt(sq)));
+            // summarized on the probe's thread: the weights before the update are a copy already, the
+            // gradient is copied (the next step overwrites it)
+            Tensor grad = p.grad() == null ? null : p.grad().copy();
+            rec.parameters.put(e.getKey(), new Parameter(rec.background(() -> Stats.serial(old)),
+                    grad == null ? null : rec.background(() -> Stats.serial(grad)), Math.sqrt(sq)));
         }
         before.clear();
         uncollected = rec;
-        if (rec.inline) collect();
+        if (rec.inline && rec.ready()) collect();
     }
 
     /** Σ (a − b)² in double, four running sums (one would wait on each addition). */
@@ -428,10 +439,10 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
         for (Listener l : listeners) l.onRecord(rec.step, this);
     }
 
-    /** The probe's thread reads a recorded step's tensors until that step is collected. */
+    /** Recording every step, the probe's thread reads a recorded step's tensors until that step is collected. */
     @Override
     public boolean stillReads(long step) {
-        return uncollected != null && uncollected.step == step;
+        return uncollected != null && !uncollected.inline && uncollected.step == step;
     }
 
     @Override

@@ -51,8 +51,10 @@ class ProbeTest {
             Tensor x = Tensor.randn(DType.FLOAT32, new SplittableRandom(10 + s), 1, 8, 1, 8, 8);
             losses.add(trainer.step(x, new int[] {0, 1, 2, 3, 4, 5, 6, 7}, r));
         }
-        // at an interval above 1 each recorded step is summarized at once and collected at its own update
-        assertEquals(List.of(1L, 3L, 5L, 7L), seen);
+        // steps 1, 3, 5 collected by the time the next was recorded; step 7 at its update if the probe's
+        // thread had its parameters' statistics ready, else once the histories are read
+        assertEquals(List.of(1L, 3L, 5L), seen.subList(0, 3));
+        assertTrue(seen.size() <= 4, "seen " + seen);
         NodeHistory conv = probe.nodes().get("0");
         assertNotNull(conv, "node names: " + probe.nodes().keySet());
         assertEquals(List.of(1L, 3L, 5L, 7L), seen);
