@@ -74,4 +74,37 @@ class ParallelTest {
         assertFalse(threadsOfOtherChunks.contains(sleeperThread[0]), "the sleeping thread ran none of the others: the free one took them all");
         assertTrue(sleeper[0] >= 0);
     }
+
+    @Test
+    void aFailingPieceReachesTheCallerAndTheNextRegionsStillRun() {
+        Parallel.setThreads(2);
+        for (int round = 0; round < 50; round++) {
+            int bad = round % 8;    // on whichever thread takes that piece
+            IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                    () -> Parallel.forChunks(8, (chunk, from, to) -> {
+                        if (chunk == bad) throw new IllegalStateException("piece " + chunk);
+                    }));
+            assertEquals("piece " + bad, e.getMessage());
+            AtomicIntegerArray visits = new AtomicIntegerArray(1000);
+            run(1000, 1, visits);
+            for (int i = 0; i < 1000; i++) assertEquals(1, visits.get(i), "item " + i + " after a failed region");
+        }
+    }
+
+    @Test
+    void regionsStartedFromTwoThreadsAtOnceBothComplete() throws Exception {
+        // the second caller finds the helpers busy and runs its pieces itself
+        Parallel.setThreads(2);
+        AtomicIntegerArray a = new AtomicIntegerArray(200_000), b = new AtomicIntegerArray(200_000);
+        Thread other = new Thread(() -> {
+            for (int r = 0; r < 20; r++) run(200_000, 1, b);
+        });
+        other.start();
+        for (int r = 0; r < 20; r++) run(200_000, 1, a);
+        other.join(60_000);
+        for (int i = 0; i < 200_000; i += 997) {
+            assertEquals(20, a.get(i), "item " + i + " of the first caller");
+            assertEquals(20, b.get(i), "item " + i + " of the second caller");
+        }
+    }
 }
