@@ -52,15 +52,18 @@ public final class Parallel {
     /** Sets the number of threads (at least 1); takes effect for the next parallel region. */
     public static synchronized void setThreads(int n) {
         if (n < 1) throw new IllegalArgumentException("invalid thread count: " + n);
-        if (n != threads && crew != null) {
-            crew.stop();
-            crew = null;
-        }
         threads = n;
     }
 
+    /**
+     * The helpers for the thread count; called with {@link #busy} held, so a crew replaced after a
+     * change of the count has no region in flight when it is told to stop.
+     */
     private static synchronized Crew crew() {
-        if (crew == null) crew = new Crew(threads - 1);
+        if (crew == null || crew.helpers.length != threads - 1) {
+            if (crew != null) crew.stop();
+            crew = new Crew(threads - 1);
+        }
         return crew;
     }
 
