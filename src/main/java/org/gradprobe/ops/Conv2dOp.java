@@ -137,8 +137,7 @@ final class Conv2dOp {
         int ck = c * kh * kw, p = oh * ow, np = n * p, inPlane = c * h * wd, outPlane = o * p;
         Kernels k = Kernels.get();
         boolean f32 = x.f != null;
-        // images a thread takes at least: an image's work is ck multiply-adds for each of its outputs
-        int grain = (int) Math.max(1, Parallel.MIN_MULTIPLY_ADDS / Math.max(1, (long) outPlane * ck));
+        int grain = productGrain(outPlane, ck);
         Tensor y = Tensor.empty(x.dtype, n, o, oh, ow);
         Parallel.forChunks(n, grain, (chunk, from, to) -> {
             for (int i = from; i < to; i++) {
@@ -189,7 +188,7 @@ final class Conv2dOp {
         int ck = c * kh * kw, p = oh * ow, inPlane = c * h * wd, outPlane = o * p;
         Kernels k = Kernels.get();
         boolean f32 = x.f != null;
-        int grain = (int) Math.max(1, Parallel.MIN_MULTIPLY_ADDS / Math.max(1, (long) outPlane * ck));
+        int grain = productGrain(outPlane, ck);
         Tensor gx = Tensor.zerosLike(x);
         Parallel.forChunks(n, grain, (chunk, from, to) -> {
             float[] dcF = f32 ? Scratch.floats(SCRATCH_COLS, ck * p) : null;
@@ -205,6 +204,11 @@ final class Conv2dOp {
             }
         });
         return gx;
+    }
+
+    /** Images a thread takes at least when an image's work is ck multiply-adds for each of its outPlane outputs. */
+    private static int productGrain(int outPlane, int ck) {
+        return (int) Math.max(1, Parallel.MIN_MULTIPLY_ADDS / Math.max(1, (long) outPlane * ck));
     }
 
     /** Σ a[off, off+len) in double, four running sums for instruction-level parallelism. */
