@@ -535,12 +535,12 @@ class JavaKernels implements Kernels {
     }
 
     @Override
-    public void maxInto(float[] acc, float[] a, int aOff, int n) {
-        for (int i = 0; i < n; i++) acc[i] = Math.max(acc[i], a[aOff + i]);
+    public void maxInto(float[] acc, int accOff, float[] a, int aOff, int n) {
+        for (int i = 0; i < n; i++) acc[accOff + i] = Math.max(acc[accOff + i], a[aOff + i]);
     }
 
     @Override
-    public void maxInto(double[] acc, double[] a, int aOff, int n) {
-        for (int i = 0; i < n; i++) acc[i] = Math.max(acc[i], a[aOff + i]);
+    public void maxInto(double[] acc, int accOff, double[] a, int aOff, int n) {
+        for (int i = 0; i < n; i++) acc[accOff + i] = Math.max(acc[accOff + i], a[aOff + i]);
     }
 }

@@ -91,12 +91,12 @@ public interface Kernels {
     void reluBackward(double[] x, double[] g, int from, int to, double[] out, int outFrom);
 
     /**
-     * acc[i] = max(acc[i], a[aOff + i]) for i in [0, n), as {@link Math#max} (a NaN wins): the probe's
-     * running maximum of each unit over a batch.
+     * acc[accOff + i] = max(acc[accOff + i], a[aOff + i]) for i in [0, n), as {@link Math#max} (a NaN
+     * wins): the probe's running maximum of each unit over a batch.
      */
-    void maxInto(float[] acc, float[] a, int aOff, int n);
+    void maxInto(float[] acc, int accOff, float[] a, int aOff, int n);
 
-    void maxInto(double[] acc, double[] a, int aOff, int n);
+    void maxInto(double[] acc, int accOff, double[] a, int aOff, int n);
 
     /** Whether a[from, to) holds no NaN and no Inf (the probe asks this of every gradient and weight, every step). */
     boolean allFinite(float[] a, int from, int to);

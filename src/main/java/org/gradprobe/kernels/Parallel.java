@@ -9,8 +9,8 @@ import java.util.concurrent.locks.LockSupport;
  * parallel region runs inline, so nesting never oversubscribes the cores.
  *
  * <p>A region is cut into a few pieces per thread with fixed bounds, and each thread takes the next
- * piece when it is done with its last: when a core is busy with something else (the probe's thread,
- * another process) the others take over its share instead of waiting for it. Which thread runs a piece
+ * piece when it is done with its last: when a core is busy with something else (another process,
+ * a garbage collection) the others take over its share instead of waiting for it. Which thread runs a piece
  * changes from run to run; what a piece computes does not, so results do not depend on the timing.
  *
  * <p>The calling thread works on its region with helper threads that, between regions, spin for

@@ -705,17 +705,17 @@ final class VectorKernels extends JavaKernels {
     }
 
     @Override
-    public void maxInto(float[] acc, float[] a, int aOff, int n) {
+    public void maxInto(float[] acc, int accOff, float[] a, int aOff, int n) {
         int i = 0;
-        for (; i + FL <= n; i += FL) FloatVector.fromArray(FS, acc, i).max(FloatVector.fromArray(FS, a, aOff + i)).intoArray(acc, i);
-        for (; i < n; i++) acc[i] = Math.max(acc[i], a[aOff + i]);
+        for (; i + FL <= n; i += FL) FloatVector.fromArray(FS, acc, accOff + i).max(FloatVector.fromArray(FS, a, aOff + i)).intoArray(acc, accOff + i);
+        for (; i < n; i++) acc[accOff + i] = Math.max(acc[accOff + i], a[aOff + i]);
     }
 
     @Override
-    public void maxInto(double[] acc, double[] a, int aOff, int n) {
+    public void maxInto(double[] acc, int accOff, double[] a, int aOff, int n) {
         int i = 0;
-        for (; i + DL <= n; i += DL) DoubleVector.fromArray(DS, acc, i).max(DoubleVector.fromArray(DS, a, aOff + i)).intoArray(acc, i);
-        for (; i < n; i++) acc[i] = Math.max(acc[i], a[aOff + i]);
+        for (; i + DL <= n; i += DL) DoubleVector.fromArray(DS, acc, accOff + i).max(DoubleVector.fromArray(DS, a, aOff + i)).intoArray(acc, accOff + i);
+        for (; i < n; i++) acc[accOff + i] = Math.max(acc[accOff + i], a[aOff + i]);
     }
 
     // ---------------------------------------------------------------- statistics

@@ -6,13 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.FutureTask;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import org.gradprobe.autograd.Backward;
 import org.gradprobe.autograd.BackwardFn;
 import org.gradprobe.autograd.Node;
@@ -33,9 +27,8 @@ import org.gradprobe.train.Trainer;
  * bounded histories; checks on every step that the loss and every gradient are finite, and when they
  * are not, replays the step to name the node that produced the first NaN or Inf.
  *
- * <p>The statistics are computed on the probe's own thread; a recorded step reaches the histories
- * (and {@link Listener#onRecord}) after the next backward pass, or as soon as {@link #nodes()} or
- * {@link #verdicts()} is called, or at the end of an epoch or of {@code fit}.
+ * <p>A recorded step's statistics are computed as its tensors are made, on the training threads, and
+ * reach the histories (and {@link Listener#onRecord}) right after its update.
  *
  * <pre>
  *   Probe probe = Probe.attach(trainer, ProbeConfig.defaults());
@@ -49,7 +42,7 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
 
     /** Callbacks for other code that reacts to the probe; all default to nothing. */
     public interface Listener {
-        /** Step {@code step}'s records are in the histories (called once the probe's thread is done with it). */
+        /** Step {@code step}'s records are in the histories (called right after its update). */
         default void onRecord(long step, Probe probe) {}
 
         default void onNonFinite(NonFiniteEvent event) {}
@@ -69,22 +62,9 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
     private boolean stopped;
     private long steps;
 
-    // Recording every step, statistics are computed on the probe's own thread while training goes on,
-    // and collected into the histories once they are ready, at the latest when the next step has been
-    // through its backward pass (the trainer keeps the step's arrays until then). At a longer interval
-    // the layers' are computed at once, on the training threads (the pieces of each pass in parallel),
-    // so no step's arrays are kept while the next runs, which would take a second set of them
-    // (measured: see the README); the parameters' are computed from copies on the probe's thread at
-    // any interval, and the step is collected once they are ready.
-    private static final ExecutorService WORKER = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "gradprobe-probe");
-        t.setDaemon(true);
-        return t;
-    });
-    /** The step being recorded (forward to update), and the last recorded one, not yet collected. */
-    private Pending recording, uncollected;
-    private final Map<String, Tensor> before = new LinkedHashMap<>();
-    /** Per relu output (read and written only by the statistics tasks, which run in order): how many batches it was recorded for, and the last in which each unit was active. */
+    /** The step being recorded, from its forward pass to its update. */
+    private Recording recording;
+    /** Per relu output: how many batches it was recorded for, and the last in which each unit was active. */
     private final Map<String, Activity> activity = new LinkedHashMap<>();
 
     private static final class Activity {
@@ -96,56 +76,25 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
         }
     }
 
-    /** A parameter at a recorded step: the statistics of its weights before the update and of its gradient (from copies, on the probe's thread), and the update's norm. */
-    private record Parameter(Future<Stats> weights, Future<Stats> grad, double updateNorm) {}
-
-    /** One recorded step: its statistics, computed at once or on the probe's thread, and the parameters'. */
-    private static final class Pending {
+    /**
+     * One recorded step's statistics, computed as its tensors are made, on the training threads (the
+     * pieces of each pass over the compute threads): nothing reads a step's arrays after it, so none
+     * are kept, and nothing competes with training for the cores while it runs (measured: see the README).
+     */
+    private static final class Recording {
         final long step;
-        /** Whether the statistics are computed at once, on the training threads, instead of on the probe's thread. */
-        final boolean inline;
-        /** The last task submitted for this step: the probe's thread runs them in order. */
-        Future<?> last;
         final Map<Tensor, String> outputs = new IdentityHashMap<>();
-        final Map<String, Future<Stats>> valueStats = new LinkedHashMap<>();
-        final Map<String, Future<Stats>> gradStats = new LinkedHashMap<>();
-        final Map<String, Future<Double>> unitFractions = new LinkedHashMap<>();
+        final Map<String, Stats> valueStats = new LinkedHashMap<>();
+        final Map<String, Stats> gradStats = new LinkedHashMap<>();
+        final Map<String, Double> unitFractions = new LinkedHashMap<>();
         // tensors that share storage (flatten's output and its input, and their gradients) are summarized once
-        final Map<Object, Future<Stats>> byStorage = new IdentityHashMap<>();
-        final Map<String, Parameter> parameters = new LinkedHashMap<>();
+        final Map<Object, Stats> byStorage = new IdentityHashMap<>();
+        /** Per parameter, before the update: the statistics of its weights and gradient, and a copy of the weights. */
+        final Map<String, Stats> weights = new LinkedHashMap<>(), grads = new LinkedHashMap<>();
+        final Map<String, Tensor> before = new LinkedHashMap<>();
 
-        Pending(long step, boolean inline) {
+        Recording(long step) {
             this.step = step;
-            this.inline = inline;
-        }
-
-        /** Runs {@code task} now, or on the probe's thread after those submitted before it. */
-        <T> Future<T> submit(Callable<T> task) {
-            Future<T> f;
-            if (inline) {
-                FutureTask<T> now = new FutureTask<>(task);
-                now.run();
-                f = now;
-            } else {
-                f = WORKER.submit(task);
-            }
-            last = f;
-            return f;
-        }
-
-        /**
-         * Runs {@code task} on the probe's thread after those submitted before it, at any interval: for
-         * work on copies (the parameters'), which keeps no array of the step.
-         */
-        <T> Future<T> background(Callable<T> task) {
-            Future<T> f = WORKER.submit(task);
-            last = f;
-            return f;
-        }
-
-        /** True when every statistic of this step has been computed. */
-        boolean ready() {
-            return last == null || last.isDone();
         }
 
         // the last layer output, held back until the next one shows whether a relu reads it
@@ -153,33 +102,25 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
         String heldName;
 
         /** The statistics of {@code t}, once per storage array. */
-        Future<Stats> statsOf(Tensor t) {
-            return byStorage.computeIfAbsent(storage(t), k -> submit(() -> Stats.of(t, inline)));
+        Stats statsOf(Tensor t) {
+            return byStorage.computeIfAbsent(storage(t), k -> Stats.of(t));
         }
 
-        /** Records layer {@code name}'s output; a relu's is summarized in one pass with its input, when held. */
-        void output(String name, Layer layer, Tensor out) {
+        /**
+         * Records layer {@code name}'s output; a relu's is summarized in one pass with its input, when
+         * held, and that pass reads its units too.
+         */
+        void output(String name, Layer layer, Tensor out, UnitMaxima units) {
             outputs.put(out, name);
             Node node = out.node();
             if (held != null && layer.kind().equals("relu") && node != null && node.op().equals("relu") && node.inputs()[0] == held
                     && !byStorage.containsKey(storage(held))) {
-                CompletableFuture<Stats> in = new CompletableFuture<>(), relu = new CompletableFuture<>();
                 Tensor x = held;
-                submit(() -> {
-                    try {
-                        Stats[] both = Stats.withRelu(x, inline);
-                        in.complete(both[0]);
-                        relu.complete(both[1]);
-                    } catch (Throwable e) {
-                        in.completeExceptionally(e);
-                        relu.completeExceptionally(e);
-                    }
-                    return null;
-                });
-                byStorage.put(storage(x), in);
-                byStorage.put(storage(out), relu);
-                valueStats.put(heldName, in);
-                valueStats.put(name, relu);
+                Stats[] both = Stats.withRelu(x, true, units == null ? null : (from, to) -> units.piece(x, from, to));
+                byStorage.put(storage(held), both[0]);
+                byStorage.put(storage(out), both[1]);
+                valueStats.put(heldName, both[0]);
+                valueStats.put(name, both[1]);
                 held = null;
                 return;
             }
@@ -236,7 +177,6 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
     public Model model() { return model; }
     /** Histories by node name: layer outputs ("conv1") and parameters ("conv1.weight"), in forward order. */
     public Map<String, NodeHistory> nodes() {
-        collect();
         return nodes;
     }
     public NonFiniteEvent firstNonFinite() { return firstNonFinite; }
@@ -271,20 +211,21 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
     public ForwardContext.LayerObserver forwardObserver(long step) {
         recording = null;
         if (stopped || !recording(step)) return null;
-        Pending rec = new Pending(step, config.every() > 1);
+        Recording rec = new Recording(step);
         recording = rec;
         return (name, layer, out) -> {
-            // layer outputs and gradients are never written after they are made, so reading them later is safe
-            rec.output(name, layer, out);
             String kind = layer.kind();
-            if (kind.equals("relu")) rec.unitFractions.put(name, rec.submit(() -> deadFraction(name, out, rec.inline)));
-            else if (kind.equals("sigmoid") || kind.equals("tanh")) rec.unitFractions.put(name, rec.submit(() -> saturatedFraction(kind, out)));
+            // a relu's units: read in the pass over its input when there is one, else here
+            UnitMaxima units = kind.equals("relu") ? new UnitMaxima(out) : null;
+            rec.output(name, layer, out, units);
+            if (units != null) rec.unitFractions.put(name, deadFraction(name, units.positive(out)));
+            else if (kind.equals("sigmoid") || kind.equals("tanh")) rec.unitFractions.put(name, saturatedFraction(kind, out));
         };
     }
 
     @Override
     public Backward.GradListener backwardListener(long step) {
-        Pending rec = recording;
+        Recording rec = recording;
         if (rec == null || rec.step != step) return null;
         rec.flush();
         return new Backward.GradListener() {
@@ -327,22 +268,14 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
      * {@code pooled} is positive.
      */
     private record Route(Tensor source, Tensor pooled, Tensor routedTo, boolean gated) {
-        Future<Stats> stats(Pending rec, long numel) {
+        Stats stats(Recording rec, long numel) {
             long zeros = numel - source.numel();
-            if (!gated) {
-                Future<Stats> of = rec.statsOf(source);
-                return rec.submit(() -> join(of).copy().withZeros(zeros));
-            }
-            return rec.submit(() -> Stats.gated(source, pooled, rec.inline).withZeros(zeros));
+            return (gated ? Stats.gated(source, pooled, true) : rec.statsOf(source).copy()).withZeros(zeros);
         }
     }
 
     @Override
     public boolean afterBackward(long step, Tensor input, int[] targets, double loss) {
-        // the last recorded step is collected once its statistics are ready, and before the next one is
-        // recorded (waiting for them then), whether or not this step's update is applied; the trainer
-        // keeps that step's arrays until then (stillReads)
-        if (uncollected != null && (uncollected.ready() || (recording != null && recording.step == step))) collect();
         steps = step;
         addLoss(step, loss);
         boolean finite = Double.isFinite(loss);
@@ -356,9 +289,17 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
             if (onNonFinite == OnNonFinite.STOP) stopped = true;
             return onNonFinite == OnNonFinite.CONTINUE;
         }
-        if (recording != null && recording.step == step) {
-            before.clear();
-            for (Map.Entry<String, Tensor> e : optimizer.parameters().entrySet()) before.put(e.getKey(), e.getValue().copy());
+        Recording rec = recording;
+        if (rec != null && rec.step == step) {
+            // the parameters' weights and gradients as the update will use them, and the weights kept to
+            // measure the update by
+            for (Map.Entry<String, Tensor> e : optimizer.parameters().entrySet()) {
+                Tensor p = e.getValue();
+                if (p.grad() == null || !nodes.containsKey(e.getKey())) continue;
+                rec.weights.put(e.getKey(), Stats.of(p));
+                rec.grads.put(e.getKey(), Stats.of(p.grad()));
+                rec.before.put(e.getKey(), p.copy());
+            }
         }
         return !stopped;
     }
@@ -376,38 +317,48 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
                 }
             }
         }
-        Pending rec = recording;
+        Recording rec = recording;
         recording = null;
         if (rec == null || rec.step != step) return;
         rec.flush();
-        // parameters change with the next update: their records are made now
         for (Map.Entry<String, NodeHistory> e : nodes.entrySet()) {
-            if (e.getValue().kind() != NodeHistory.Kind.PARAMETER) continue;
-            Tensor p = optimizer.parameters().get(e.getKey());
-            Tensor old = before.get(e.getKey());
-            if (p == null || old == null) continue;
-            double sq = squaredDistance(p, old);
-            // summarized on the probe's thread: the weights before the update are a copy already, the
-            // gradient is copied (the next step overwrites it)
-            Tensor grad = p.grad() == null ? null : p.grad().copy();
-            rec.parameters.put(e.getKey(), new Parameter(rec.background(() -> Stats.serial(old)),
-                    grad == null ? null : rec.background(() -> Stats.serial(grad)), Math.sqrt(sq)));
+            NodeHistory h = e.getValue();
+            String name = e.getKey();
+            if (h.kind() == NodeHistory.Kind.ACTIVATION) {
+                Stats v = rec.valueStats.get(name);
+                if (v == null) continue;
+                Double frac = rec.unitFractions.get(name);
+                h.add(new StepRecord(step, step, v, rec.gradStats.get(name), frac == null ? Double.NaN : frac, Double.NaN));
+            } else if (rec.before.containsKey(name)) {
+                double update = Math.sqrt(squaredDistance(optimizer.parameters().get(name), rec.before.get(name)));
+                h.add(new StepRecord(step, step, rec.weights.get(name), rec.grads.get(name), Double.NaN, update));
+            }
         }
-        before.clear();
-        uncollected = rec;
-        if (rec.inline && rec.ready()) collect();
+        for (Listener l : listeners) l.onRecord(step, this);
     }
 
-    /** Σ (a − b)² in double, four running sums (one would wait on each addition). */
+    /** Σ (a − b)² in double, four running sums (one would wait on each addition), from the arrays themselves. */
     private static double squaredDistance(Tensor a, Tensor b) {
         double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         int n = a.numel(), i = 0;
-        for (; i + 3 < n; i += 4) {
-            double d0 = a.get(i) - b.get(i), d1 = a.get(i + 1) - b.get(i + 1), d2 = a.get(i + 2) - b.get(i + 2), d3 = a.get(i + 3) - b.get(i + 3);
-            s0 += d0 * d0;
-            s1 += d1 * d1;
-            s2 += d2 * d2;
-            s3 += d3 * d3;
+        if (a.f != null) {
+            float[] x = a.f, y = b.f;
+            for (; i + 3 < n; i += 4) {
+                double d0 = x[i] - (double) y[i], d1 = x[i + 1] - (double) y[i + 1], d2 = x[i + 2] - (double) y[i + 2], d3 = x[i + 3] - (double) y[i + 3];
+                s0 += d0 * d0;
+                s1 += d1 * d1;
+                s2 += d2 * d2;
+                s3 += d3 * d3;
+            }
+        } else {
+            double[] x = a.d, y = b.d;
+            for (; i + 3 < n; i += 4) {
+                double d0 = x[i] - y[i], d1 = x[i + 1] - y[i + 1], d2 = x[i + 2] - y[i + 2], d3 = x[i + 3] - y[i + 3];
+                s0 += d0 * d0;
+                s1 += d1 * d1;
+                s2 += d2 * d2;
+                s3 += d3 * d3;
+            }
         }
         for (; i < n; i++) {
             double d = a.get(i) - b.get(i);
@@ -416,65 +367,16 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
         return (s0 + s1) + (s2 + s3);
     }
 
-    /**
-     * Adds the last recorded step to the histories, waiting for the probe's thread if it is not done,
-     * and tells the listeners. Called after the next backward pass, and whenever the histories are read.
-     */
-    private void collect() {
-        Pending rec = uncollected;
-        if (rec == null) return;
-        uncollected = null;
-        for (Map.Entry<String, NodeHistory> e : nodes.entrySet()) {
-            NodeHistory h = e.getValue();
-            if (h.kind() == NodeHistory.Kind.ACTIVATION) {
-                Stats v = join(rec.valueStats.get(e.getKey()));
-                if (v == null) continue;
-                Double frac = join(rec.unitFractions.get(e.getKey()));
-                h.add(new StepRecord(rec.step, rec.step, v, join(rec.gradStats.get(e.getKey())), frac == null ? Double.NaN : frac, Double.NaN));
-            } else {
-                Parameter p = rec.parameters.get(e.getKey());
-                if (p != null) h.add(new StepRecord(rec.step, rec.step, join(p.weights()), join(p.grad()), Double.NaN, p.updateNorm()));
-            }
-        }
-        for (Listener l : listeners) l.onRecord(rec.step, this);
-    }
-
-    /** Recording every step, the probe's thread reads a recorded step's tensors until that step is collected. */
-    @Override
-    public boolean stillReads(long step) {
-        return uncollected != null && !uncollected.inline && uncollected.step == step;
-    }
-
     @Override
     public boolean stopRequested() {
         return stopped;
-    }
-
-    private static <T> T join(Future<T> f) {
-        if (f == null) return null;
-        try {
-            return f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while collecting probe statistics", e);
-        } catch (ExecutionException e) {
-            Throwable c = e.getCause();
-            if (c instanceof RuntimeException) throw (RuntimeException) c;
-            throw new IllegalStateException(c);
-        }
     }
 
     // ---- Trainer.Listener ----
 
     @Override
     public void onEpoch(int epoch, Evaluation test) {
-        collect();
         for (Listener l : listeners) l.onEpoch(epoch, this, test);
-    }
-
-    @Override
-    public void onEnd() {
-        collect();
     }
 
     private void addLoss(long step, double loss) {
@@ -491,38 +393,70 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
     }
 
     /**
+     * The largest value of each unit (element of one sample) over a batch, gathered from ranges of the
+     * flat tensor read on any of the compute threads: each thread that takes part keeps maxima of its
+     * own (a maximum does not depend on the order), merged at the end. A relu's output is positive where
+     * its input is, so either can be read.
+     */
+    private static final class UnitMaxima {
+        final int units;
+        final boolean isFloat;
+        private final ConcurrentLinkedQueue<Object> partial = new ConcurrentLinkedQueue<>();
+        private boolean read;
+
+        UnitMaxima(Tensor out) {
+            units = out.numel() / Math.max(out.dim(0), 1);
+            isFloat = out.f != null;
+        }
+
+        /** Reads t[from, to) (t shaped as the output), on any compute thread. */
+        void piece(Tensor t, int from, int to) {
+            read = true;
+            Object m = partial.poll();    // maxima no other thread is using now
+            if (m == null) m = isFloat ? new float[units] : new double[units];
+            Kernels k = Kernels.get();
+            for (int i = from; i < to; ) {
+                int u = i % units, len = Math.min(to - i, units - u);
+                if (isFloat) k.maxInto((float[]) m, u, t.f, i, len);
+                else k.maxInto((double[]) m, u, t.d, i, len);
+                i += len;
+            }
+            partial.add(m);
+        }
+
+        /** Per unit, whether it was positive for some sample (a NaN wins the maximum: not positive); reads t first if no pass did. */
+        boolean[] positive(Tensor t) {
+            if (!read && units > 0) Parallel.forChunks(t.numel(), Parallel.MIN_WORK, (c, from, to) -> piece(t, from, to));
+            Object all = partial.poll();
+            boolean[] pos = new boolean[units];
+            if (all == null) return pos;
+            Kernels k = Kernels.get();
+            for (Object m : partial) {
+                if (isFloat) k.maxInto((float[]) all, 0, (float[]) m, 0, units);
+                else k.maxInto((double[]) all, 0, (double[]) m, 0, units);
+            }
+            for (int u = 0; u < units; u++) pos[u] = isFloat ? ((float[]) all)[u] > 0 : ((double[]) all)[u] > 0;
+            return pos;
+        }
+    }
+
+    /**
      * The fraction of units (elements of one sample's output) that were not positive for any sample
      * of the last {@code window} recorded batches: their gradient was always zero.
      */
-    private double deadFraction(String name, Tensor out, boolean parallel) {
-        int n = out.dim(0), units = out.numel() / Math.max(n, 1);
+    private double deadFraction(String name, boolean[] positive) {
+        int units = positive.length;
         if (units == 0) return Double.NaN;
         Activity act = activity.get(name);
         if (act == null || act.lastActive.length != units) activity.put(name, act = new Activity(units));    // new, or its shape changed
         int t = ++act.batches, since = t - Math.min(config.window(), t);    // dead: not active in batches since+1 .. t
         int[] last = act.lastActive;
-        // the largest output of each unit over the batch, a range of units at a time; a unit is active
-        // when it is positive, so a NaN output (it wins the maximum) counts as inactive
-        int grain = Math.max(1, Parallel.MIN_WORK / Math.max(1, n));
-        java.util.concurrent.atomic.AtomicInteger dead = new java.util.concurrent.atomic.AtomicInteger();
-        Parallel.Chunk body = (c, from, to) -> {
-            Kernels kernels = Kernels.get();
-            int len = to - from, d = 0;
-            float[] mf = out.f != null ? new float[len] : null;
-            double[] md = out.f != null ? null : new double[len];
-            for (int b = 0; b < n; b++) {
-                if (mf != null) kernels.maxInto(mf, out.f, b * units + from, len);
-                else kernels.maxInto(md, out.d, b * units + from, len);
-            }
-            for (int u = from; u < to; u++) {
-                if (mf != null ? mf[u - from] > 0 : md[u - from] > 0) last[u] = t;
-                if (last[u] <= since) d++;
-            }
-            dead.addAndGet(d);
-        };
-        if (parallel) Parallel.forChunks(units, grain, body);
-        else body.run(0, 0, units);
-        return (double) dead.get() / units;
+        int dead = 0;
+        for (int u = 0; u < units; u++) {
+            if (positive[u]) last[u] = t;
+            if (last[u] <= since) dead++;
+        }
+        return (double) dead / units;
     }
 
     /** For sigmoid and tanh outputs, the fraction within 1% of their bounds; NaN for other kinds. */

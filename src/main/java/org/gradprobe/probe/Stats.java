@@ -51,7 +51,7 @@ public final class Stats {
 
     /** As {@link #of(Tensor)}, the pieces over the compute threads when {@code parallel}, else on the calling thread. */
     public static Stats of(Tensor t, boolean parallel) {
-        return pass(t.numel(), false, parallel, null, (from, to, s, relu, buf) -> {
+        return pass(t.numel(), false, parallel, null, null, (from, to, s, relu, buf) -> {
             if (t.f != null) s.add(t.f, from, to, null);
             else s.add(t.d, from, to);
         })[0];
@@ -62,7 +62,15 @@ public final class Stats {
      * read): {@code {stats of t, stats of relu(t)}}.
      */
     public static Stats[] withRelu(Tensor t, boolean parallel) {
-        return pass(t.numel(), true, parallel, null, (from, to, s, relu, buf) -> {
+        return withRelu(t, parallel, null);
+    }
+
+    /**
+     * As {@link #withRelu(Tensor, boolean)}, and {@code also} is given each piece of t right after its
+     * statistics, while its values are still in cache (null: nothing more).
+     */
+    public static Stats[] withRelu(Tensor t, boolean parallel, AlsoRead also) {
+        return pass(t.numel(), true, parallel, null, also, (from, to, s, relu, buf) -> {
             if (t.f != null) {
                 s.add(t.f, from, to, relu);
             } else {
@@ -81,7 +89,7 @@ public final class Stats {
             throw new ShapeException("gate " + gate.dtype + " " + Shapes.str(gate.shape()) + " does not match " + g.dtype + " " + Shapes.str(g.shape()));
         }
         Kernels k = Kernels.get();
-        return pass(g.numel(), false, parallel, g.dtype, (from, to, s, relu, buf) -> {
+        return pass(g.numel(), false, parallel, g.dtype, null, (from, to, s, relu, buf) -> {
             if (g.f != null) {
                 k.reluBackward(gate.f, g.f, from, to, buf.f, 0);
                 s.add(buf.f, 0, to - from, null);
@@ -98,8 +106,17 @@ public final class Stats {
         void run(int from, int to, Stats s, Stats relu, Tensor buf);
     }
 
+    /**
+     * More work on the pieces of a pass: called with each piece's range [from, to) of the tensor, on
+     * whichever compute thread summarized it, in any order.
+     */
+    @FunctionalInterface
+    public interface AlsoRead {
+        void piece(int from, int to);
+    }
+
     /** Runs a pass piece by piece (with a buffer of one piece per thread when {@code buffer} names its type) and merges the pieces in order. */
-    private static Stats[] pass(int n, boolean withRelu, boolean parallel, DType buffer, Piece piece) {
+    private static Stats[] pass(int n, boolean withRelu, boolean parallel, DType buffer, AlsoRead also, Piece piece) {
         int pieces = Math.max(1, (n + PIECE - 1) / PIECE);
         Stats[] parts = new Stats[pieces], reluParts = new Stats[pieces];
         Parallel.Chunk body = (c, from, to) -> {
@@ -108,7 +125,9 @@ public final class Stats {
             for (int k = from; k < to; k++) {
                 parts[k] = new Stats();
                 reluParts[k] = withRelu ? new Stats() : null;
-                piece.run(k * PIECE, Math.min(n, (k + 1) * PIECE), parts[k], reluParts[k], buf);
+                int start = k * PIECE, end = Math.min(n, start + PIECE);
+                piece.run(start, end, parts[k], reluParts[k], buf);
+                if (also != null) also.piece(start, end);
             }
         };
         if (parallel) Parallel.forChunks(pieces, body);

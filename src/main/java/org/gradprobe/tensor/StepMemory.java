@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.IntFunction;
-import java.util.function.LongPredicate;
 
 /**
  * Reuses the large arrays of a training step (activations, their gradients, unfolded inputs) in the
@@ -18,9 +17,9 @@ import java.util.function.LongPredicate;
  * <p>While a step is open on a thread ({@link #open}), arrays of at least {@link #MIN_ELEMENTS}
  * elements that the engine asks for on that thread ({@link Tensor#zeros}, {@link Tensor#empty}, the
  * ops' own buffers) are taken from those of earlier steps that are free, when one of the same type and
- * length is. An array handed out in step {@code s} is free again from the first step opened after it
- * at which nobody (such as the probe's thread) still reads step {@code s}'s tensors. Arrays asked for
- * on other threads, or with no step open, are allocated as usual.
+ * length is. An array handed out in one step is free again from the next step opened: nothing may
+ * read a step's tensors once the next has begun. Arrays asked for on other threads, or with no step
+ * open, are allocated as usual.
  */
 public final class StepMemory {
     /** Arrays shorter than this are allocated as usual (the JVM does that cheaply). */
@@ -30,14 +29,9 @@ public final class StepMemory {
 
     /** Free arrays by type and length. */
     private final Map<Key, ArrayDeque<Object>> free = new HashMap<>();
-    /** Arrays handed out in the open (or last) step, and that step's number. */
-    private List<Object> thisStep = new ArrayList<>();
-    private long thisStepNumber;
-    /** Arrays of earlier steps whose tensors were still read when the last step was opened. */
-    private final List<Held> held = new ArrayList<>();
+    /** Arrays handed out in the open (or last) step. */
+    private final List<Object> thisStep = new ArrayList<>();
     private boolean open;
-
-    private record Held(long step, List<Object> arrays) {}
 
     /** Closes the step it opened on the thread. */
     public interface Scope extends AutoCloseable {
@@ -46,24 +40,14 @@ public final class StepMemory {
     }
 
     /**
-     * Opens step {@code step} on the calling thread. The arrays of earlier steps become free, except
-     * those of steps for which {@code stillRead} is true: they stay as they are, and are asked about
-     * again at the next open. Not reentrant: one step at a time, on one thread.
+     * Opens a step on the calling thread: the arrays of the step before become free. Not reentrant:
+     * one step at a time, on one thread.
      */
-    public Scope open(long step, LongPredicate stillRead) {
+    public Scope open() {
         if (open) throw new IllegalStateException("a step is already open on this memory");
-        // arrays free since the last step and not taken in it (a shape that did not come back, the spare
-        // set the steps during a hold used) are let go: kept, such a set was 200-280 MB of live heap at
-        // batch 256, to save allocating it once per recorded step
+        // arrays free since the last step and not taken in it (a shape that did not come back) are let go
         free.clear();
-        if (!thisStep.isEmpty()) held.add(new Held(thisStepNumber, thisStep));
-        thisStep = new ArrayList<>();
-        thisStepNumber = step;
-        held.removeIf(h -> {
-            if (stillRead.test(h.step)) return false;
-            release(h.arrays);
-            return true;
-        });
+        release(thisStep);
         StepMemory outer = OPEN.get();
         OPEN.set(this);
         open = true;

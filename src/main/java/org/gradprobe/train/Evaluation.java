@@ -19,9 +19,8 @@ public record Evaluation(int samples, double loss, double accuracy, int[][] conf
         // each batch reuses the last one's large arrays
         StepMemory memory = new StepMemory();
         try (GradMode.Scope g = GradMode.noGrad()) {
-            long batch = 0;
             for (Batches.Batch b : new Batches(data, batchSize, null, mean, std, model.dtype(), model.inputShape())) {
-                try (StepMemory.Scope open = memory.open(++batch, done -> false)) {
+                try (StepMemory.Scope open = memory.open()) {
                     count(model.forward(b.input(), ForwardContext.eval()), b.targets(), classes, confusion, sums);
                 }
             }

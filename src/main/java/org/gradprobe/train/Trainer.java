@@ -79,14 +79,6 @@ public final class Trainer {
 
         default void afterUpdate(long step) {}
 
-        /**
-         * True while the hook still reads tensors of step {@code step} (layer outputs, gradients), as the
-         * probe's thread does until it has summarized a recorded step; asked at the start of each later
-         * step, until false. Their storage is kept from reuse until then (see {@link StepMemory}); the
-         * tensors of a step are otherwise reused from the next step on.
-         */
-        default boolean stillReads(long step) { return false; }
-
         /** True to end training after the current step (the probe's policy after a NaN or Inf). */
         default boolean stopRequested() { return false; }
     }
@@ -144,9 +136,8 @@ public final class Trainer {
         long step = ++stepCount;
         optimizer.zeroGrad();
         Tensor loss;
-        // the forward and backward passes' large arrays are reused in the next step, or once the hook no
-        // longer reads them
-        try (StepMemory.Scope open = memory.open(step, hook::stillReads)) {
+        // the forward and backward passes' large arrays are reused in the next step
+        try (StepMemory.Scope open = memory.open()) {
             Tensor logits = model.forward(input, new ForwardContext(true, rng, hook.forwardObserver(step)));
             loss = F.crossEntropy(logits, targets);
             Backward.backward(loss, Tensor.full(loss.dtype, 1.0, loss.shape()), hook.backwardListener(step));

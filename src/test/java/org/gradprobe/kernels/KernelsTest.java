@@ -109,19 +109,26 @@ class KernelsTest {
         float[] acc0 = new float[a.length - 1];
         for (int i = 0; i < acc0.length; i++) acc0[i] = (i % 3 == 0) ? Float.NaN : (i % 3 == 1) ? -0f : i - 8;
         for (Kernels k : new Kernels[] {JavaKernels.INSTANCE, VectorKernels.INSTANCE}) {
-            float[] acc = acc0.clone();
-            k.maxInto(acc, a, 1, acc.length);
-            double[] accD = new double[acc0.length], ad = new double[a.length];
-            for (int i = 0; i < acc0.length; i++) accD[i] = acc0[i];
+            // the running maxima sit at offset 2 of their array; the two before must stay as they are
+            float[] acc = new float[acc0.length + 2];
+            acc[0] = acc[1] = 77f;
+            System.arraycopy(acc0, 0, acc, 2, acc0.length);
+            k.maxInto(acc, 2, a, 1, acc0.length);
+            double[] accD = new double[acc.length], ad = new double[a.length];
+            accD[0] = accD[1] = 77.0;
+            for (int i = 0; i < acc0.length; i++) accD[i + 2] = acc0[i];
             for (int i = 0; i < a.length; i++) ad[i] = a[i];
-            k.maxInto(accD, ad, 1, accD.length);
-            for (int i = 0; i < acc.length; i++) {
+            k.maxInto(accD, 2, ad, 1, acc0.length);
+            assertEquals(77f, acc[0]);
+            assertEquals(77f, acc[1]);
+            assertEquals(77.0, accD[1]);
+            for (int i = 0; i < acc0.length; i++) {
                 float want = Math.max(acc0[i], a[i + 1]);
                 String what = k.getClass().getSimpleName() + " at " + i;
-                assertEquals(Float.isNaN(want), Float.isNaN(acc[i]), what);
-                assertEquals(want > 0, acc[i] > 0, what);
-                if (!Float.isNaN(want)) assertEquals(want, acc[i], 0f, what);
-                assertEquals((double) want, accD[i], 0.0, what + " float64");
+                assertEquals(Float.isNaN(want), Float.isNaN(acc[i + 2]), what);
+                assertEquals(want > 0, acc[i + 2] > 0, what);
+                if (!Float.isNaN(want)) assertEquals(want, acc[i + 2], 0f, what);
+                assertEquals((double) want, accD[i + 2], 0.0, what + " float64");
             }
         }
     }

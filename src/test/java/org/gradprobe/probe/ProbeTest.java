@@ -70,10 +70,11 @@ class ProbeTest {
     @Test
     void deadFractionsAtAnIntervalCountTheUnitsNoRecordedBatchActivated() {
         // lr 0: the weights stay as built, so each recorded batch's relu output can be recomputed here;
-        // biases at -1 leave some of the 8,192 units (8 channels × 32 × 32, ranges of them over the
-        // threads at an interval) active on no sample of a batch
+        // biases at -1 leave some of the 8,192 units (8 channels × 32 × 32) active on no sample of a
+        // batch. The first relu's units are read in the pass over its input (pieces of 4 samples, on
+        // any thread), the second's (its input already summarized) from its own output.
         int units = 8 * 32 * 32;
-        Model m = ModelSpec.build("conv2d(8,3) relu flatten linear(10)", new int[] {1, 34, 34}, DType.FLOAT32, Init.pytorchDefault(), 2);
+        Model m = ModelSpec.build("conv2d(8,3) relu relu flatten linear(10)", new int[] {1, 34, 34}, DType.FLOAT32, Init.pytorchDefault(), 2);
         m.parameters().get("0.bias").fill(-1.0);
         Trainer trainer = new Trainer(m, new Sgd(m.parameters(), 0.0, 0.0), new Trainer.Config(1, 8, 0, 0.5, 0.5, null, null, 0, 64));
         Probe probe = Probe.attach(trainer, ProbeConfig.defaults().withEvery(2));
@@ -92,9 +93,11 @@ class ProbeTest {
             }
             trainer.step(x, new int[] {0, 1, 2, 3, 4, 5, 6, 7}, new SplittableRandom(s));
         }
-        List<StepRecord> got = probe.nodes().get("1").records();
-        assertEquals(3, got.size());
-        for (int i = 0; i < 3; i++) assertEquals(want.get(i), got.get(i).unitFraction(), 0.0, "record " + i);
+        for (String relu : new String[] {"1", "2"}) {
+            List<StepRecord> got = probe.nodes().get(relu).records();
+            assertEquals(3, got.size());
+            for (int i = 0; i < 3; i++) assertEquals(want.get(i), got.get(i).unitFraction(), 0.0, "relu " + relu + " record " + i);
+        }
         assertTrue(want.get(2) > 0 && want.get(0) < 1, "some units dead, some not: " + want);
     }
 

@@ -115,8 +115,8 @@ class StatsTest {
 
     @Test
     void statisticsAreTheSameBitsOnOneThreadOrSeveral() {
-        // a recorded step's statistics are computed on the training threads or on the probe's thread
-        // alone, depending on the interval: both must give the same numbers, whatever the thread count
+        // a recorded step's statistics are computed over however many compute threads there are, or on
+        // the calling thread alone (Stats.serial): all must give the same numbers
         SplittableRandom r = new SplittableRandom(12);
         int before = org.gradprobe.kernels.Parallel.threads();
         try {

@@ -10,12 +10,10 @@ import org.junit.jupiter.api.Test;
 class StepMemoryTest {
     private static final int N = StepMemory.MIN_ELEMENTS;
 
-    /** Opens the next step of {@code m}, nobody reading earlier ones. */
+    /** Opens the next step of {@code m}. */
     private static StepMemory.Scope next(StepMemory m) {
-        return m.open(++step, s -> false);
+        return m.open();
     }
-
-    private static long step;
 
     @Test
     void anArrayIsReusedInTheNextStep() {
@@ -30,31 +28,6 @@ class StepMemoryTest {
             assertTrue(a == b, "the last step's array is reused");
             for (float v : b) assertEquals(0f, v);
             assertTrue(a != StepMemory.floats(N, true), "but only once within a step");
-        }
-    }
-
-    @Test
-    void aStepStillReadKeepsItsArraysUntilItIsNot() {
-        StepMemory m = new StepMemory();
-        java.util.Set<Long> reading = new java.util.HashSet<>();
-        float[] kept;
-        try (StepMemory.Scope s = m.open(1, reading::contains)) {
-            kept = StepMemory.floats(N, true);
-        }
-        reading.add(1L);
-        java.util.List<float[]> later = new java.util.ArrayList<>();
-        for (long step = 2; step <= 4; step++) {
-            try (StepMemory.Scope s = m.open(step, reading::contains)) {
-                float[] x = StepMemory.floats(N, true);
-                assertTrue(kept != x, "step 1 is still read at step " + step);
-                later.add(x);
-            }
-        }
-        assertTrue(later.get(0) == later.get(1) && later.get(1) == later.get(2), "steps nobody reads reuse each other's arrays");
-        reading.clear();
-        try (StepMemory.Scope s = m.open(5, reading::contains)) {
-            float[] x = StepMemory.floats(N, true), y = StepMemory.floats(N, true);
-            assertTrue(kept == x || kept == y, "free once nobody reads step 1");
         }
     }
 
