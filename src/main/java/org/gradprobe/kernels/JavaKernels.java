@@ -535,6 +535,43 @@ class JavaKernels implements Kernels {
     }
 
     @Override
+    public double squaredDistance(float[] a, float[] b, int n) {
+        // four running sums: one would wait on each addition
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int i = 0;
+        for (; i + 3 < n; i += 4) {
+            double d0 = a[i] - (double) b[i], d1 = a[i + 1] - (double) b[i + 1], d2 = a[i + 2] - (double) b[i + 2], d3 = a[i + 3] - (double) b[i + 3];
+            s0 += d0 * d0;
+            s1 += d1 * d1;
+            s2 += d2 * d2;
+            s3 += d3 * d3;
+        }
+        for (; i < n; i++) {
+            double d = a[i] - (double) b[i];
+            s0 += d * d;
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    @Override
+    public double squaredDistance(double[] a, double[] b, int n) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int i = 0;
+        for (; i + 3 < n; i += 4) {
+            double d0 = a[i] - b[i], d1 = a[i + 1] - b[i + 1], d2 = a[i + 2] - b[i + 2], d3 = a[i + 3] - b[i + 3];
+            s0 += d0 * d0;
+            s1 += d1 * d1;
+            s2 += d2 * d2;
+            s3 += d3 * d3;
+        }
+        for (; i < n; i++) {
+            double d = a[i] - b[i];
+            s0 += d * d;
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    @Override
     public void maxInto(float[] acc, int accOff, float[] a, int aOff, int n) {
         for (int i = 0; i < n; i++) acc[accOff + i] = Math.max(acc[accOff + i], a[aOff + i]);
     }

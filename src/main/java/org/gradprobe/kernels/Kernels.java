@@ -98,6 +98,14 @@ public interface Kernels {
 
     void maxInto(double[] acc, int accOff, double[] a, int aOff, int n);
 
+    /**
+     * Σ (a[i] − b[i])² over [0, n), in double (the probe's update norm: the weights after an update
+     * against a copy from before it). The order of the sums depends on n only.
+     */
+    double squaredDistance(float[] a, float[] b, int n);
+
+    double squaredDistance(double[] a, double[] b, int n);
+
     /** Whether a[from, to) holds no NaN and no Inf (the probe asks this of every gradient and weight, every step). */
     boolean allFinite(float[] a, int from, int to);
 

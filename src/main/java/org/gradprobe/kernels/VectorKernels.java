@@ -705,6 +705,44 @@ final class VectorKernels extends JavaKernels {
     }
 
     @Override
+    public double squaredDistance(float[] a, float[] b, int n) {
+        // each float vector's two halves widened to double before the subtraction (exact), one sum each
+        DoubleVector s0 = DoubleVector.zero(DS), s1 = s0;
+        int i = 0;
+        for (; i + FL <= n; i += FL) {
+            FloatVector x = FloatVector.fromArray(FS, a, i), y = FloatVector.fromArray(FS, b, i);
+            DoubleVector d0 = ((DoubleVector) x.convertShape(VectorOperators.F2D, DS, 0)).sub((DoubleVector) y.convertShape(VectorOperators.F2D, DS, 0));
+            DoubleVector d1 = ((DoubleVector) x.convertShape(VectorOperators.F2D, DS, 1)).sub((DoubleVector) y.convertShape(VectorOperators.F2D, DS, 1));
+            s0 = d0.fma(d0, s0);
+            s1 = d1.fma(d1, s1);
+        }
+        double s = s0.add(s1).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            double d = a[i] - (double) b[i];
+            s += d * d;
+        }
+        return s;
+    }
+
+    @Override
+    public double squaredDistance(double[] a, double[] b, int n) {
+        DoubleVector s0 = DoubleVector.zero(DS), s1 = s0;
+        int i = 0;
+        for (; i + 2 * DL <= n; i += 2 * DL) {
+            DoubleVector d0 = DoubleVector.fromArray(DS, a, i).sub(DoubleVector.fromArray(DS, b, i));
+            DoubleVector d1 = DoubleVector.fromArray(DS, a, i + DL).sub(DoubleVector.fromArray(DS, b, i + DL));
+            s0 = d0.fma(d0, s0);
+            s1 = d1.fma(d1, s1);
+        }
+        double s = s0.add(s1).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            double d = a[i] - b[i];
+            s += d * d;
+        }
+        return s;
+    }
+
+    @Override
     public void maxInto(float[] acc, int accOff, float[] a, int aOff, int n) {
         int i = 0;
         for (; i + FL <= n; i += FL) FloatVector.fromArray(FS, acc, accOff + i).max(FloatVector.fromArray(FS, a, aOff + i)).intoArray(acc, accOff + i);

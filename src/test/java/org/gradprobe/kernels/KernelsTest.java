@@ -104,6 +104,30 @@ class KernelsTest {
     }
 
     @Test
+    void squaredDistanceIsTheSumOfSquaredDifferences() {
+        // lengths around the vector widths (tails of every size) and a long one; values of mixed scale,
+        // so a dropped or doubled element shows far above the rounding of the sum
+        Random r = new Random(21);
+        for (int n : new int[] {0, 1, 3, 4, 7, 8, 9, 15, 16, 17, 31, 1001}) {
+            float[] a = new float[n], b = new float[n];
+            double[] ad = new double[n], bd = new double[n];
+            double want = 0;
+            for (int i = 0; i < n; i++) {
+                a[i] = (float) (r.nextGaussian() * Math.pow(10, r.nextInt(4)));
+                b[i] = (float) (a[i] + r.nextGaussian() * 0.01);
+                ad[i] = a[i];
+                bd[i] = b[i];
+                want += ((double) a[i] - b[i]) * ((double) a[i] - b[i]);
+            }
+            for (Kernels k : new Kernels[] {JavaKernels.INSTANCE, VectorKernels.INSTANCE}) {
+                String what = k.getClass().getSimpleName() + " n=" + n;
+                assertEquals(want, k.squaredDistance(a, b, n), 1e-12 * want, what);
+                assertEquals(want, k.squaredDistance(ad, bd, n), 1e-12 * want, what + " float64");
+            }
+        }
+    }
+
+    @Test
     void maxIntoIsMathMaxElementwise() {
         float[] a = {9, 1, -1, Float.NaN, 0f, -0f, 3, Float.NEGATIVE_INFINITY, 5, 6, 7, 8, -9, 10, 11, 12, 13, 14, 2, Float.POSITIVE_INFINITY};
         float[] acc0 = new float[a.length - 1];
