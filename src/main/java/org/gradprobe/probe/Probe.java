@@ -7,10 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.gradprobe.autograd.Backward;
 import org.gradprobe.autograd.BackwardFn;
 import org.gradprobe.autograd.Node;
@@ -31,11 +27,8 @@ import org.gradprobe.train.Trainer;
  * bounded histories; checks on every step that the loss and every gradient are finite, and when they
  * are not, replays the step to name the node that produced the first NaN or Inf.
  *
- * <p>A recorded step's layer statistics are computed as its tensors are made, on the training threads;
- * its parameters' from copies on the probe's own thread. The step reaches the histories (and
- * {@link Listener#onRecord}) once those are ready: after its update, or at the latest when the next
- * step is recorded, when {@link #nodes()} or {@link #verdicts()} is called, or at the end of an epoch
- * or of {@code fit}.
+ * <p>A recorded step's statistics are computed as its tensors are made, on the training threads, and
+ * reach the histories (and {@link Listener#onRecord}) right after its update.
  *
  * <pre>
  *   Probe probe = Probe.attach(trainer, ProbeConfig.defaults());
@@ -49,7 +42,7 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
 
     /** Callbacks for other code that reacts to the probe; all default to nothing. */
     public interface Listener {
-        /** Step {@code step}'s records are in the histories (called once its parameters are summarized). */
+        /** Step {@code step}'s records are in the histories (called right after its update). */
         default void onRecord(long step, Probe probe) {}
 
         default void onNonFinite(NonFiniteEvent event) {}
@@ -69,22 +62,12 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
     private boolean stopped;
     private long steps;
 
-    /** The step being recorded, from its forward pass to its update; the last recorded one, until it reaches the histories. */
-    private Recording recording, uncollected;
-    /**
-     * The parameters' statistics are computed from copies on a thread of the probe's own: at a small
-     * batch that thread has a core to itself (training leaves the other one idle), and at a large one
-     * they are a small part of a step (measured: see the README).
-     */
-    private static final ExecutorService WORKER = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "gradprobe-probe");
-        t.setDaemon(true);
-        return t;
-    });
+    /** The step being recorded, from its forward pass to its update. */
+    private Recording recording;
     /** Per relu output: how many batches it was recorded for, and the last in which each unit was active. */
     private final Map<String, Activity> activity = new LinkedHashMap<>();
-    /** Copies of the parameters and their gradients made for the last collected step, reused by the next recorded one (about 0.9 MB each for the seed CNN). */
-    private final Map<String, Tensor> spareWeights = new java.util.HashMap<>(), spareGrads = new java.util.HashMap<>();
+    /** Copies of the parameters made at the last recorded step, reused by the next one (about 0.9 MB for the seed CNN). */
+    private final Map<String, Tensor> spareWeights = new java.util.HashMap<>();
 
     private static final class Activity {
         int batches;
@@ -96,9 +79,9 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
     }
 
     /**
-     * One recorded step's statistics. Its layers' are computed as its tensors are made, on the training
-     * threads (the pieces of each pass over the compute threads): nothing reads a step's arrays after
-     * it, so none are kept. Its parameters' come from copies, on the probe's thread.
+     * One recorded step's statistics, computed as its tensors are made, on the training threads (the
+     * pieces of each pass over the compute threads): nothing reads a step's arrays after it, so none
+     * are kept, and nothing competes with training for the cores while it runs (measured: see the README).
      */
     private static final class Recording {
         final long step;
@@ -108,16 +91,9 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
         final Map<String, Double> unitFractions = new LinkedHashMap<>();
         // tensors that share storage (flatten's output and its input, and their gradients) are summarized once
         final Map<Object, Stats> byStorage = new IdentityHashMap<>();
-        /** Per parameter: copies of its weights before the update and of its gradient, their statistics (weights, gradient), the update's norm. */
-        final Map<String, Tensor> before = new LinkedHashMap<>(), grads = new LinkedHashMap<>();
-        final Map<String, Future<Stats[]>> paramStats = new LinkedHashMap<>();
-        final Map<String, Double> updateNorms = new LinkedHashMap<>();
-
-        /** True when the probe's thread is done with this step's parameters. */
-        boolean ready() {
-            for (Future<Stats[]> f : paramStats.values()) if (!f.isDone()) return false;
-            return true;
-        }
+        /** Per parameter, before the update: the statistics of its weights and gradient, and a copy of the weights (to measure the update by). */
+        final Map<String, Stats> weights = new LinkedHashMap<>(), grads = new LinkedHashMap<>();
+        final Map<String, Tensor> before = new LinkedHashMap<>();
 
         Recording(long step) {
             this.step = step;
@@ -203,7 +179,6 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
     public Model model() { return model; }
     /** Histories by node name: layer outputs ("conv1") and parameters ("conv1.weight"), in forward order. */
     public Map<String, NodeHistory> nodes() {
-        collect();
         return nodes;
     }
     public NonFiniteEvent firstNonFinite() { return firstNonFinite; }
@@ -303,9 +278,6 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
 
     @Override
     public boolean afterBackward(long step, Tensor input, int[] targets, double loss) {
-        // the last recorded step reaches the histories once its parameters are summarized, and before the
-        // next one is recorded (waiting for them then)
-        if (uncollected != null && (uncollected.ready() || recording != null && recording.step == step)) collect();
         steps = step;
         addLoss(step, loss);
         boolean finite = Double.isFinite(loss);
@@ -321,15 +293,17 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
         }
         Recording rec = recording;
         if (rec != null && rec.step == step) {
-            // the parameters' weights and gradients as the update will use them, copied (the weights are
-            // also kept to measure the update by) and summarized on the probe's thread
+            // the parameters' weights and gradients as the update will use them, and the weights copied
+            // (into the last recorded step's copies) to measure the update by
             for (Map.Entry<String, Tensor> e : optimizer.parameters().entrySet()) {
                 Tensor p = e.getValue();
                 if (p.grad() == null || !nodes.containsKey(e.getKey())) continue;
-                Tensor weights = copyOf(p, spareWeights.remove(e.getKey())), grad = copyOf(p.grad(), spareGrads.remove(e.getKey()));
-                rec.before.put(e.getKey(), weights);
-                rec.grads.put(e.getKey(), grad);
-                rec.paramStats.put(e.getKey(), WORKER.submit(() -> new Stats[] {Stats.serial(weights), Stats.serial(grad)}));
+                rec.weights.put(e.getKey(), Stats.of(p));
+                rec.grads.put(e.getKey(), Stats.of(p.grad()));
+                Tensor copy = spareWeights.get(e.getKey());
+                if (copy == null || copy.dtype != p.dtype || !java.util.Arrays.equals(copy.shape(), p.shape())) spareWeights.put(e.getKey(), copy = p.copy());
+                else copy.copyFrom(p);
+                rec.before.put(e.getKey(), copy);
             }
         }
         return !stopped;
@@ -352,23 +326,6 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
         recording = null;
         if (rec == null || rec.step != step) return;
         rec.flush();
-        for (Map.Entry<String, Tensor> e : rec.before.entrySet()) {
-            Tensor now = optimizer.parameters().get(e.getKey()), then = e.getValue();
-            double sq = now.f != null ? Kernels.get().squaredDistance(now.f, then.f, now.numel()) : Kernels.get().squaredDistance(now.d, then.d, now.numel());
-            rec.updateNorms.put(e.getKey(), Math.sqrt(sq));
-        }
-        uncollected = rec;
-        if (rec.ready()) collect();
-    }
-
-    /**
-     * Adds the last recorded step to the histories, waiting for the probe's thread if it is not done
-     * with its parameters, and tells the listeners.
-     */
-    private void collect() {
-        Recording rec = uncollected;
-        if (rec == null) return;
-        uncollected = null;
         for (Map.Entry<String, NodeHistory> e : nodes.entrySet()) {
             NodeHistory h = e.getValue();
             String name = e.getKey();
@@ -376,36 +333,15 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
                 Stats v = rec.valueStats.get(name);
                 if (v == null) continue;
                 Double frac = rec.unitFractions.get(name);
-                h.add(new StepRecord(rec.step, rec.step, v, rec.gradStats.get(name), frac == null ? Double.NaN : frac, Double.NaN));
-            } else if (rec.paramStats.containsKey(name)) {
-                Stats[] wg = join(rec.paramStats.get(name));
-                h.add(new StepRecord(rec.step, rec.step, wg[0], wg[1], Double.NaN, rec.updateNorms.get(name)));
+                h.add(new StepRecord(step, step, v, rec.gradStats.get(name), frac == null ? Double.NaN : frac, Double.NaN));
+            } else if (rec.before.containsKey(name)) {
+                Tensor now = optimizer.parameters().get(name), then = rec.before.get(name);
+                Kernels k = Kernels.get();
+                double update = Math.sqrt(now.f != null ? k.squaredDistance(now.f, then.f, now.numel()) : k.squaredDistance(now.d, then.d, now.numel()));
+                h.add(new StepRecord(step, step, rec.weights.get(name), rec.grads.get(name), Double.NaN, update));
             }
         }
-        // the copies are free again: the next recorded step copies into them
-        spareWeights.putAll(rec.before);
-        spareGrads.putAll(rec.grads);
-        for (Listener l : listeners) l.onRecord(rec.step, this);
-    }
-
-    /** {@code t} copied into {@code into} when it has t's shape and type, else into a new tensor. */
-    private static Tensor copyOf(Tensor t, Tensor into) {
-        if (into == null || into.dtype != t.dtype || !java.util.Arrays.equals(into.shape(), t.shape())) return t.copy();
-        into.copyFrom(t);
-        return into;
-    }
-
-    private static <T> T join(Future<T> f) {
-        try {
-            return f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while collecting probe statistics", e);
-        } catch (ExecutionException e) {
-            Throwable c = e.getCause();
-            if (c instanceof RuntimeException) throw (RuntimeException) c;
-            throw new IllegalStateException(c);
-        }
+        for (Listener l : listeners) l.onRecord(step, this);
     }
 
     @Override
@@ -417,7 +353,6 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
 
     @Override
     public void onEpoch(int epoch, Evaluation test) {
-        collect();
         for (Listener l : listeners) l.onEpoch(epoch, this, test);
     }
 
@@ -511,11 +446,6 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
             if (v <= lo || v >= hi) sat++;
         }
         return out.numel() == 0 ? Double.NaN : (double) sat / out.numel();
-    }
-
-    @Override
-    public void onEnd() {
-        collect();
     }
 
     // ---- localization ----
