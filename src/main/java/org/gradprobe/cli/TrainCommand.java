@@ -87,7 +87,7 @@ final class TrainCommand implements Callable<Integer> {
 
     @Mixin ThreadsOption threadsOption;
 
-    @Option(names = "--probe-every", paramLabel = "K", defaultValue = "20",
+    @Option(names = "--probe-every", paramLabel = "K", defaultValue = "" + ProbeConfig.DEFAULT_EVERY,
             description = "Record every node every K steps (default: ${DEFAULT-VALUE}); NaN/Inf is checked at every step regardless.")
     int probeEvery;
 

@@ -23,7 +23,12 @@ public record ProbeConfig(int every, int capacity, int window, double persist, d
                           double explodeRatio, double spikeFactor, double deadFraction, double saturatedFraction,
                           double ratioLow, double ratioHigh, double divergeFactor) {
 
-    public static final int DEFAULT_EVERY = 20;
+    /**
+     * The default interval: PyTorch Lightning's default logging interval. A recorded step of the seed
+     * CNN costs about a quarter of a step more at batch 64 (its statistics read 3.3 million values),
+     * 1.2–1.5% of the training time at an interval of 20, about 0.5% at 50 (see the README).
+     */
+    public static final int DEFAULT_EVERY = 50;
 
     public ProbeConfig {
         if (every < 1) throw new IllegalArgumentException("invalid probe interval: " + every);
