@@ -1,6 +1,8 @@
 package org.gradprobe.probe;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -67,7 +69,7 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
     /** Per relu output: how many batches it was recorded for, and the last in which each unit was active. */
     private final Map<String, Activity> activity = new LinkedHashMap<>();
     /** Copies of the parameters made at the last recorded step, reused by the next one (about 0.9 MB for the seed CNN). */
-    private final Map<String, Tensor> spareWeights = new java.util.HashMap<>();
+    private final Map<String, Tensor> spareWeights = new HashMap<>();
 
     private static final class Activity {
         int batches;
@@ -301,7 +303,7 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
                 rec.weights.put(e.getKey(), Stats.of(p));
                 rec.grads.put(e.getKey(), Stats.of(p.grad()));
                 Tensor copy = spareWeights.get(e.getKey());
-                if (copy == null || copy.dtype != p.dtype || !java.util.Arrays.equals(copy.shape(), p.shape())) spareWeights.put(e.getKey(), copy = p.copy());
+                if (copy == null || copy.dtype != p.dtype || !Arrays.equals(copy.shape(), p.shape())) spareWeights.put(e.getKey(), copy = p.copy());
                 else copy.copyFrom(p);
                 rec.before.put(e.getKey(), copy);
             }
