@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.gradprobe.bench.CheckBench;
 import org.gradprobe.bench.GemmBench;
+import org.gradprobe.bench.StatsBench;
 import org.gradprobe.bench.TrainingBench;
 import org.gradprobe.io.Json;
 import org.gradprobe.kernels.Kernels;
@@ -19,7 +20,7 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Measure images/s for training the seed CNN with the probe off, at its default interval and recording every node "
                 + "every step, alternating the three in one run (medians and the probe's overhead), then matrix-multiply GFLOP/s, the "
-                + "gradient-check times and the peak memory. "
+                + "probe's statistics pass in ns a value, the gradient-check times and the peak memory. "
                 + "Close other work first.")
 final class BenchCommand implements Callable<Integer> {
     @Option(names = "--batch", split = ",", defaultValue = "4,64,256", description = "Batch sizes (default: ${DEFAULT-VALUE}).")
@@ -44,6 +45,9 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--no-gemm", description = "Skip the matrix-multiply timings.")
     boolean noGemm;
+
+    @Option(names = "--no-stats", description = "Skip the timings of the probe's statistics pass.")
+    boolean noStats;
 
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
@@ -115,6 +119,20 @@ final class BenchCommand implements Callable<Integer> {
                         g.float32Gflops(), g.float64Gflops());
             }
         }
+        List<Object> stats = new ArrayList<>();
+        for (int t : noStats ? new int[0] : threads == 1 ? new int[] {1} : new int[] {threads, 1}) {
+            StatsBench.Result s = StatsBench.run(StatsBench.SEED_CONV1_B64, t, rounds);
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("values", s.values());
+            m.put("threads", t);
+            m.put("plain_ns_per_value", s.plainNsPerValue());
+            m.put("with_relu_ns_per_value", s.withReluNsPerValue());
+            stats.add(m);
+            if (!json) {
+                System.out.printf("probe statistics over %,d values (the first convolution's output at batch 64), %d thread%s: %.2f ns a value, "
+                        + "%.2f with the relu's%n", s.values(), t, t == 1 ? "" : "s", s.plainNsPerValue(), s.withReluNsPerValue());
+            }
+        }
         Map<String, Object> check = null;
         if (!noCheck) {
             CheckBench.Result c = CheckBench.run(rounds);
@@ -136,6 +154,7 @@ final class BenchCommand implements Callable<Integer> {
             Map<String, Object> all = new LinkedHashMap<>();
             all.put("kernels", Kernels.describe());
             all.put("gemm", gemm);
+            all.put("stats", stats);
             all.put("peak_rss_bytes", rss);
             all.put("peak_heap_bytes", heap);
             all.put("check", check);

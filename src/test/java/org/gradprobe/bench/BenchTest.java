@@ -1,0 +1,51 @@
+package org.gradprobe.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.gradprobe.cli.Main;
+import org.gradprobe.io.Json;
+import org.junit.jupiter.api.Test;
+
+/** `gradprobe bench --json` through the real command line: what it reports, not how fast (timings are never asserted). */
+class BenchTest {
+    @Test
+    @SuppressWarnings("unchecked")
+    void benchJsonReportsTrainingAndTheStatisticsPass() {
+        PrintStream saved = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        int code;
+        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            code = Main.run(new String[] {"bench", "--batch", "4", "--images", "8", "--rounds", "1", "--modes", "off", "--threads", "2",
+                "--no-check", "--no-gemm", "--json"}, new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()));
+        } finally {
+            System.setOut(saved);
+        }
+        assertEquals(0, code);
+        Map<String, Object> all = (Map<String, Object>) Json.parse(captured.toString(StandardCharsets.UTF_8).trim());
+        List<Object> training = (List<Object>) all.get("training");
+        Map<String, Object> b4 = (Map<String, Object>) training.get(0);
+        assertEquals(4.0, ((Number) b4.get("batch")).doubleValue());
+        assertEquals(50.0, ((Number) b4.get("steps_per_turn")).doubleValue(), "a turn is one whole default interval");
+        assertTrue(((Number) ((Map<String, Object>) b4.get("images_per_s")).get("probe off")).doubleValue() > 0);
+        List<Object> stats = (List<Object>) all.get("stats");
+        assertEquals(2, stats.size(), "on all threads, then on one");
+        for (int i = 0; i < 2; i++) {
+            Map<String, Object> s = (Map<String, Object>) stats.get(i);
+            assertEquals(i == 0 ? 2.0 : 1.0, ((Number) s.get("threads")).doubleValue());
+            assertEquals((double) StatsBench.SEED_CONV1_B64, ((Number) s.get("values")).doubleValue());
+            for (String k : new String[] {"plain_ns_per_value", "with_relu_ns_per_value"}) {
+                double ns = ((Number) s.get(k)).doubleValue();
+                assertTrue(ns > 0 && Double.isFinite(ns), k + " " + ns);
+            }
+        }
+    }
+}
