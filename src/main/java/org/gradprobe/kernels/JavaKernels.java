@@ -425,10 +425,15 @@ class JavaKernels implements Kernels {
         }
     }
 
+    private static final ThreadLocal<int[][]> COUNTS = ThreadLocal.withInitial(() -> new int[4][SUMMARY_SLOTS]);
+
     @Override
     public void summarize(float[] a, int from, int to, float shift, boolean positives, long[] byExp, double[] sums) {
-        // four interleaved count arrays, so that runs of values in the same bin do not wait on each other
-        int[] c0 = new int[SUMMARY_SLOTS], c1 = new int[SUMMARY_SLOTS], c2 = new int[SUMMARY_SLOTS], c3 = new int[SUMMARY_SLOTS];
+        // four interleaved count arrays, so that runs of values in the same bin do not wait on each other;
+        // one set per thread, cleared for each range
+        int[][] c = COUNTS.get();
+        int[] c0 = c[0], c1 = c[1], c2 = c[2], c3 = c[3];
+        for (int[] ci : c) Arrays.fill(ci, 0);
         double s10 = 0, s11 = 0, s12 = 0, s13 = 0, s20 = 0, s21 = 0, s22 = 0, s23 = 0;
         float m0 = 0, m1 = 0, m2 = 0, m3 = 0;
         double sh = shift;    // differences in double: a float subtraction would round them
