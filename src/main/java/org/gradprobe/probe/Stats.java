@@ -1,5 +1,6 @@
 package org.gradprobe.probe;
 
+import java.util.Arrays;
 import org.gradprobe.kernels.Kernels;
 import org.gradprobe.kernels.Parallel;
 import org.gradprobe.tensor.DType;
@@ -85,7 +86,7 @@ public final class Stats {
      * passes), without making that tensor: it is made a piece at a time in a small buffer.
      */
     public static Stats gated(Tensor g, Tensor gate, boolean parallel) {
-        if (!java.util.Arrays.equals(g.shape(), gate.shape()) || g.dtype != gate.dtype) {
+        if (!Arrays.equals(g.shape(), gate.shape()) || g.dtype != gate.dtype) {
             throw new ShapeException("gate " + gate.dtype + " " + Shapes.str(gate.shape()) + " does not match " + g.dtype + " " + Shapes.str(g.shape()));
         }
         Kernels k = Kernels.get();
@@ -115,13 +116,22 @@ public final class Stats {
         void piece(int from, int to);
     }
 
+    /**
+     * Per thread: a piece's worth of values (for a pass that makes its values before summarizing them),
+     * and the counts of one piece by sign and exponent (add() is done with them before it calls itself
+     * for relu's values with a NaN). Kept, not allocated per piece: that had come to megabytes of fresh
+     * memory a recorded step.
+     */
+    private static final ThreadLocal<Tensor> FLOAT_BUFFER = ThreadLocal.withInitial(() -> Tensor.wrap(new float[PIECE], PIECE));
+    private static final ThreadLocal<Tensor> DOUBLE_BUFFER = ThreadLocal.withInitial(() -> Tensor.wrap(new double[PIECE], PIECE));
+    private static final ThreadLocal<long[]> BY_EXPONENT = ThreadLocal.withInitial(() -> new long[Kernels.SUMMARY_SLOTS]);
+
     /** Runs a pass piece by piece (with a buffer of one piece per thread when {@code buffer} names its type) and merges the pieces in order. */
     private static Stats[] pass(int n, boolean withRelu, boolean parallel, DType buffer, AlsoRead also, Piece piece) {
         int pieces = Math.max(1, (n + PIECE - 1) / PIECE);
         Stats[] parts = new Stats[pieces], reluParts = new Stats[pieces];
         Parallel.Chunk body = (c, from, to) -> {
-            int len = Math.min(n, PIECE);
-            Tensor buf = buffer == null ? null : buffer == DType.FLOAT32 ? Tensor.wrap(new float[len], len) : Tensor.wrap(new double[len], len);
+            Tensor buf = buffer == null ? null : buffer == DType.FLOAT32 ? FLOAT_BUFFER.get() : DOUBLE_BUFFER.get();
             for (int k = from; k < to; k++) {
                 parts[k] = new Stats();
                 reluParts[k] = withRelu ? new Stats() : null;
@@ -178,7 +188,8 @@ public final class Stats {
         // variance without cancellation. NaN/Inf make the sums non-finite; they are then redone below,
         // skipping them (rare).
         double shift = from < to && Float.isFinite(a[from]) ? a[from] : 0;
-        long[] byExp = new long[Kernels.SUMMARY_SLOTS];
+        long[] byExp = BY_EXPONENT.get();
+        Arrays.fill(byExp, 0);
         double[] sums = new double[relu == null ? 3 : 6];
         Kernels.get().summarize(a, from, to, (float) shift, relu != null, byExp, sums);
         double s1 = sums[0], s2 = sums[1], mx = sums[2];
