@@ -52,6 +52,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
 
+    /** The thread counts a kernel timing runs on: all of them, then one (none when skipped). */
+    private static int[] threadCounts(boolean skip, int threads) {
+        return skip ? new int[0] : threads == 1 ? new int[] {1} : new int[] {threads, 1};
+    }
+
     @Override
     public Integer call() {
         Converters.positive("--images", images);
@@ -106,7 +111,7 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         List<Object> gemm = new ArrayList<>();
-        for (int t : noGemm ? new int[0] : threads == 1 ? new int[] {1} : new int[] {threads, 1}) {
+        for (int t : threadCounts(noGemm, threads)) {
             GemmBench.Result g = GemmBench.run(512, t, rounds);
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("n", g.n());
@@ -120,7 +125,7 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         List<Object> stats = new ArrayList<>();
-        for (int t : noStats ? new int[0] : threads == 1 ? new int[] {1} : new int[] {threads, 1}) {
+        for (int t : threadCounts(noStats, threads)) {
             StatsBench.Result s = StatsBench.run(StatsBench.SEED_CONV1_B64, t, rounds);
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("values", s.values());

@@ -1,7 +1,6 @@
 package org.gradprobe.probe;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -68,8 +67,8 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
     private Recording recording;
     /** Per relu output: how many batches it was recorded for, and the last in which each unit was active. */
     private final Map<String, Activity> activity = new LinkedHashMap<>();
-    /** Copies of the parameters made at the last recorded step, reused by the next one (about 0.9 MB for the seed CNN). */
-    private final Map<String, Tensor> spareWeights = new HashMap<>();
+    /** Each parameter's weights as the last recorded step's update found them, to measure that update by (one copy, reused). */
+    private final Map<String, Tensor> weightsBefore = new HashMap<>();
 
     private static final class Activity {
         int batches;
@@ -93,9 +92,8 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
         final Map<String, Double> unitFractions = new LinkedHashMap<>();
         // tensors that share storage (flatten's output and its input, and their gradients) are summarized once
         final Map<Object, Stats> byStorage = new IdentityHashMap<>();
-        /** Per parameter, before the update: the statistics of its weights and gradient, and a copy of the weights (to measure the update by). */
+        /** Per parameter, before the update: the statistics of its weights and gradient. */
         final Map<String, Stats> weights = new LinkedHashMap<>(), grads = new LinkedHashMap<>();
-        final Map<String, Tensor> before = new LinkedHashMap<>();
 
         Recording(long step) {
             this.step = step;
@@ -295,17 +293,16 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
         }
         Recording rec = recording;
         if (rec != null && rec.step == step) {
-            // the parameters' weights and gradients as the update will use them, and the weights copied
-            // (into the last recorded step's copies) to measure the update by
+            // the parameters' weights and gradients as the update will use them, and the weights copied to
+            // measure the update by
             for (Map.Entry<String, Tensor> e : optimizer.parameters().entrySet()) {
                 Tensor p = e.getValue();
                 if (p.grad() == null || !nodes.containsKey(e.getKey())) continue;
                 rec.weights.put(e.getKey(), Stats.of(p));
                 rec.grads.put(e.getKey(), Stats.of(p.grad()));
-                Tensor copy = spareWeights.get(e.getKey());
-                if (copy == null || copy.dtype != p.dtype || !Arrays.equals(copy.shape(), p.shape())) spareWeights.put(e.getKey(), copy = p.copy());
-                else copy.copyFrom(p);
-                rec.before.put(e.getKey(), copy);
+                Tensor before = weightsBefore.get(e.getKey());
+                if (before == null) weightsBefore.put(e.getKey(), p.copy());
+                else before.copyFrom(p);
             }
         }
         return !stopped;
@@ -336,8 +333,8 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
                 if (v == null) continue;
                 Double frac = rec.unitFractions.get(name);
                 h.add(new StepRecord(step, step, v, rec.gradStats.get(name), frac == null ? Double.NaN : frac, Double.NaN));
-            } else if (rec.before.containsKey(name)) {
-                Tensor now = optimizer.parameters().get(name), then = rec.before.get(name);
+            } else if (rec.weights.containsKey(name)) {
+                Tensor now = optimizer.parameters().get(name), then = weightsBefore.get(name);
                 Kernels k = Kernels.get();
                 double update = Math.sqrt(now.f != null ? k.squaredDistance(now.f, then.f, now.numel()) : k.squaredDistance(now.d, then.d, now.numel()));
                 h.add(new StepRecord(step, step, rec.weights.get(name), rec.grads.get(name), Double.NaN, update));
