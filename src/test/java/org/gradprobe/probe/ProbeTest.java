@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import org.gradprobe.autograd.Backward;
 import org.gradprobe.data.Dataset;
@@ -64,6 +66,42 @@ class ProbeTest {
             for (StepRecord rec : h.records()) steps.add(rec.toStep());
             assertEquals(List.of(1L, 3L, 5L, 7L), steps, h.name());
             for (StepRecord rec : h.records()) assertEquals(h.kind() == NodeHistory.Kind.PARAMETER ? m.parameters().get(h.name()).numel() : 8L * Shapes.numel(h.shape()), rec.value().count(), h.name());
+        }
+    }
+
+    @Test
+    void updateNormsAreTheStepsThemselves() {
+        // the weights before and after each recorded step's update, taken here, against what the probe
+        // recorded from its one reused copy; float32 (the differences are of rounded floats) and float64,
+        // with momentum so the steps differ from lr times the gradient
+        for (DType dtype : DType.values()) {
+            Model m = ModelSpec.build(SPEC, new int[] {1, 8, 8}, dtype, Init.pytorchDefault(), 4);
+            Trainer trainer = new Trainer(m, new Sgd(m.parameters(), 0.05, 0.9), new Trainer.Config(1, 8, 0, 0.5, 0.5, null, null, 0, 64));
+            Probe probe = Probe.attach(trainer, ProbeConfig.defaults().withEvery(2));
+            List<Map<String, Double>> want = new ArrayList<>();
+            for (int s = 0; s < 5; s++) {
+                Map<String, Tensor> before = new LinkedHashMap<>();
+                m.parameters().forEach((name, p) -> before.put(name, p.copy()));
+                Tensor x = Tensor.randn(dtype, new SplittableRandom(60 + s), 1, 8, 1, 8, 8);
+                trainer.step(x, new int[] {0, 1, 2, 3, 4, 5, 6, 7}, new SplittableRandom(s));
+                if (s % 2 != 0) continue;    // recorded: steps 1, 3, 5
+                Map<String, Double> norms = new LinkedHashMap<>();
+                m.parameters().forEach((name, p) -> {
+                    double sq = 0;
+                    for (int i = 0; i < p.numel(); i++) sq += (p.get(i) - before.get(name).get(i)) * (p.get(i) - before.get(name).get(i));
+                    norms.put(name, Math.sqrt(sq));
+                });
+                want.add(norms);
+            }
+            for (String name : m.parameters().keySet()) {
+                List<StepRecord> got = probe.nodes().get(name).records();
+                assertEquals(3, got.size(), name);
+                for (int i = 0; i < 3; i++) {
+                    double w = want.get(i).get(name);
+                    assertTrue(w > 0, dtype + " " + name + " moved");
+                    assertEquals(w, got.get(i).updateNorm(), 1e-12 * w, dtype + " " + name + " record " + i);
+                }
+            }
         }
     }
 
@@ -158,7 +196,7 @@ class ProbeTest {
                 Model probed = ModelSpec.build(spec, in, dt, Init.pytorchDefault(), 7), plain = ModelSpec.build(spec, in, dt, Init.pytorchDefault(), 7);
                 Trainer trainer = trainer(probed);
                 Probe probe = Probe.attach(trainer, ProbeConfig.defaults().withEvery(1));
-                java.util.Map<String, Stats> direct = new java.util.HashMap<>();
+                Map<String, Stats> direct = new java.util.HashMap<>();
                 plain.forward(x, new ForwardContext(true, new SplittableRandom(1), (name, layer, out) -> direct.put(name, Stats.of(out))));
                 int[] targets = new int[8];
                 trainer.step(x, targets, new SplittableRandom(1));
@@ -187,8 +225,8 @@ class ProbeTest {
         Probe probe = Probe.attach(trainer, ProbeConfig.defaults().withEvery(1));
         trainer.step(x, targets, new SplittableRandom(1));
         Model plain = build.get();
-        java.util.Map<Tensor, String> names = new java.util.IdentityHashMap<>();
-        java.util.Map<String, Stats> direct = new java.util.HashMap<>();
+        Map<Tensor, String> names = new java.util.IdentityHashMap<>();
+        Map<String, Stats> direct = new java.util.HashMap<>();
         Tensor logits = plain.forward(x, new ForwardContext(true, new SplittableRandom(1), (name, layer, out) -> names.put(out, name)));
         Tensor loss = F.crossEntropy(logits, targets);
         Backward.backward(loss, Tensor.full(loss.dtype, 1.0, loss.shape()), new Backward.GradListener() {
