@@ -103,6 +103,13 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
         Tensor held;
         String heldName;
 
+        /** True when no layer output or gradient recorded so far holds a NaN or Inf. */
+        boolean allFinite() {
+            for (Stats s : valueStats.values()) if (!s.allFinite()) return false;
+            for (Stats s : gradStats.values()) if (s != null && !s.allFinite()) return false;
+            return true;
+        }
+
         /** The statistics of {@code t}, once per storage array. */
         Stats statsOf(Tensor t) {
             return byStorage.computeIfAbsent(storage(t), k -> Stats.of(t));
@@ -282,6 +289,9 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
         addLoss(step, loss);
         boolean finite = Double.isFinite(loss);
         for (Tensor p : optimizer.parameters().values()) finite &= p.grad() == null || Stats.allFinite(p.grad());
+        Recording rec = recording;
+        // a recorded step also sees what never reaches the loss or a gradient (an overflow to -Inf that a relu zeroes)
+        if (finite && rec != null && rec.step == step) finite = rec.allFinite();
         if (!finite) {
             if (firstNonFinite == null) {
                 firstNonFinite = localize(step, input, targets);
@@ -291,7 +301,6 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
             if (onNonFinite == OnNonFinite.STOP) stopped = true;
             return onNonFinite == OnNonFinite.CONTINUE;
         }
-        Recording rec = recording;
         if (rec != null && rec.step == step) {
             // the parameters' weights and gradients as the update will use them, and the weights copied to
             // measure the update by

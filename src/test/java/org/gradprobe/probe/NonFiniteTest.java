@@ -137,6 +137,27 @@ class NonFiniteTest {
     }
 
     @Test
+    void anInfThatAReluHidesFromTheLossIsReportedWhereItWasMade() {
+        // fc1's output overflows to -Inf, relu turns it into zeros: the loss and every gradient stay
+        // finite, so only a recorded step's statistics see it (step 1 is recorded at any interval)
+        Model m = ModelSpec.build("flatten fc1=linear(4) relu fc2=linear(3)", new int[] {12}, DType.FLOAT32, Init.pytorchDefault(), 1);
+        Tensor w = m.parameters().get("fc1.weight");
+        for (int i = 0; i < w.numel(); i++) w.set(i, -1e38);
+        Trainer trainer = new Trainer(m, new Sgd(m.parameters(), 0.01, 0.9), new Trainer.Config(1, 4, 0, 0.5, 0.5, null, null, 0, 64));
+        Probe p = Probe.attach(trainer, ProbeConfig.defaults());
+        trainer.step(Tensor.full(DType.FLOAT32, 1.0, 4, 12), new int[] {0, 1, 2, 0}, new SplittableRandom(1));
+        assertTrue(Double.isFinite(p.lossAt(1)), "the loss is finite");
+        for (Tensor t : m.parameters().values()) assertTrue(Stats.allFinite(t.grad()), "the gradients are finite");
+        NonFiniteEvent e = p.firstNonFinite();
+        assertNotNull(e);
+        assertEquals("fc1", e.node());
+        assertEquals("forward", e.pass());
+        assertEquals(1, e.step());
+        assertTrue(e.inputs().stream().allMatch(s -> s == null || s.allFinite()), "its inputs were finite");
+        assertTrue(p.stopped());
+    }
+
+    @Test
     void skipPolicyKeepsTrainingWithoutApplyingPoisonedUpdates() {
         List<Layer> ls = layers("flatten linear(16) relu linear(10)", new int[] {12}, "1", "backward", 4);
         Model m = Model.sequential(new int[] {12}, DType.FLOAT32, ls);
