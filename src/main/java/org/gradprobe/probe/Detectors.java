@@ -15,7 +15,8 @@ import java.util.Map;
  *       is below {@code vanishRatio} of the one arriving at the network's output, or the median of its RMS
  *       is below {@code vanishAbs}. The median rather than the persistence count: through saturated units
  *       a gradient arrives in rare bursts (one step in four at 0.7 of the output's, the rest at 1e-7),
- *       and those bursts must not hide a layer that does not learn; half the window must still agree;</li>
+ *       and those bursts must not hide a layer that does not learn; half the window must still agree. Before
+ *       a dead relu layer, the advice names that layer (evidence {@code cut_off_by});</li>
  *   <li>exploding: that ratio is above {@code explodeRatio}, or the layer's gradient norm is above
  *       {@code spikeFactor} times the median of its own earlier history;</li>
  *   <li>dead: the fraction of ReLU units inactive on every sample of the last {@code window} recorded
@@ -37,7 +38,12 @@ public final class Detectors {
         NodeHistory outputNode = acts.isEmpty() ? null : acts.get(acts.size() - 1);
         List<LayerVerdict> out = new ArrayList<>();
         NonFiniteEvent nf = probe.firstNonFinite();
+        // the dead relu layer nearest the output: little or no gradient gets past it, so a gradient that
+        // vanishes before it is that layer's doing, not the depth's
+        int lastDead = -1;
+        for (int i = 0; i < acts.size(); i++) if (dead(acts.get(i), c)) lastDead = i;
         for (NodeHistory act : acts) {
+            NodeHistory cut = acts.indexOf(act) < lastDead ? acts.get(lastDead) : null;
             String layer = act.layer();
             NodeHistory weight = nodes.get(layer + ".weight");
             List<String> verdicts = new ArrayList<>();
@@ -69,16 +75,22 @@ public final class Detectors {
                 if (persists(ur, v -> v < c.ratioLow() || v > c.ratioHigh(), c)) {
                     verdicts.add(LayerVerdict.UPDATE_RATIO);
                     double m = median(ur);
-                    advice.add(m < c.ratioLow()
-                            ? String.format("updates are %.1e of the weights (healthy about 1e-3): raise the learning rate or fix the vanishing gradient", m)
-                            : String.format("updates are %.1e of the weights (healthy about 1e-3): lower the learning rate or clip gradients", m));
+                    advice.add(m >= c.ratioLow() ? String.format("updates are %.1e of the weights (healthy about 1e-3): lower the learning rate or clip gradients", m)
+                            : lastDead >= 0 ? String.format("updates are %.1e of the weights (healthy about 1e-3): the dead ReLU layer %s passes little "
+                                    + "gradient back and little signal forward", m, acts.get(lastDead).layer())
+                            : String.format("updates are %.1e of the weights (healthy about 1e-3): raise the learning rate or fix the vanishing gradient", m));
                 }
             }
             boolean isOutput = act == outputNode;
             double[] rms = w.stream().mapToDouble(StepRecord::gradRms).toArray();
             if (!isOutput && (typical(ratio, c) < c.vanishRatio() || typical(rms, c) < c.vanishAbs())) {
                 verdicts.add(LayerVerdict.VANISHING);
-                advice.add(vanishingAdvice(probe, act));
+                if (cut != null) {
+                    ev.put("cut_off_by", cut.layer());
+                    advice.add("the gradient is cut off by the dead ReLU layer " + cut.layer() + " after this one: fix that layer first (see its advice)");
+                } else {
+                    advice.add(vanishingAdvice(probe, act));
+                }
             }
             boolean spike = spikes(act, c);
             if (!isOutput && ratio.length > 0 && persists(ratio, v -> v > c.explodeRatio(), c) || spike) {
@@ -90,7 +102,7 @@ public final class Detectors {
             double[] fr = w.stream().mapToDouble(StepRecord::unitFraction).toArray();
             if (act.layerKind().equals("relu") && fr.length > 0) {
                 ev.put("dead_fraction", median(fr));
-                if (persists(fr, v -> v > c.deadFraction(), c)) {
+                if (dead(act, c)) {
                     verdicts.add(LayerVerdict.DEAD);
                     advice.add(String.format("%.0f%% of ReLU units never fire: initialize biases at 0 (--bias-init 0), use leakyrelu or gelu, "
                             + "or lower the learning rate", 100 * median(fr)));
@@ -168,6 +180,13 @@ public final class Detectors {
         if (!hasNorm) sb.append("add batchnorm, ");
         sb.append("use residual connections or a shallower network, and he-normal (ReLU) or xavier (tanh) initialization");
         return sb.toString();
+    }
+
+    /** A relu layer whose units are inactive on every sample of the window, for most of it. */
+    private static boolean dead(NodeHistory act, ProbeConfig c) {
+        if (!act.layerKind().equals("relu")) return false;
+        double[] fr = act.last(c.window()).stream().mapToDouble(StepRecord::unitFraction).toArray();
+        return persists(fr, v -> v > c.deadFraction(), c);
     }
 
     /** The layer's gradient norm is far above its own earlier history over the recent window. */

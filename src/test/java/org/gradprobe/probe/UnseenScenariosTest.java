@@ -1,0 +1,89 @@
+package org.gradprobe.probe;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The detectors on networks the zoo does not hold (other depths, widths, activations, inits,
+ * optimizers, learning rates and layer kinds), so that the thresholds are not tuned to the zoo alone:
+ * each gives its expected verdicts, and the healthy ones raise nothing.
+ */
+class UnseenScenariosTest {
+    private static final Set<String> NONE = Set.of();
+
+    private static Zoo.Scenario healthy(String spec, String init, String optimizer, double lr) {
+        return new Zoo.Scenario(spec + " " + init + " " + optimizer + " lr " + lr, "", spec, init, null, optimizer, lr, 32, 100, NONE, NONE);
+    }
+
+    private static Zoo.Scenario sick(String spec, String init, Double bias, String optimizer, double lr, String expect, boolean early) {
+        return new Zoo.Scenario(spec + " " + init + (bias == null ? "" : " bias " + bias) + " " + optimizer + " lr " + lr + ": " + expect, "",
+                spec, init, bias, optimizer, lr, 32, 80, Set.of(expect), early ? Set.of(expect) : NONE);
+    }
+
+    static Stream<Zoo.Scenario> scenarios() {
+        String lenet = "conv2d(6,5,padding=2) relu maxpool2d(2) conv2d(16,5) relu maxpool2d(2) flatten linear(120) relu linear(84) relu linear(10)";
+        return Stream.of(
+                healthy("mlp(3,128,relu)", "he-normal", "sgd", 0.01),
+                healthy("mlp(4,64,tanh)", "default", "sgd", 0.01),
+                healthy("mlp(2,256,relu)", "default", "adam", 1e-3),
+                healthy("mlp(3,64,gelu)", "default", "adam", 1e-3),
+                healthy("mlp(8,64,leakyrelu)", "he-normal", "sgd", 0.01),
+                healthy("mlp-bn(12,64,tanh)", "default", "sgd", 0.01),
+                healthy("mlp-bn(8,32,sigmoid)", "default", "sgd", 0.01),
+                healthy("resmlp(12,64,relu)", "default", "sgd", 0.01),
+                healthy(lenet, "default", "adam", 1e-3),
+                healthy("conv2d(8,5) tanh avgpool2d(2) conv2d(16,5) tanh avgpool2d(2) flatten linear(64) tanh linear(10)", "default", "sgd", 0.01),
+                healthy("flatten linear(256) relu dropout(0.5) linear(128) relu dropout(0.5) linear(10)", "default", "sgd", 0.01),
+                sick("mlp(15,32,sigmoid)", "default", null, "sgd", 0.01, LayerVerdict.VANISHING, true),
+                sick("mlp(8,128,sigmoid)", "default", null, "adam", 1e-3, LayerVerdict.VANISHING, true),
+                sick("mlp(10,64,tanh)", "normal(0.01)", null, "sgd", 0.01, LayerVerdict.VANISHING, true),
+                sick("mlp(20,64,relu)", "default", null, "sgd", 0.01, LayerVerdict.VANISHING, true),
+                sick("mlp(6,32,relu)", "he-normal*6", null, "sgd", 1e-9, LayerVerdict.EXPLODING, true),
+                sick("mlp(10,128,relu)", "normal(1.0)", null, "sgd", 1e-9, LayerVerdict.EXPLODING, true),
+                sick("mlp(6,64,leakyrelu)", "he-normal*5", null, "sgd", 1e-9, LayerVerdict.EXPLODING, true),
+                sick("resmlp(10,64,relu)", "he-normal*3", null, "sgd", 1e-9, LayerVerdict.EXPLODING, true),
+                sick("mlp(6,64,tanh)", "normal(2.0)", null, "sgd", 0.01, LayerVerdict.SATURATED, true),
+                sick("mlp(5,64,sigmoid)", "normal(3.0)", null, "sgd", 0.01, LayerVerdict.SATURATED, true),
+                sick("mlp(4,64,tanh)", "default", null, "sgd", 50, LayerVerdict.SATURATED, false),
+                sick("mlp(3,128,relu)", "default", -5.0, "adam", 1e-3, LayerVerdict.DEAD, false),
+                sick("conv2d(16,3) relu maxpool2d(2) conv2d(16,3) relu flatten linear(10)", "default", -3.0, "adam", 1e-3, LayerVerdict.DEAD, false),
+                sick("seed-cnn", "default", null, "sgd", 10, "diverging", false),
+                sick("mlp(3,64,relu)", "default", null, "sgd", 100, LayerVerdict.NONFINITE, false),
+                sick("mlp(4,64,relu)", "default", null, "sgd", 1e-9, LayerVerdict.UPDATE_RATIO, false));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("scenarios")
+    void givesItsExpectedVerdicts(Zoo.Scenario s) {
+        List<String> problems = Zoo.check(s, Zoo.run(s, 0));
+        assertTrue(problems.isEmpty(), s.name() + ": " + problems);
+    }
+
+    @Test
+    void layersBeforeADeadReluAreToldToFixItFirst() {
+        Zoo.Scenario s = sick("mlp(3,64,relu)", "default", -5.0, "sgd", 0.01, LayerVerdict.DEAD, false);
+        Diagnosis d = Zoo.run(s, 0);
+        List<LayerVerdict> layers = d.layers();
+        int lastDead = -1;
+        for (int i = 0; i < layers.size(); i++) if (layers.get(i).verdicts().contains(LayerVerdict.DEAD)) lastDead = i;
+        assertTrue(lastDead > 0, Zoo.summary(d));
+        String deadName = layers.get(lastDead).name();
+        int told = 0;
+        for (int i = 0; i < lastDead; i++) {
+            LayerVerdict v = layers.get(i);
+            if (!v.verdicts().contains(LayerVerdict.VANISHING)) continue;
+            assertEquals(deadName, v.evidence().get("cut_off_by"), v.name());
+            assertTrue(v.advice().contains("dead ReLU layer " + deadName), v.advice());
+            told++;
+        }
+        assertTrue(told > 0, "some layer before the dead one vanishes: " + Zoo.summary(d));
+        for (int i = lastDead; i < layers.size(); i++) assertTrue(!layers.get(i).evidence().containsKey("cut_off_by"), layers.get(i).name());
+    }
+}
