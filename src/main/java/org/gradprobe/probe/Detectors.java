@@ -74,11 +74,13 @@ public final class Detectors {
                 ev.put("update_ratio", median(ur));
                 if (persists(ur, v -> v < c.ratioLow() || v > c.ratioHigh(), c)) {
                     verdicts.add(LayerVerdict.UPDATE_RATIO);
-                    double m = median(ur);
-                    advice.add(m >= c.ratioLow() ? String.format("updates are %.1e of the weights (healthy about 1e-3): lower the learning rate or clip gradients", m)
-                            : lastDead >= 0 ? String.format("updates are %.1e of the weights (healthy about 1e-3): the dead ReLU layer %s passes little "
-                                    + "gradient back and little signal forward", m, acts.get(lastDead).layer())
-                            : String.format("updates are %.1e of the weights (healthy about 1e-3): raise the learning rate or fix the vanishing gradient", m));
+                    // the advice names the band, not this layer's ratio (that is in the evidence), so that layers with the same advice share it
+                    advice.add(median(ur) >= c.ratioLow()
+                            ? String.format("updates are above %.0e of the weights (healthy: about 1e-3): lower the learning rate or clip gradients", c.ratioHigh())
+                            : lastDead >= 0 ? String.format("updates are below %.0e of the weights (healthy: about 1e-3): the dead ReLU layer %s passes little "
+                                    + "gradient back and little signal forward", c.ratioLow(), acts.get(lastDead).layer())
+                            : String.format("updates are below %.0e of the weights (healthy: about 1e-3): raise the learning rate or fix the vanishing gradient",
+                                    c.ratioLow()));
                 }
             }
             boolean isOutput = act == outputNode;
@@ -104,16 +106,16 @@ public final class Detectors {
                 ev.put("dead_fraction", median(fr));
                 if (dead(act, c)) {
                     verdicts.add(LayerVerdict.DEAD);
-                    advice.add(String.format("%.0f%% of ReLU units never fire: initialize biases at 0 (--bias-init 0), use leakyrelu or gelu, "
-                            + "or lower the learning rate", 100 * median(fr)));
+                    advice.add(String.format("over %.0f%% of ReLU units never fire: initialize biases at 0 (--bias-init 0), use leakyrelu or gelu, "
+                            + "or lower the learning rate", 100 * c.deadFraction()));
                 }
             }
             if ((act.layerKind().equals("sigmoid") || act.layerKind().equals("tanh")) && fr.length > 0) {
                 ev.put("saturated_fraction", median(fr));
                 if (persists(fr, v -> v > c.saturatedFraction(), c)) {
                     verdicts.add(LayerVerdict.SATURATED);
-                    advice.add(String.format("%.0f%% of %s outputs sit at their bounds, where the gradient is ~0: scale the initial weights "
-                            + "down (xavier-normal), add batchnorm before the activation, or use relu/gelu", 100 * median(fr), act.layerKind()));
+                    advice.add(String.format("over %.0f%% of %s outputs sit at their bounds, where the gradient is ~0: scale the initial weights "
+                            + "down (xavier-normal), add batchnorm before the activation, or use relu/gelu", 100 * c.saturatedFraction(), act.layerKind()));
                 }
             }
             long bad = 0;

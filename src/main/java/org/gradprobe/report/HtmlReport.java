@@ -1,6 +1,7 @@
 package org.gradprobe.report;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -66,6 +67,8 @@ public final class HtmlReport {
             ".b-saturated{background:#9467bd}.b-update_ratio{background:#ff7f0e}.b-nonfinite{background:#8a1c1c}",
             "svg{background:#fff;border:1px solid #e3e3e3;border-radius:4px} svg text{font:11px system-ui,sans-serif;fill:#444}",
             ".grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(250px,1fr));gap:10px} .advice{color:#555;font-size:12px}",
+            "a.ref{display:inline-block;min-width:16px;margin:1px;padding:0 4px;border-radius:8px;background:#e8eef6;color:#1f4e8c;text-align:center;"
+                    + "text-decoration:none;font-size:12px} h3{font-size:15px;margin:14px 0 4px} #advice li{margin:3px 0} .layers{font-weight:600}",
             "footer{color:#999;font-size:12px;margin:24px 0}", "");
 
     @SuppressWarnings("unchecked")
@@ -73,6 +76,16 @@ public final class HtmlReport {
         if (run.diagnosis == null) return "<p>No verdicts were recorded.</p>";
         StringBuilder t = new StringBuilder("<table id=\"verdicts\"><tr><th>layer</th><th>kind</th><th>verdict</th><th>grad norm</th>"
                 + "<th>÷ output</th><th>update/weight</th><th>zeros</th><th>dead / saturated</th><th>what to change</th></tr>\n");
+        // each distinct piece of advice once, numbered, below the table; a row points to its numbers
+        Map<String, List<String>> byAdvice = new LinkedHashMap<>();
+        for (Object o : (List<Object>) run.diagnosis.get("layers")) {
+            Map<String, Object> l = (Map<String, Object>) o;
+            String advice = str(l.get("advice"));
+            if (!advice.isEmpty()) for (String a : advice.split("; ")) byAdvice.computeIfAbsent(a, k -> new ArrayList<>()).add(str(l.get("name")));
+        }
+        Map<String, Object> loss = (Map<String, Object>) run.diagnosis.get("loss");
+        if (loss != null && loss.get("advice") != null) byAdvice.computeIfAbsent(str(loss.get("advice")), k -> new ArrayList<>()).add("loss");
+        List<String> numbered = new ArrayList<>(byAdvice.keySet());
         for (Object o : (List<Object>) run.diagnosis.get("layers")) {
             Map<String, Object> l = (Map<String, Object>) o;
             Map<String, Object> e = (Map<String, Object>) l.get("evidence");
@@ -81,15 +94,33 @@ public final class HtmlReport {
             Object frac = e.containsKey("dead_fraction") ? e.get("dead_fraction") : e.get("saturated_fraction");
             t.append("</td><td class=\"num\">").append(fmt(e.get("grad_norm"))).append("</td><td class=\"num\">").append(fmt(e.get("ratio_to_output")))
                     .append("</td><td class=\"num\">").append(fmt(e.get("update_ratio"))).append("</td><td class=\"num\">").append(pct(e.get("grad_zero_fraction")))
-                    .append("</td><td class=\"num\">").append(pct(frac)).append("</td><td class=\"advice\">").append(esc(str(l.get("advice")))).append("</td></tr>\n");
+                    .append("</td><td class=\"num\">").append(pct(frac)).append("</td><td class=\"advice\">");
+            String advice = str(l.get("advice"));
+            if (!advice.isEmpty()) for (String a : advice.split("; ")) t.append(adviceRef(numbered.indexOf(a) + 1));
+            t.append("</td></tr>\n");
         }
-        Map<String, Object> loss = (Map<String, Object>) run.diagnosis.get("loss");
         if (loss != null) {
             t.append("<tr><td>loss</td><td></td><td><span class=\"badge b-").append(esc(str(loss.get("verdict")).equals("diverging") ? "exploding" : str(loss.get("verdict"))))
                     .append("\">").append(esc(str(loss.get("verdict")))).append("</span></td><td class=\"num\" colspan=\"5\">start ").append(fmt(loss.get("first")))
-                    .append(", recent ").append(fmt(loss.get("last"))).append("</td><td class=\"advice\">").append(esc(str(loss.get("advice")))).append("</td></tr>\n");
+                    .append(", recent ").append(fmt(loss.get("last"))).append("</td><td class=\"advice\">");
+            if (loss.get("advice") != null) t.append(adviceRef(numbered.indexOf(str(loss.get("advice"))) + 1));
+            t.append("</td></tr>\n");
         }
-        return t.append("</table>\n").toString();
+        t.append("</table>\n");
+        if (!byAdvice.isEmpty()) {
+            t.append("<h3>What to change</h3>\n<ol id=\"advice\">\n");
+            int n = 0;
+            for (Map.Entry<String, List<String>> e : byAdvice.entrySet()) {
+                t.append("<li id=\"advice-").append(++n).append("\"><span class=\"layers\">")
+                        .append(esc(String.join(", ", e.getValue()))).append("</span>: ").append(esc(e.getKey())).append("</li>\n");
+            }
+            t.append("</ol>\n");
+        }
+        return t.toString();
+    }
+
+    private static String adviceRef(int n) {
+        return "<a class=\"ref\" href=\"#advice-" + n + "\">" + n + "</a>";
     }
 
     // ---- charts ----

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -25,8 +26,10 @@ import org.gradprobe.nn.Model;
 import org.gradprobe.nn.ModelSpec;
 import org.gradprobe.optim.Sgd;
 import org.gradprobe.probe.Diagnosis;
+import org.gradprobe.probe.LayerVerdict;
 import org.gradprobe.probe.Probe;
 import org.gradprobe.probe.ProbeConfig;
+import org.gradprobe.probe.Zoo;
 import org.gradprobe.tensor.DType;
 import org.gradprobe.train.Provenance;
 import org.gradprobe.train.Trainer;
@@ -92,6 +95,27 @@ class ReportTest {
                 count(html, "class=\"heatmap\""), "one heatmap per layer output");
         assertEquals(probe.verdicts().size() + 2, count(html, "<tr>"), "header, one row per layer, the loss");
         assertTrue(!html.contains("<script") && !html.contains("http://") && !html.contains("https://"), "self-contained, no network");
+    }
+
+    @Test
+    void eachPieceOfAdviceIsListedOnceWithItsLayersAndTheRowsPointToIt() {
+        Diagnosis d = Zoo.run(Zoo.find("dead-relu"), 0);
+        RunData run = new RunData();
+        run.diagnosis = d.toJson();
+        String table = HtmlReport.verdictTable(run);
+        Map<String, List<String>> byAdvice = new LinkedHashMap<>();
+        for (LayerVerdict v : d.layers()) {
+            if (!v.advice().isEmpty()) for (String a : v.advice().split("; ")) byAdvice.computeIfAbsent(a, k -> new ArrayList<>()).add(v.name());
+        }
+        assertTrue(byAdvice.size() >= 2, "the scenario gives several pieces of advice: " + byAdvice.keySet());
+        int n = 0;
+        for (Map.Entry<String, List<String>> e : byAdvice.entrySet()) {
+            n++;
+            assertEquals(1, count(table, HtmlReport.esc(e.getKey())), "listed once: " + e.getKey());
+            assertTrue(table.contains("<li id=\"advice-" + n + "\"><span class=\"layers\">" + HtmlReport.esc(String.join(", ", e.getValue())) + "</span>"),
+                    "item " + n + " names its layers " + e.getValue());
+            assertEquals(e.getValue().size(), count(table, "href=\"#advice-" + n + "\""), "every row it applies to points to item " + n);
+        }
     }
 
     @Test
