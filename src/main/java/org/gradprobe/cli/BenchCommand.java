@@ -132,10 +132,12 @@ final class BenchCommand implements Callable<Integer> {
             m.put("threads", t);
             m.put("plain_ns_per_value", s.plainNsPerValue());
             m.put("with_relu_ns_per_value", s.withReluNsPerValue());
+            m.put("histogram_counts_ns_per_value", s.histogramNsPerValue());
             stats.add(m);
             if (!json) {
                 System.out.printf("probe statistics over %,d values (the first convolution's output at batch 64), %d thread%s: %.2f ns a value, "
-                        + "%.2f with the relu's%n", s.values(), t, t == 1 ? "" : "s", s.plainNsPerValue(), s.withReluNsPerValue());
+                        + "%.2f with the relu's; counting each value's histogram slot alone %.2f%n", s.values(), t, t == 1 ? "" : "s",
+                        s.plainNsPerValue(), s.withReluNsPerValue(), s.histogramNsPerValue());
             }
         }
         Map<String, Object> check = null;

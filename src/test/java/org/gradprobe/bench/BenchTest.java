@@ -42,10 +42,20 @@ class BenchTest {
             Map<String, Object> s = (Map<String, Object>) stats.get(i);
             assertEquals(i == 0 ? 2.0 : 1.0, ((Number) s.get("threads")).doubleValue());
             assertEquals((double) StatsBench.SEED_CONV1_B64, ((Number) s.get("values")).doubleValue());
-            for (String k : new String[] {"plain_ns_per_value", "with_relu_ns_per_value"}) {
+            for (String k : new String[] {"plain_ns_per_value", "with_relu_ns_per_value", "histogram_counts_ns_per_value"}) {
                 double ns = ((Number) s.get(k)).doubleValue();
                 assertTrue(ns > 0 && Double.isFinite(ns), k + " " + ns);
             }
+        }
+    }
+
+    @Test
+    void theHistogramFloorCountsEveryValueOnce() {
+        for (int n : new int[] {0, 7, 8, 9, (1 << 15) + 3, 5 * (1 << 15)}) {
+            float[] a = new float[n];
+            for (int i = 0; i < n; i++) a[i] = (float) Math.scalb(i % 2 == 0 ? 1.5 : -1.25, i % 60 - 30);
+            assertEquals(n, StatsBench.countSlots(a, false), "serial, n=" + n);
+            assertEquals(n, StatsBench.countSlots(a, true), "parallel, n=" + n);
         }
     }
 }
