@@ -42,8 +42,8 @@ public final class Detectors {
         // vanishes before it is that layer's doing, not the depth's
         int lastDead = -1;
         for (int i = 0; i < acts.size(); i++) if (dead(acts.get(i), c)) lastDead = i;
-        for (NodeHistory act : acts) {
-            NodeHistory cut = acts.indexOf(act) < lastDead ? acts.get(lastDead) : null;
+        for (int at = 0; at < acts.size(); at++) {
+            NodeHistory act = acts.get(at), cut = at < lastDead ? acts.get(lastDead) : null;
             String layer = act.layer();
             NodeHistory weight = nodes.get(layer + ".weight");
             List<String> verdicts = new ArrayList<>();
