@@ -8,8 +8,9 @@ import java.util.Map;
 
 /**
  * Turns the probe's histories into verdicts. Each check looks at the last {@code window} recorded
- * steps and raises its verdict only when its condition holds in at least {@code persist} of them
- * (see {@link ProbeConfig} for every threshold):
+ * steps and raises its verdict only when its condition holds in at least {@code persist} of them, and
+ * there are at least 3 (1 once a NaN or Inf has stopped the run: its few steps are all there is to
+ * explain it) (see {@link ProbeConfig} for every threshold):
  * <ul>
  *   <li>vanishing: the median over the window of the norm of the gradient arriving at the layer's output
  *       is below {@code vanishRatio} of the one arriving at the network's output, or the median of its RMS
@@ -38,10 +39,13 @@ public final class Detectors {
         NodeHistory outputNode = acts.isEmpty() ? null : acts.get(acts.size() - 1);
         List<LayerVerdict> out = new ArrayList<>();
         NonFiniteEvent nf = probe.firstNonFinite();
+        // records a verdict needs: a few, so one noisy batch raises nothing; but a run a NaN or Inf stopped
+        // may have recorded only one or two steps, and those are all there will be to explain it
+        int enough = nf != null ? 1 : Math.min(c.window(), 3);
         // the dead relu layer nearest the output: little or no gradient gets past it, so a gradient that
         // vanishes before it is that layer's doing, not the depth's
         int lastDead = -1;
-        for (int i = 0; i < acts.size(); i++) if (dead(acts.get(i), c)) lastDead = i;
+        for (int i = 0; i < acts.size(); i++) if (dead(acts.get(i), c, enough)) lastDead = i;
         for (int at = 0; at < acts.size(); at++) {
             NodeHistory act = acts.get(at), cut = at < lastDead ? acts.get(lastDead) : null;
             String layer = act.layer();
@@ -72,7 +76,7 @@ public final class Detectors {
                 ev.put("weight_grad_norm", wl.gradNorm());
                 double[] ur = weight.last(c.window()).stream().mapToDouble(StepRecord::updateRatio).toArray();
                 ev.put("update_ratio", median(ur));
-                if (persists(ur, v -> v < c.ratioLow() || v > c.ratioHigh(), c)) {
+                if (persists(ur, v -> v < c.ratioLow() || v > c.ratioHigh(), c, enough)) {
                     verdicts.add(LayerVerdict.UPDATE_RATIO);
                     // the advice names the band, not this layer's ratio (that is in the evidence), so that layers with the same advice share it
                     advice.add(median(ur) >= c.ratioLow()
@@ -85,7 +89,7 @@ public final class Detectors {
             }
             boolean isOutput = act == outputNode;
             double[] rms = w.stream().mapToDouble(StepRecord::gradRms).toArray();
-            if (!isOutput && (typical(ratio, c) < c.vanishRatio() || typical(rms, c) < c.vanishAbs())) {
+            if (!isOutput && (typical(ratio, enough) < c.vanishRatio() || typical(rms, enough) < c.vanishAbs())) {
                 verdicts.add(LayerVerdict.VANISHING);
                 if (cut != null) {
                     ev.put("cut_off_by", cut.layer());
@@ -95,7 +99,7 @@ public final class Detectors {
                 }
             }
             boolean spike = spikes(act, c);
-            if (!isOutput && ratio.length > 0 && persists(ratio, v -> v > c.explodeRatio(), c) || spike) {
+            if (!isOutput && ratio.length > 0 && persists(ratio, v -> v > c.explodeRatio(), c, enough) || spike) {
                 verdicts.add(LayerVerdict.EXPLODING);
                 if (spike) ev.put("spike", true);
                 advice.add("gradients grow on their way back: lower the initial weight scale (use he-normal for ReLU, xavier for tanh), "
@@ -104,7 +108,7 @@ public final class Detectors {
             double[] fr = w.stream().mapToDouble(StepRecord::unitFraction).toArray();
             if (act.layerKind().equals("relu") && fr.length > 0) {
                 ev.put("dead_fraction", median(fr));
-                if (dead(act, c)) {
+                if (dead(act, c, enough)) {
                     verdicts.add(LayerVerdict.DEAD);
                     advice.add(String.format("over %.0f%% of ReLU units never fire: initialize biases at 0 (--bias-init 0), use leakyrelu or gelu, "
                             + "or lower the learning rate", 100 * c.deadFraction()));
@@ -112,7 +116,7 @@ public final class Detectors {
             }
             if ((act.layerKind().equals("sigmoid") || act.layerKind().equals("tanh")) && fr.length > 0) {
                 ev.put("saturated_fraction", median(fr));
-                if (persists(fr, v -> v > c.saturatedFraction(), c)) {
+                if (persists(fr, v -> v > c.saturatedFraction(), c, enough)) {
                     verdicts.add(LayerVerdict.SATURATED);
                     advice.add(String.format("over %.0f%% of %s outputs sit at their bounds, where the gradient is ~0: scale the initial weights "
                             + "down (xavier-normal), add batchnorm before the activation, or use relu/gelu", 100 * c.saturatedFraction(), act.layerKind()));
@@ -159,7 +163,8 @@ public final class Detectors {
             last /= k;
             m.put("first", first);
             m.put("last", last);
-            if (finite.size() >= 3 && last > probe.config().divergeFactor() * first) verdicts.add("diverging");
+            // three losses at least, or two when a NaN or Inf stopped the run
+            if (finite.size() >= (probe.firstNonFinite() != null ? 2 : 3) && last > probe.config().divergeFactor() * first) verdicts.add("diverging");
         }
         if (nonfinite) verdicts.add(LayerVerdict.NONFINITE);
         if (verdicts.isEmpty()) verdicts.add(LayerVerdict.HEALTHY);
@@ -185,10 +190,10 @@ public final class Detectors {
     }
 
     /** A relu layer whose units are inactive on every sample of the window, for most of it. */
-    private static boolean dead(NodeHistory act, ProbeConfig c) {
+    private static boolean dead(NodeHistory act, ProbeConfig c, int enough) {
         if (!act.layerKind().equals("relu")) return false;
         double[] fr = act.last(c.window()).stream().mapToDouble(StepRecord::unitFraction).toArray();
-        return persists(fr, v -> v > c.deadFraction(), c);
+        return persists(fr, v -> v > c.deadFraction(), c, enough);
     }
 
     /** The layer's gradient norm is far above its own earlier history over the recent window. */
@@ -198,24 +203,24 @@ public final class Detectors {
         double[] early = all.subList(0, all.size() - c.window()).stream().mapToDouble(StepRecord::gradNorm).toArray();
         double base = median(early);
         double[] recent = h.last(c.window()).stream().mapToDouble(StepRecord::gradNorm).toArray();
-        return base > 0 && persists(recent, v -> v > c.spikeFactor() * base, c);
+        return base > 0 && persists(recent, v -> v > c.spikeFactor() * base, c, Math.min(c.window(), 3));
     }
 
     interface Test {
         boolean holds(double v);
     }
 
-    /** The condition holds in at least {@code persist} of the values (NaN values count as not holding). */
-    static boolean persists(double[] values, Test t, ProbeConfig c) {
+    /** The condition holds in at least {@code persist} of the values (NaN values count as not holding), and there are {@code enough} of them. */
+    static boolean persists(double[] values, Test t, ProbeConfig c, int enough) {
         if (values.length == 0) return false;
         int n = 0;
         for (double v : values) if (!Double.isNaN(v) && t.holds(v)) n++;
-        return n >= Math.ceil(c.persist() * Math.min(values.length, c.window())) && values.length >= Math.min(c.window(), 3);
+        return n >= Math.ceil(c.persist() * Math.min(values.length, c.window())) && values.length >= enough;
     }
 
-    /** The median of a window that holds enough records to judge (NaN otherwise, which fails every test). */
-    static double typical(double[] values, ProbeConfig c) {
-        return values.length >= Math.min(c.window(), 3) ? median(values) : Double.NaN;
+    /** The median of a window that holds {@code enough} records to judge (NaN otherwise, which fails every test). */
+    static double typical(double[] values, int enough) {
+        return values.length >= Math.max(1, enough) ? median(values) : Double.NaN;
     }
 
     static double median(double[] v) {

@@ -49,6 +49,9 @@ class UnseenScenariosTest {
                 sick("mlp(10,128,relu)", "normal(1.0)", null, "sgd", 1e-9, LayerVerdict.EXPLODING, true),
                 sick("mlp(6,64,relu)", "he-normal*3", null, "sgd", 1e-9, LayerVerdict.EXPLODING, true),
                 sick("mlp(10,64,relu)", "he-normal*2", null, "sgd", 1e-9, LayerVerdict.EXPLODING, true),
+                // overflows at its third step: the two steps recorded before it still explain it
+                sick("mlp(8,64,relu)", "he-normal*3", null, "sgd", 0.01, LayerVerdict.EXPLODING, true),
+                sick("mlp(8,64,relu)", "he-normal*3", null, "sgd", 0.01, "diverging", false),
                 sick("mlp(6,64,leakyrelu)", "he-normal*5", null, "sgd", 1e-9, LayerVerdict.EXPLODING, true),
                 sick("resmlp(10,64,relu)", "he-normal*3", null, "sgd", 1e-9, LayerVerdict.EXPLODING, true),
                 sick("mlp(6,64,tanh)", "normal(2.0)", null, "sgd", 0.01, LayerVerdict.SATURATED, true),
