@@ -290,16 +290,19 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
         boolean finite = Double.isFinite(loss);
         for (Tensor p : optimizer.parameters().values()) finite &= p.grad() == null || Stats.allFinite(p.grad());
         Recording rec = recording;
-        // a recorded step also sees what never reaches the loss or a gradient (an overflow to -Inf that a relu zeroes)
-        if (finite && rec != null && rec.step == step) finite = rec.allFinite();
-        if (!finite) {
+        // a recorded step also sees what never reaches the loss or a gradient (an overflow to -Inf that a
+        // relu zeroes): reported and, by default, stopped at; its update is finite, so SKIP and CONTINUE apply it
+        boolean hidden = finite && rec != null && rec.step == step && !rec.allFinite();
+        if (!finite || hidden) {
             if (firstNonFinite == null) {
                 firstNonFinite = localize(step, input, targets);
                 for (Listener l : listeners) l.onNonFinite(firstNonFinite);
             }
-            recording = null;
             if (onNonFinite == OnNonFinite.STOP) stopped = true;
-            return onNonFinite == OnNonFinite.CONTINUE;
+            if (!finite || stopped) {
+                recording = null;
+                return onNonFinite == OnNonFinite.CONTINUE;
+            }
         }
         if (rec != null && rec.step == step) {
             // the parameters' weights and gradients as the update will use them, and the weights copied to

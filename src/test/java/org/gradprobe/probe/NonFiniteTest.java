@@ -155,6 +155,20 @@ class NonFiniteTest {
         assertEquals(1, e.step());
         assertTrue(e.inputs().stream().allMatch(s -> s == null || s.allFinite()), "its inputs were finite");
         assertTrue(p.stopped());
+
+        // skipping is for poisoned updates: this one is finite, so it is applied and the step recorded
+        Model m2 = ModelSpec.build("flatten fc1=linear(4) relu fc2=linear(3)", new int[] {12}, DType.FLOAT32, Init.pytorchDefault(), 1);
+        Tensor w2 = m2.parameters().get("fc1.weight");
+        for (int i = 0; i < w2.numel(); i++) w2.set(i, -1e38);
+        Tensor before = m2.parameters().get("fc2.bias").copy();
+        Trainer t2 = new Trainer(m2, new Sgd(m2.parameters(), 0.01, 0.9), new Trainer.Config(1, 4, 0, 0.5, 0.5, null, null, 0, 64));
+        Probe p2 = Probe.attach(t2, ProbeConfig.defaults()).onNonFinite(Probe.OnNonFinite.SKIP);
+        t2.step(Tensor.full(DType.FLOAT32, 1.0, 4, 12), new int[] {0, 1, 2, 0}, new SplittableRandom(1));
+        assertEquals("fc1", p2.firstNonFinite().node());
+        assertTrue(!p2.stopped());
+        assertTrue(m2.parameters().get("fc2.bias").get(0) != before.get(0), "the update was applied");
+        assertEquals(1, p2.nodes().get("fc1").records().size(), "the step was recorded");
+        assertTrue(p2.nodes().get("fc1").latest().value().infs() > 0, "with fc1's Infs counted");
     }
 
     @Test
