@@ -37,10 +37,11 @@ public final class HtmlReport {
         }
         h.append("<section><h2>Verdicts by layer</h2>\n").append(verdictTable(run)).append("</section>\n");
         h.append("<section><h2>Gradient flow</h2><p class=\"note\">Gradient norm at each layer's output (circles) and of each layer's "
-                + "weights (squares), at the last recorded step, from input (left) to output (right), log scale. A healthy network "
-                + "keeps them within a few decades; a falling line toward the input is vanishing, a rising one exploding.</p>\n")
+                + "weights (squares), at the last recorded step, from input (left) to output (right), log scale (exact zeros on the row "
+                + "marked 0). A healthy network keeps them within a few decades; a falling line toward the input is vanishing, a rising one "
+                + "exploding.</p>\n")
                 .append(flowChart(run)).append("</section>\n");
-        h.append("<section><h2>Gradient norm over time</h2><p class=\"note\">At each layer's output, log scale.</p>\n")
+        h.append("<section><h2>Gradient norm over time</h2><p class=\"note\">At each layer's output, log scale (exact zeros on the row marked 0).</p>\n")
                 .append(timeChart(run, "activation", s -> s.gradNorm, null, "gradient norm")).append("</section>\n");
         h.append("<section><h2>Update / weight ratio</h2><p class=\"note\">‖update‖/‖weight‖ per step for each weight; the band "
                 + "is DL4J's healthy range [1e-4, 1e-2] around 1e-3.</p>\n")
@@ -174,7 +175,11 @@ public final class HtmlReport {
             ys.add(pick.of(s).stream().mapToDouble(Double::doubleValue).toArray());
         }
         double[] range = logRange(ys.toArray(new double[0][]));
-        if (band != null) range = new double[] {Math.min(range[0], Math.log10(band[0]) - 0.5), Math.max(range[1], Math.log10(band[1]) + 0.5)};
+        if (band != null) {
+            range = range.clone();
+            range[0] = Math.min(range[0], Math.log10(band[0]) - 0.5);
+            range[1] = Math.max(range[1], Math.log10(band[1]) + 0.5);
+        }
         StringBuilder g = new StringBuilder(svgOpen(kind.equals("parameter") ? "update-ratio" : "grad-norm-time"));
         if (band != null) {
             double y1 = yPos(Math.log10(band[1]), range), y0 = yPos(Math.log10(band[0]), range);
@@ -189,9 +194,9 @@ public final class HtmlReport {
             StringBuilder pts = new StringBuilder();
             double[] y = ys.get(k);
             for (int i = 0; i < y.length; i++) {
-                if (!(y[i] > 0) || !Double.isFinite(y[i])) continue;
+                if (!(y[i] >= 0) || !Double.isFinite(y[i])) continue;
                 double x = ML + (maxStep == minStep ? 0 : (double) (s.steps.get(i) - minStep) / (maxStep - minStep)) * (W - ML - MR);
-                pts.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, yPos(Math.log10(y[i]), range)));
+                pts.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, yOf(y[i], range)));
             }
             g.append("<polyline fill=\"none\" stroke=\"").append(c).append("\" stroke-width=\"1.5\" points=\"").append(pts).append("\"/>");
             names.add(kind.equals("parameter") ? s.node : s.layer + " (" + s.layerKind + ")");
@@ -256,7 +261,8 @@ public final class HtmlReport {
                 hi = Math.max(hi, b);
             }
         }
-        if (lo > hi) {
+        boolean anyNonzero = lo <= hi;
+        if (!anyNonzero) {
             lo = Stats.FIRST_EXP_BIN;
             hi = Stats.FIRST_EXP_BIN;
         }
@@ -285,8 +291,13 @@ public final class HtmlReport {
                         Math.max(cw, 0.6), ch, color));
             }
         }
-        g.append(String.format(Locale.ROOT, "<text x=\"2\" y=\"%.1f\">%s</text><text x=\"2\" y=\"%.1f\">%s</text>", 18 + ch * 1.8,
-                esc(Stats.binLabel(hi)), 18 + ch * (rows - 1.2), esc(Stats.binLabel(lo))));
+        if (anyNonzero) {
+            g.append(String.format(Locale.ROOT, "<text x=\"2\" y=\"%.1f\">%s</text><text x=\"2\" y=\"%.1f\">%s</text>", 18 + ch * 1.8,
+                    esc(Stats.binLabel(hi)), 18 + ch * (rows - 1.2), esc(Stats.binLabel(lo))));
+        } else {
+            g.append(String.format(Locale.ROOT, "<text x=\"2\" y=\"%.1f\">0</text><text x=\"%d\" y=\"%.1f\">all exactly zero</text>",
+                    18 + ch * (rows - 0.3), left + 4, 18 + ch * 1.8));
+        }
         return g.append("</svg>\n").toString();
     }
 
@@ -300,8 +311,18 @@ public final class HtmlReport {
         return ML + (n == 1 ? 0.5 : (double) i / (n - 1)) * (W - ML - MR);
     }
 
+    /** Height of the row under a log axis where exact zeros are drawn, when a chart has any. */
+    private static final int ZERO_ROW = 22;
+
+    /** The y of a log10 value; {@code range} is {lo, hi}, and a third element when the chart has a zero row. */
     static double yPos(double log, double[] range) {
-        return MT + (H - MT - MB) * (1 - (log - range[0]) / (range[1] - range[0]));
+        int bottom = H - MB - (range.length > 2 ? ZERO_ROW : 0);
+        return MT + (bottom - MT) * (1 - (log - range[0]) / (range[1] - range[0]));
+    }
+
+    /** The y of a value: on the log axis, or in the zero row for an exact zero. */
+    static double yOf(double v, double[] range) {
+        return v == 0 ? H - MB - ZERO_ROW / 2.0 : yPos(Math.log10(v), range);
     }
 
     static double[] logRange(double[]... arrays) {
@@ -310,11 +331,18 @@ public final class HtmlReport {
             lo = Math.min(lo, Math.log10(v));
             hi = Math.max(hi, Math.log10(v));
         }
-        if (lo > hi) return new double[] {-1, 1};
+        boolean zeros = false;
+        for (double[] a : arrays) for (double v : a) zeros |= v == 0;
+        if (lo > hi) {
+            lo = -1;
+            hi = 1;
+        }
         lo = Math.floor(lo);
         hi = Math.ceil(hi);
         if (hi - lo < 1) hi = lo + 1;
-        return new double[] {lo, hi};
+        // a gradient that is exactly zero has no place on a log axis, and hiding it hides the worst case:
+        // such values get a row of their own under the axis
+        return zeros ? new double[] {lo, hi, 0} : new double[] {lo, hi};
     }
 
     static String logAxis(double[] range, String label) {
@@ -324,6 +352,11 @@ public final class HtmlReport {
             double y = yPos(e, range);
             g.append(String.format(Locale.ROOT, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#eee\"/><text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">1e%d</text>",
                     ML, W - MR, y, y, ML - 6, y + 4, e));
+        }
+        if (range.length > 2) {
+            double y = H - MB - ZERO_ROW / 2.0;
+            g.append(String.format(Locale.ROOT, "<line x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\" stroke=\"#ccc\" stroke-dasharray=\"4 3\"/>"
+                    + "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">0</text>", ML, W - MR, H - MB - ZERO_ROW, H - MB - ZERO_ROW, ML - 6, y + 4));
         }
         g.append(String.format(Locale.ROOT, "<text x=\"14\" y=\"%d\" transform=\"rotate(-90 14 %d)\" text-anchor=\"middle\">%s</text>", (H - MB + MT) / 2, (H - MB + MT) / 2, esc(label)));
         return g.toString();
@@ -343,8 +376,8 @@ public final class HtmlReport {
     static String polyline(double[] v, double[] range, String color, boolean circles, int n) {
         StringBuilder pts = new StringBuilder(), marks = new StringBuilder();
         for (int i = 0; i < v.length; i++) {
-            if (!(v[i] > 0) || !Double.isFinite(v[i])) continue;
-            double x = xPos(i, n), y = yPos(Math.log10(v[i]), range);
+            if (!(v[i] >= 0) || !Double.isFinite(v[i])) continue;
+            double x = xPos(i, n), y = yOf(v[i], range);
             pts.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, y));
             marks.append(circles ? String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%s\"><title>%s</title></circle>", x, y, color, fmt(v[i]))
                     : String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%.1f\" width=\"8\" height=\"8\" fill=\"%s\"><title>%s</title></rect>", x - 4, y - 4, color, fmt(v[i])));

@@ -119,6 +119,20 @@ class ReportTest {
     }
 
     @Test
+    void exactZerosAreDrawnOnARowOfTheirOwnUnderTheLogAxis() {
+        double[] norms = {0, 0, 2e-3, 0.5, Double.NaN};
+        double[] range = HtmlReport.logRange(norms);
+        assertEquals(3, range.length, "a zero row");
+        double zeroY = HtmlReport.yOf(0, range), lowestTick = HtmlReport.yPos(range[0], range);
+        assertTrue(zeroY > lowestTick, "below the axis: " + zeroY + " vs " + lowestTick);
+        assertEquals(4, count(HtmlReport.polyline(norms, range, "#000", true, norms.length), "<circle"), "every value but NaN has its mark");
+        assertTrue(HtmlReport.logAxis(range, "g").contains(">0</text>"), "the row is labelled 0");
+        double[] plain = HtmlReport.logRange(new double[] {2e-3, 0.5});
+        assertEquals(2, plain.length, "no zero row without zeros");
+        assertTrue(!HtmlReport.logAxis(plain, "g").contains(">0</text>"));
+    }
+
+    @Test
     void longRunsAreDrawnFromBucketsThatKeepSpikes() {
         RunData r = RunData.read(log);
         RunData.Series s = r.nodes.values().iterator().next();
