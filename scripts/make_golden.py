@@ -139,6 +139,11 @@ def write_optim(path):
         'sgd_nesterov_wd': lambda p: torch.optim.SGD([p], lr=0.05, momentum=0.9, nesterov=True, weight_decay=0.05),
         'adam': lambda p: torch.optim.Adam([p], lr=0.01),
         'adam_wd_betas': lambda p: torch.optim.Adam([p], lr=0.02, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.1),
+        'adamw': lambda p: torch.optim.AdamW([p], lr=0.01),
+        'adamw_wd_betas': lambda p: torch.optim.AdamW([p], lr=0.02, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.1),
+        'rmsprop': lambda p: torch.optim.RMSprop([p], lr=0.01),
+        'rmsprop_momentum_centered_wd': lambda p: torch.optim.RMSprop([p], lr=0.005, alpha=0.9, eps=1e-6, weight_decay=0.05,
+                                                                       momentum=0.8, centered=True),
     }
     tensors = {'p0': p0, 'grads': grads}
     for name, make in configs.items():

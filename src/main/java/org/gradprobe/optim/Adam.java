@@ -10,13 +10,20 @@ import org.gradprobe.tensor.Tensor;
  *   g ← grad + wd·p;  m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²
  *   p ← p − lr/(1−β₁ᵗ) · m / (√v/√(1−β₂ᵗ) + ε)
  * </pre>
+ * and AdamW (Loshchilov and Hutter, 2019) as torch.optim.AdamW, the weight decay decoupled from the
+ * gradient: {@code p ← p·(1 − lr·wd)} first, then the same step with {@code g = grad}.
  */
 public final class Adam extends Optimizer {
     private final double beta1, beta2, eps, weightDecay;
+    private final boolean decoupled;
     private final Map<String, double[]> m = new HashMap<>(), v = new HashMap<>();
     private final Map<String, Integer> steps = new HashMap<>();
 
     public Adam(Map<String, Tensor> params, double lr, double beta1, double beta2, double eps, double weightDecay) {
+        this(params, lr, beta1, beta2, eps, weightDecay, false);
+    }
+
+    private Adam(Map<String, Tensor> params, double lr, double beta1, double beta2, double eps, double weightDecay, boolean decoupled) {
         super(params, lr);
         if (!(beta1 >= 0 && beta1 < 1)) throw new IllegalArgumentException("invalid beta1: " + beta1);
         if (!(beta2 >= 0 && beta2 < 1)) throw new IllegalArgumentException("invalid beta2: " + beta2);
@@ -26,10 +33,21 @@ public final class Adam extends Optimizer {
         this.beta2 = beta2;
         this.eps = eps;
         this.weightDecay = weightDecay;
+        this.decoupled = decoupled;
     }
 
     public Adam(Map<String, Tensor> params, double lr) {
         this(params, lr, 0.9, 0.999, 1e-8, 0);
+    }
+
+    /** AdamW: the weight decay applied to the weights directly, not through the gradient. */
+    public static Adam adamW(Map<String, Tensor> params, double lr, double beta1, double beta2, double eps, double weightDecay) {
+        return new Adam(params, lr, beta1, beta2, eps, weightDecay, true);
+    }
+
+    /** AdamW with torch.optim.AdamW's defaults (β 0.9, 0.999, ε 1e-8, weight decay 0.01). */
+    public static Adam adamW(Map<String, Tensor> params, double lr) {
+        return adamW(params, lr, 0.9, 0.999, 1e-8, 0.01);
     }
 
     @Override
@@ -48,7 +66,8 @@ public final class Adam extends Optimizer {
             for (int i = 0; i < n; i++) {
                 double pi = p.get(i);
                 double g = grad.get(i);
-                if (weightDecay != 0) g += weightDecay * pi;
+                if (decoupled) pi *= 1 - lr * weightDecay;
+                else if (weightDecay != 0) g += weightDecay * pi;
                 mi[i] += (g - mi[i]) * (1 - beta1);          // PyTorch's lerp form
                 vi[i] = beta2 * vi[i] + (1 - beta2) * g * g;
                 double denom = Math.sqrt(vi[i]) / bc2Sqrt + eps;
@@ -59,6 +78,6 @@ public final class Adam extends Optimizer {
 
     @Override
     public String describe() {
-        return "adam(lr=" + lr + ", betas=(" + beta1 + ", " + beta2 + "), eps=" + eps + ", weight_decay=" + weightDecay + ")";
+        return (decoupled ? "adamw" : "adam") + "(lr=" + lr + ", betas=(" + beta1 + ", " + beta2 + "), eps=" + eps + ", weight_decay=" + weightDecay + ")";
     }
 }

@@ -28,12 +28,17 @@ class OptimizerGoldenTest {
             case "sgd_nesterov_wd": return new Sgd(params, 0.05, 0.9, 0, 0.05, true);
             case "adam": return new Adam(params, 0.01);
             case "adam_wd_betas": return new Adam(params, 0.02, 0.8, 0.99, 1e-6, 0.1);
+            case "adamw": return Adam.adamW(params, 0.01);
+            case "adamw_wd_betas": return Adam.adamW(params, 0.02, 0.8, 0.99, 1e-6, 0.1);
+            case "rmsprop": return new RmsProp(params, 0.01);
+            case "rmsprop_momentum_centered_wd": return new RmsProp(params, 0.005, 0.9, 1e-6, 0.05, 0.8, true);
             default: throw new IllegalArgumentException(config);
         }
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"sgd", "sgd_momentum", "sgd_dampening_wd", "sgd_nesterov_wd", "adam", "adam_wd_betas"})
+    @ValueSource(strings = {"sgd", "sgd_momentum", "sgd_dampening_wd", "sgd_nesterov_wd", "adam", "adam_wd_betas", "adamw", "adamw_wd_betas",
+            "rmsprop", "rmsprop_momentum_centered_wd"})
     void trajectoryOverTwentyStepsMatchesPyTorch(String config) {
         Tensor p = get("p0").copy().requiresGrad(true);
         Tensor grads = get("grads");

@@ -1,0 +1,75 @@
+package org.gradprobe.optim;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.gradprobe.tensor.Tensor;
+
+/**
+ * RMSprop (Hinton's lecture notes, 2012) as torch.optim.RMSprop:
+ * <pre>
+ *   g ← grad + wd·p;  v ← αv + (1−α)g²
+ *   centered: ḡ ← αḡ + (1−α)g,  d ← √(v − ḡ²) + ε;  else d ← √v + ε
+ *   momentum μ &gt; 0: b ← μb + g/d,  p ← p − lr·b;  else p ← p − lr·g/d
+ * </pre>
+ */
+public final class RmsProp extends Optimizer {
+    private final double alpha, eps, weightDecay, momentum;
+    private final boolean centered;
+    private final Map<String, double[]> square = new HashMap<>(), mean = new HashMap<>(), buffer = new HashMap<>();
+
+    public RmsProp(Map<String, Tensor> params, double lr, double alpha, double eps, double weightDecay, double momentum, boolean centered) {
+        super(params, lr);
+        if (!(alpha >= 0 && alpha <= 1)) throw new IllegalArgumentException("invalid alpha: " + alpha);
+        checkNonNegative("eps", eps);
+        checkNonNegative("weight decay", weightDecay);
+        checkNonNegative("momentum", momentum);
+        this.alpha = alpha;
+        this.eps = eps;
+        this.weightDecay = weightDecay;
+        this.momentum = momentum;
+        this.centered = centered;
+    }
+
+    /** RMSprop with torch.optim.RMSprop's defaults (α 0.99, ε 1e-8, no weight decay, no momentum, not centered). */
+    public RmsProp(Map<String, Tensor> params, double lr) {
+        this(params, lr, 0.99, 1e-8, 0, 0, false);
+    }
+
+    @Override
+    public void step() {
+        for (Map.Entry<String, Tensor> e : params.entrySet()) {
+            Tensor p = e.getValue();
+            Tensor grad = p.grad();
+            if (grad == null) continue;
+            int n = p.numel();
+            double[] v = square.computeIfAbsent(e.getKey(), k -> new double[n]);
+            double[] gm = centered ? mean.computeIfAbsent(e.getKey(), k -> new double[n]) : null;
+            double[] b = momentum > 0 ? buffer.computeIfAbsent(e.getKey(), k -> new double[n]) : null;
+            for (int i = 0; i < n; i++) {
+                double pi = p.get(i);
+                double g = grad.get(i);
+                if (weightDecay != 0) g += weightDecay * pi;
+                v[i] = alpha * v[i] + (1 - alpha) * g * g;
+                double d;
+                if (centered) {
+                    gm[i] += (g - gm[i]) * (1 - alpha);    // PyTorch's lerp form
+                    d = Math.sqrt(v[i] - gm[i] * gm[i]) + eps;
+                } else {
+                    d = Math.sqrt(v[i]) + eps;
+                }
+                if (b != null) {
+                    b[i] = momentum * b[i] + g / d;
+                    p.set(i, pi - lr * b[i]);
+                } else {
+                    p.set(i, pi - lr * g / d);
+                }
+            }
+        }
+    }
+
+    @Override
+    public String describe() {
+        return "rmsprop(lr=" + lr + ", alpha=" + alpha + ", eps=" + eps + ", weight_decay=" + weightDecay + ", momentum=" + momentum
+                + ", centered=" + centered + ")";
+    }
+}
