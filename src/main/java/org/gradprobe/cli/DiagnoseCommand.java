@@ -8,9 +8,7 @@ import org.gradprobe.data.Synthetic;
 import org.gradprobe.io.Json;
 import org.gradprobe.nn.Model;
 import org.gradprobe.nn.ModelSpec;
-import org.gradprobe.optim.Adam;
 import org.gradprobe.optim.Optimizer;
-import org.gradprobe.optim.Sgd;
 import org.gradprobe.probe.Diagnosis;
 import org.gradprobe.probe.ProbeConfig;
 import org.gradprobe.report.TerminalReport;
@@ -34,14 +32,10 @@ final class DiagnoseCommand implements Callable<Integer> {
                     + "any input shape), or by default Fashion-MNIST (Debian's, else the bundled subset).")
     String data;
 
-    @Option(names = "--optimizer", defaultValue = "sgd", paramLabel = "sgd|adam", description = "Optimizer (default: ${DEFAULT-VALUE}).")
-    String optimizer;
-
     @Option(names = "--lr", defaultValue = "0.01", description = "Learning rate (default: ${DEFAULT-VALUE}).")
     double lr;
 
-    @Option(names = "--momentum", defaultValue = "0.9", description = "SGD momentum (default: ${DEFAULT-VALUE}).")
-    double momentum;
+    @Mixin OptimizerOptions optimizerOptions;
 
     @Option(names = "--steps", defaultValue = "100", description = "Training steps (default: ${DEFAULT-VALUE}).")
     int steps;
@@ -57,10 +51,7 @@ final class DiagnoseCommand implements Callable<Integer> {
         Converters.positive("--steps", steps);
         Converters.positive("--batch", batch);
         Converters.nonNegative("--lr", lr);
-        Converters.nonNegative("--momentum", momentum);
-        if (!optimizer.equals("sgd") && !optimizer.equals("adam")) {
-            throw new UsageException("invalid --optimizer: '" + optimizer + "' (expected sgd or adam)");
-        }
+        optimizerOptions.validate();
         Dataset train;
         Model model;
         if ("synthetic".equals(data)) {
@@ -75,7 +66,7 @@ final class DiagnoseCommand implements Callable<Integer> {
             train = split.train();
             model = modelOptions.build(train.sampleShape());
         }
-        Optimizer opt = optimizer.equals("adam") ? new Adam(model.parameters(), lr) : new Sgd(model.parameters(), lr, momentum);
+        Optimizer opt = optimizerOptions.build(model.parameters(), lr);
         Diagnosis d = Diagnosis.run(model, opt, train, steps, batch, modelOptions.seed, ProbeConfig.defaults().withEvery(1));
         if (json) {
             System.out.println(Json.write(d.toJson()));

@@ -8,9 +8,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.gradprobe.data.FashionMnist;
 import org.gradprobe.nn.Model;
-import org.gradprobe.optim.Adam;
 import org.gradprobe.optim.Optimizer;
-import org.gradprobe.optim.Sgd;
 import org.gradprobe.io.AtomicFile;
 import org.gradprobe.probe.Diagnosis;
 import org.gradprobe.probe.NonFiniteEvent;
@@ -45,32 +43,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "4", description = "Mini-batch size (default: ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--optimizer", defaultValue = "sgd", paramLabel = "sgd|adam", description = "Optimizer (default: ${DEFAULT-VALUE}).")
-    String optimizer;
-
     @Option(names = "--lr", defaultValue = "0.001", description = "Learning rate (default: ${DEFAULT-VALUE}).")
     double lr;
 
-    @Option(names = "--momentum", defaultValue = "0.9", description = "SGD momentum (default: ${DEFAULT-VALUE}).")
-    double momentum;
-
-    @Option(names = "--dampening", defaultValue = "0", description = "SGD dampening (default: ${DEFAULT-VALUE}).")
-    double dampening;
-
-    @Option(names = "--nesterov", description = "SGD with Nesterov momentum.")
-    boolean nesterov;
-
-    @Option(names = "--weight-decay", defaultValue = "0", description = "L2 weight decay (default: ${DEFAULT-VALUE}).")
-    double weightDecay;
-
-    @Option(names = "--beta1", defaultValue = "0.9", description = "Adam β1 (default: ${DEFAULT-VALUE}).")
-    double beta1;
-
-    @Option(names = "--beta2", defaultValue = "0.999", description = "Adam β2 (default: ${DEFAULT-VALUE}).")
-    double beta2;
-
-    @Option(names = "--eps", defaultValue = "1e-8", description = "Adam ε (default: ${DEFAULT-VALUE}).")
-    double eps;
+    @Mixin OptimizerOptions optimizerOptions;
 
     @Option(names = "--clip-norm", paramLabel = "MAX", description = "Clip gradients to this global L2 norm (clip_grad_norm_).")
     Double clipNorm;
@@ -108,7 +84,7 @@ final class TrainCommand implements Callable<Integer> {
         validate();
         FashionMnist.Split data = dataOptions.load();
         Model model = modelOptions.build(data.train().sampleShape());
-        Optimizer opt = optimizer(model);
+        Optimizer opt = optimizerOptions.build(model.parameters(), lr);
         Path dir = out != null ? out : Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
                 + "-" + modelOptions.model.replaceAll("[^A-Za-z0-9-]+", "_").replaceAll("_+$", ""));
         Trainer.Config cfg = new Trainer.Config(epochs, batch, modelOptions.seed, dataOptions.mean, dataOptions.std, clipNorm, clipValue,
@@ -172,8 +148,6 @@ final class TrainCommand implements Callable<Integer> {
         Converters.positive("--epochs", epochs);
         Converters.positive("--batch", batch);
         Converters.nonNegative("--lr", lr);
-        Converters.nonNegative("--momentum", momentum);
-        Converters.nonNegative("--weight-decay", weightDecay);
         Converters.positive("--log-every", logEvery);
         if (limit < 0) throw new UsageException("invalid --limit: " + limit + " (expected N >= 0)");
         if (clipNorm != null) Converters.positive("--clip-norm", clipNorm);
@@ -182,20 +156,7 @@ final class TrainCommand implements Callable<Integer> {
         if (!onNonFinite.matches("stop|skip|continue")) {
             throw new UsageException("invalid --on-nonfinite: '" + onNonFinite + "' (expected stop, skip or continue)");
         }
-        if (!optimizer.equals("sgd") && !optimizer.equals("adam")) {
-            throw new UsageException("invalid --optimizer: '" + optimizer + "' (expected sgd or adam)");
-        }
-        if (nesterov && (momentum <= 0 || dampening != 0)) {
-            throw new UsageException("--nesterov needs --momentum > 0 and --dampening 0");
-        }
-        if (!(beta1 >= 0 && beta1 < 1)) throw new UsageException("invalid --beta1: " + beta1 + " (expected 0 <= beta1 < 1)");
-        if (!(beta2 >= 0 && beta2 < 1)) throw new UsageException("invalid --beta2: " + beta2 + " (expected 0 <= beta2 < 1)");
-        Converters.nonNegative("--eps", eps);
-    }
-
-    private Optimizer optimizer(Model model) {
-        if (optimizer.equals("adam")) return new Adam(model.parameters(), lr, beta1, beta2, eps, weightDecay);
-        return new Sgd(model.parameters(), lr, momentum, dampening, weightDecay, nesterov);
+        optimizerOptions.validate();
     }
 
     private Map<String, Object> settings(Model model, Optimizer opt) {

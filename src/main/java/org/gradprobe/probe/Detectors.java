@@ -18,8 +18,9 @@ import java.util.Map;
  *       a gradient arrives in rare bursts (one step in four at 0.7 of the output's, the rest at 1e-7),
  *       and those bursts must not hide a layer that does not learn; half the window must still agree. Before
  *       a dead relu layer, the advice names that layer (evidence {@code cut_off_by});</li>
- *   <li>exploding: that ratio is above {@code explodeRatio}, or the layer's gradient norm is above
- *       {@code spikeFactor} times the median of its own earlier history;</li>
+ *   <li>exploding: the median of that ratio is above {@code explodeRatio} (the median for the same reason:
+ *       a run that blows up has steps where a layer's units all went quiet), or the layer's gradient norm is
+ *       above {@code spikeFactor} times the median of its own earlier history;</li>
  *   <li>dead: the fraction of ReLU units inactive on every sample of the last {@code window} recorded
  *       batches (so their gradient is always zero) is above {@code deadFraction};</li>
  *   <li>saturated: the fraction of sigmoid/tanh outputs within 1% of their bounds is above {@code saturatedFraction};</li>
@@ -99,7 +100,7 @@ public final class Detectors {
                 }
             }
             boolean spike = spikes(act, c);
-            if (!isOutput && ratio.length > 0 && persists(ratio, v -> v > c.explodeRatio(), c, enough) || spike) {
+            if (!isOutput && typical(ratio, enough) > c.explodeRatio() || spike) {
                 verdicts.add(LayerVerdict.EXPLODING);
                 if (spike) ev.put("spike", true);
                 advice.add("gradients grow on their way back: lower the initial weight scale (use he-normal for ReLU, xavier for tanh), "

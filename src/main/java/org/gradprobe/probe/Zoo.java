@@ -9,6 +9,7 @@ import org.gradprobe.nn.Model;
 import org.gradprobe.nn.ModelSpec;
 import org.gradprobe.optim.Adam;
 import org.gradprobe.optim.Optimizer;
+import org.gradprobe.optim.RmsProp;
 import org.gradprobe.optim.Sgd;
 import org.gradprobe.tensor.DType;
 
@@ -60,7 +61,12 @@ public final class Zoo {
     /** Runs a scenario on the bundled Fashion-MNIST subset, recording every step. */
     public static Diagnosis run(Scenario s, long seed) {
         Model model = ModelSpec.build(s.spec(), new int[] {1, 28, 28}, DType.FLOAT32, Init.parse(s.init(), s.biasInit()), seed);
-        Optimizer opt = s.optimizer().equals("adam") ? new Adam(model.parameters(), s.lr()) : new Sgd(model.parameters(), s.lr(), 0.9);
+        Optimizer opt = switch (s.optimizer()) {
+            case "adam" -> new Adam(model.parameters(), s.lr());
+            case "adamw" -> Adam.adamW(model.parameters(), s.lr());
+            case "rmsprop" -> new RmsProp(model.parameters(), s.lr());
+            default -> new Sgd(model.parameters(), s.lr(), 0.9);
+        };
         return Diagnosis.run(model, opt, FashionMnist.bundled().train(), s.steps(), s.batch(), seed, ProbeConfig.defaults().withEvery(1));
     }
 

@@ -42,9 +42,7 @@ class CliTest {
     String[] grads(String weights, String batch, String... extra) {
         String[] base = {"grads", "--model", "seed-cnn", "--input", "1x28x28", "--weights", weights, "--batch", batch,
             "--out", dir.resolve("g.safetensors").toString()};
-        String[] all = Arrays.copyOf(base, base.length + extra.length);
-        System.arraycopy(extra, 0, all, base.length, extra.length);
-        return all;
+        return cat(base, extra);
     }
 
     private boolean outputWritten() throws Exception {
@@ -95,7 +93,9 @@ class CliTest {
         assertOneLineError(run("nosuchcommand"), 2, "nosuchcommand");
         assertOneLineError(run("check"), 2, "--ops or --model");
         assertOneLineError(run("check", "--ops", "--mode", "sideways"), 2, "sideways");
-        assertOneLineError(run("diagnose", "--optimizer", "rmsprop"), 2, "rmsprop");
+        assertOneLineError(run("diagnose", "--optimizer", "lbfgs"), 2, "lbfgs", "sgd, adam, adamw or rmsprop");
+        assertOneLineError(run("train", "--optimizer", "rmsprop", "--alpha", "1.5"), 2, "--alpha", "1.5");
+        assertOneLineError(run("diagnose", "--nesterov", "--momentum", "0"), 2, "--nesterov");
         assertOneLineError(run("zoo", "run", "no-such-pathology"), 2, "no-such-pathology");
         assertOneLineError(run("train", "--on-nonfinite", "ignore"), 2, "ignore");
         assertOneLineError(run("train", "--model", "seed-cnn-cifar"), 2, "3x32x32", "1x28x28");
@@ -131,6 +131,36 @@ class CliTest {
         assertOneLineError(run("train", "--data", dir.resolve("nodata").toString()), 1, "nodata", "no such directory");
         Files.createDirectories(dir.resolve("empty"));
         assertOneLineError(run("train", "--data", dir.resolve("empty").toString()), 1, "train-images-idx3-ubyte");
+    }
+
+    /** What a command printed on standard output (the commands print there directly). */
+    static String stdout(String... args) {
+        java.io.PrintStream saved = System.out;
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try {
+            System.setOut(new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8));
+            assertEquals(0, run(args).code(), String.join(" ", args));
+        } finally {
+            System.setOut(saved);
+        }
+        return bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void eachOptimizerTakesPyTorchsDefaultsUnlessTold() {
+        String[] run = {"diagnose", "--model", "mlp(2,8,relu)", "--steps", "3", "--data", "synthetic", "--optimizer"};
+        assertTrue(stdout(cat(run, "sgd")).contains("sgd(lr=0.01, momentum=0.9, dampening=0.0, weight_decay=0.0, nesterov=false)"));
+        assertTrue(stdout(cat(run, "adam")).contains("adam(lr=0.01, betas=(0.9, 0.999), eps=1.0E-8, weight_decay=0.0)"));
+        assertTrue(stdout(cat(run, "adamw")).contains("adamw(lr=0.01, betas=(0.9, 0.999), eps=1.0E-8, weight_decay=0.01)"));
+        assertTrue(stdout(cat(run, "rmsprop")).contains("rmsprop(lr=0.01, alpha=0.99, eps=1.0E-8, weight_decay=0.0, momentum=0.0, centered=false)"));
+        assertTrue(stdout(cat(run, "rmsprop", "--momentum", "0.5", "--centered", "--alpha", "0.9", "--weight-decay", "0.1"))
+                .contains("rmsprop(lr=0.01, alpha=0.9, eps=1.0E-8, weight_decay=0.1, momentum=0.5, centered=true)"));
+    }
+
+    static String[] cat(String[] a, String... b) {
+        String[] all = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
     }
 
     @Test

@@ -12,7 +12,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The detectors on networks the zoo does not hold (other depths, widths, activations, inits,
- * optimizers, learning rates and layer kinds), so that the thresholds are not tuned to the zoo alone:
+ * optimizers (SGD, Adam, AdamW, RMSprop), learning rates and layer kinds), so that the thresholds are not tuned to the zoo alone:
  * each gives its expected verdicts, and the healthy ones raise nothing.
  */
 class UnseenScenariosTest {
@@ -41,6 +41,12 @@ class UnseenScenariosTest {
                 healthy(lenet, "default", "adam", 1e-3),
                 healthy("conv2d(8,5) tanh avgpool2d(2) conv2d(16,5) tanh avgpool2d(2) flatten linear(64) tanh linear(10)", "default", "sgd", 0.01),
                 healthy("flatten linear(256) relu dropout(0.5) linear(128) relu dropout(0.5) linear(10)", "default", "sgd", 0.01),
+                healthy("mlp(3,128,relu)", "default", "rmsprop", 1e-3),
+                healthy("seed-cnn", "default", "adamw", 1e-3),
+                sick("mlp(10,64,sigmoid)", "default", null, "rmsprop", 1e-3, LayerVerdict.VANISHING, true),
+                sick("mlp(8,64,relu)", "he-normal*4", null, "adamw", 1e-7, LayerVerdict.EXPLODING, true),
+                sick("mlp(4,64,relu)", "default", -3.0, "rmsprop", 1e-3, LayerVerdict.DEAD, false),
+                sick("mlp(3,64,relu)", "default", null, "rmsprop", 10, LayerVerdict.EXPLODING, false),
                 sick("mlp(15,32,sigmoid)", "default", null, "sgd", 0.01, LayerVerdict.VANISHING, true),
                 sick("mlp(8,128,sigmoid)", "default", null, "adam", 1e-3, LayerVerdict.VANISHING, true),
                 sick("mlp(10,64,tanh)", "normal(0.01)", null, "sgd", 0.01, LayerVerdict.VANISHING, true),

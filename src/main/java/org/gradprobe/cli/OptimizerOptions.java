@@ -1,0 +1,79 @@
+package org.gradprobe.cli;
+
+import java.util.Map;
+import org.gradprobe.optim.Adam;
+import org.gradprobe.optim.Optimizer;
+import org.gradprobe.optim.RmsProp;
+import org.gradprobe.optim.Sgd;
+import org.gradprobe.tensor.Tensor;
+import picocli.CommandLine.Option;
+
+/**
+ * The optimizer and its settings, as torch.optim names them, shared by train and diagnose (each sets
+ * its own learning rate). Momentum and weight decay default per optimizer, as in PyTorch, except SGD's
+ * momentum, 0.9 as in the seed recipe.
+ */
+final class OptimizerOptions {
+    @Option(names = "--optimizer", defaultValue = "sgd", paramLabel = "sgd|adam|adamw|rmsprop", description = "Optimizer (default: ${DEFAULT-VALUE}).")
+    String optimizer;
+
+    @Option(names = "--momentum", description = "Momentum of SGD (default: 0.9) or RMSprop (default: 0).")
+    Double momentum;
+
+    @Option(names = "--dampening", defaultValue = "0", description = "SGD dampening (default: ${DEFAULT-VALUE}).")
+    double dampening;
+
+    @Option(names = "--nesterov", description = "SGD with Nesterov momentum.")
+    boolean nesterov;
+
+    @Option(names = "--weight-decay", description = "Weight decay: L2 through the gradient (sgd, adam, rmsprop; default: 0) or "
+            + "decoupled (adamw; default: 0.01).")
+    Double weightDecay;
+
+    @Option(names = "--beta1", defaultValue = "0.9", description = "Adam/AdamW β1 (default: ${DEFAULT-VALUE}).")
+    double beta1;
+
+    @Option(names = "--beta2", defaultValue = "0.999", description = "Adam/AdamW β2 (default: ${DEFAULT-VALUE}).")
+    double beta2;
+
+    @Option(names = "--eps", defaultValue = "1e-8", description = "Adam/AdamW/RMSprop ε (default: ${DEFAULT-VALUE}).")
+    double eps;
+
+    @Option(names = "--alpha", defaultValue = "0.99", description = "RMSprop smoothing constant (default: ${DEFAULT-VALUE}).")
+    double alpha;
+
+    @Option(names = "--centered", description = "RMSprop normalized by the gradient's estimated variance.")
+    boolean centered;
+
+    double momentum() {
+        return momentum != null ? momentum : optimizer.equals("sgd") ? 0.9 : 0;
+    }
+
+    double weightDecay() {
+        return weightDecay != null ? weightDecay : optimizer.equals("adamw") ? 0.01 : 0;
+    }
+
+    /** Checks the settings; a usage error names the option. */
+    void validate() {
+        if (!optimizer.matches("sgd|adam|adamw|rmsprop")) {
+            throw new UsageException("invalid --optimizer: '" + optimizer + "' (expected sgd, adam, adamw or rmsprop)");
+        }
+        Converters.nonNegative("--momentum", momentum());
+        Converters.nonNegative("--dampening", dampening);
+        Converters.nonNegative("--weight-decay", weightDecay());
+        if (nesterov && (momentum() <= 0 || dampening != 0)) throw new UsageException("--nesterov needs --momentum > 0 and --dampening 0");
+        if (!(beta1 >= 0 && beta1 < 1)) throw new UsageException("invalid --beta1: " + beta1 + " (expected 0 <= beta1 < 1)");
+        if (!(beta2 >= 0 && beta2 < 1)) throw new UsageException("invalid --beta2: " + beta2 + " (expected 0 <= beta2 < 1)");
+        Converters.nonNegative("--eps", eps);
+        if (!(alpha >= 0 && alpha <= 1)) throw new UsageException("invalid --alpha: " + alpha + " (expected 0 <= alpha <= 1)");
+    }
+
+    Optimizer build(Map<String, Tensor> params, double lr) {
+        switch (optimizer) {
+            case "adam": return new Adam(params, lr, beta1, beta2, eps, weightDecay());
+            case "adamw": return Adam.adamW(params, lr, beta1, beta2, eps, weightDecay());
+            case "rmsprop": return new RmsProp(params, lr, alpha, eps, weightDecay(), momentum(), centered);
+            default: return new Sgd(params, lr, momentum(), dampening, weightDecay(), nesterov);
+        }
+    }
+}
