@@ -27,8 +27,8 @@ public record ProbeConfig(int every, int capacity, int window, double persist, d
 
     /**
      * The default interval: PyTorch Lightning's default logging interval. A recorded step of the seed
-     * CNN costs a fifth to a quarter of a step more at batch 64 (its statistics read 3.3 million
-     * values): 1.0–1.5% of the training time at an interval of 20, about 0.5% at 50 (see the README).
+     * CNN costs a fifth of a step more at batch 64 (its statistics count 3.7 million values): 1.0–1.5%
+     * of the training time at an interval of 20, 0.4–0.5% at 50 (see the README).
      */
     public static final int DEFAULT_EVERY = 50;
 
