@@ -91,6 +91,23 @@ class NonFiniteTest {
         assertTrue(p.verdicts().stream().anyMatch(v -> v.name().equals("poison") && v.verdicts().contains(LayerVerdict.NONFINITE)));
     }
 
+    /** Every place in the seed CNN, in both passes: the poison is named, not a layer it reached after. */
+    @org.junit.jupiter.params.ParameterizedTest(name = "after {0}, {1}")
+    @org.junit.jupiter.params.provider.CsvSource({"conv1,forward", "1,forward", "2,forward", "conv2,forward", "4,forward", "5,forward",
+        "6,forward", "fc1,forward", "8,forward", "fc2,forward", "conv1,backward", "1,backward", "2,backward", "conv2,backward",
+        "4,backward", "5,backward", "6,backward", "fc1,backward", "8,backward", "fc2,backward"})
+    void anywhereInTheSeedCnn(String after, String pass) {
+        List<Layer> ls = layers("seed-cnn", new int[] {1, 28, 28}, after, pass, 2);
+        Model m = Model.sequential(new int[] {1, 28, 28}, DType.FLOAT32, ls);
+        Probe p = train(m, 4, batch(2, 1, 28, 28));
+        NonFiniteEvent e = p.firstNonFinite();
+        assertNotNull(e, "after " + after + ", " + pass);
+        assertEquals("poison", e.node());
+        assertEquals(pass, e.pass());
+        assertEquals(2, e.step());
+        assertTrue(p.stopped());
+    }
+
     @Test
     void aBackwardInfIsReportedAtTheRuleThatMadeIt() {
         List<Layer> ls = layers("flatten linear(16) relu linear(16) tanh linear(10)", new int[] {12}, "3", "backward", 2);
