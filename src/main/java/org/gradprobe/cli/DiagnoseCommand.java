@@ -23,7 +23,8 @@ import picocli.CommandLine.Option;
                 + "behind each verdict and what to change. Exit code 0 whatever the verdict.",
             "Thresholds (see the README): vanishing below 1e-3 of the output's gradient norm, exploding above 1e2, dead when over 80%% "
                 + "of ReLU units never fire, saturated when over half of sigmoid/tanh outputs sit at their bounds, update ratio outside "
-                + "[1e-6, 1e-1]; a verdict must hold in 80%% of the last 10 recorded steps."})
+                + "[1e-6, 1e-1]; a verdict must hold over the last 10 recorded steps (their median for vanishing and exploding, 80%% of them "
+                + "for the others), 3 steps at least unless a NaN or Inf stopped the run."})
 final class DiagnoseCommand implements Callable<Integer> {
     @Mixin ModelOptions modelOptions;
 
