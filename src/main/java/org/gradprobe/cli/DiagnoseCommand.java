@@ -1,5 +1,6 @@
 package org.gradprobe.cli;
 
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.gradprobe.data.DataSets;
 import org.gradprobe.data.Dataset;
@@ -38,6 +39,12 @@ final class DiagnoseCommand implements Callable<Integer> {
 
     @Mixin OptimizerOptions optimizerOptions;
 
+    @Option(names = "--clip-norm", paramLabel = "MAX", description = "Clip gradients to this global L2 norm (clip_grad_norm_).")
+    Double clipNorm;
+
+    @Option(names = "--clip-value", paramLabel = "MAX", description = "Clamp every gradient element to ±MAX (clip_grad_value_).")
+    Double clipValue;
+
     @Option(names = "--steps", defaultValue = "100", description = "Training steps (default: ${DEFAULT-VALUE}).")
     int steps;
 
@@ -53,6 +60,8 @@ final class DiagnoseCommand implements Callable<Integer> {
         Converters.positive("--batch", batch);
         Converters.nonNegative("--lr", lr);
         optimizerOptions.validate();
+        if (clipNorm != null) Converters.positive("--clip-norm", clipNorm);
+        if (clipValue != null) Converters.positive("--clip-value", clipValue);
         Dataset train;
         Model model;
         if ("synthetic".equals(data)) {
@@ -68,13 +77,19 @@ final class DiagnoseCommand implements Callable<Integer> {
             model = modelOptions.build(train.sampleShape());
         }
         Optimizer opt = optimizerOptions.build(model.parameters(), lr);
-        Diagnosis d = Diagnosis.run(model, opt, train, steps, batch, modelOptions.seed, ProbeConfig.defaults().withEvery(1));
+        Diagnosis d = Diagnosis.run(model, opt, train, steps, batch, modelOptions.seed, ProbeConfig.defaults().withEvery(1), clipNorm, clipValue);
         if (json) {
             System.out.println(Json.write(d.toJson()));
         } else {
             System.out.println("model: " + model.spec() + " on " + org.gradprobe.tensor.Shapes.dims(model.inputShape()) + ", "
                     + opt.describe() + ", " + d.steps() + " steps of batch " + batch + " on " + train.name());
             System.out.print(TerminalReport.render(d.probe(), d));
+            if (d.clipping() != null) {
+                Map<String, Object> c = d.clipping();
+                System.out.println("gradient clipping acted on " + c.get("steps_clipped") + " of " + c.get("steps") + " steps"
+                        + (c.get("largest_norm_cut") != null && ((Number) c.get("steps_clipped")).longValue() > 0
+                            ? String.format(" (largest global norm cut down: %.3g, to %.3g)", (Double) c.get("largest_norm_cut"), clipNorm) : ""));
+            }
         }
         return 0;
     }

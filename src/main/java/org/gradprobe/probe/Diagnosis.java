@@ -12,8 +12,12 @@ import org.gradprobe.optim.Optimizer;
 import org.gradprobe.tensor.Rand;
 import org.gradprobe.train.Trainer;
 
-/** The outcome of a probed run: the probe with its histories, verdicts per layer, the loss verdict and the first non-finite event. */
-public record Diagnosis(Probe probe, List<LayerVerdict> layers, Map<String, Object> loss, NonFiniteEvent firstNonFinite, long steps) {
+/**
+ * The outcome of a probed run: the probe with its histories, verdicts per layer, the loss verdict, the
+ * first non-finite event, and what gradient clipping did when it was on ({@code clipping}: null when off).
+ */
+public record Diagnosis(Probe probe, List<LayerVerdict> layers, Map<String, Object> loss, NonFiniteEvent firstNonFinite, long steps,
+                        Map<String, Object> clipping) {
 
     public boolean healthy() {
         for (LayerVerdict v : layers) if (!v.healthy()) return false;
@@ -21,7 +25,7 @@ public record Diagnosis(Probe probe, List<LayerVerdict> layers, Map<String, Obje
     }
 
     public static Diagnosis of(Probe probe) {
-        return new Diagnosis(probe, probe.verdicts(), Detectors.lossVerdict(probe), probe.firstNonFinite(), probe.steps());
+        return new Diagnosis(probe, probe.verdicts(), Detectors.lossVerdict(probe), probe.firstNonFinite(), probe.steps(), null);
     }
 
     /**
@@ -29,7 +33,13 @@ public record Diagnosis(Probe probe, List<LayerVerdict> layers, Map<String, Obje
      * (reshuffled each pass), recording every step, then the verdicts.
      */
     public static Diagnosis run(Model model, Optimizer optimizer, Dataset data, int steps, int batch, long seed, ProbeConfig config) {
-        Trainer trainer = new Trainer(model, optimizer, new Trainer.Config(1, batch, seed, 0.5, 0.5, null, null, 0, 256));
+        return run(model, optimizer, data, steps, batch, seed, config, null, null);
+    }
+
+    /** As {@link #run(Model, Optimizer, Dataset, int, int, long, ProbeConfig)}, clipping gradients by global norm and/or value (null: off). */
+    public static Diagnosis run(Model model, Optimizer optimizer, Dataset data, int steps, int batch, long seed, ProbeConfig config,
+                                Double clipNorm, Double clipValue) {
+        Trainer trainer = new Trainer(model, optimizer, new Trainer.Config(1, batch, seed, 0.5, 0.5, clipNorm, clipValue, 0, 256));
         Probe probe = Probe.attach(trainer, config);
         SplittableRandom rng = Rand.stream(seed, "shuffle");
         Batches batches = null;
@@ -42,7 +52,15 @@ public record Diagnosis(Probe probe, List<LayerVerdict> layers, Map<String, Obje
             Batches.Batch x = batches.get(b++);
             trainer.step(x.input(), x.targets(), rng);
         }
-        return of(probe);
+        Diagnosis d = of(probe);
+        if (clipNorm == null && clipValue == null) return d;
+        Map<String, Object> clipping = new LinkedHashMap<>();
+        clipping.put("clip_norm", clipNorm);
+        clipping.put("clip_value", clipValue);
+        clipping.put("steps_clipped", trainer.clippedSteps());
+        clipping.put("steps", trainer.steps());
+        if (clipNorm != null) clipping.put("largest_norm_cut", trainer.largestClippedNorm());
+        return new Diagnosis(d.probe(), d.layers(), d.loss(), d.firstNonFinite(), d.steps(), clipping);
     }
 
     /** The JSON object of {@code gradprobe diagnose --json}. */
@@ -73,6 +91,7 @@ public record Diagnosis(Probe probe, List<LayerVerdict> layers, Map<String, Obje
         }
         m.put("loss", loss);
         m.put("steps", steps);
+        if (clipping != null) m.put("clipping", clipping);
         return m;
     }
 }

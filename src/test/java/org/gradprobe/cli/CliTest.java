@@ -9,6 +9,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Map;
 import org.gradprobe.Golden;
 import org.gradprobe.io.SafeTensors;
 import org.gradprobe.train.Checkpoint;
@@ -155,6 +156,21 @@ class CliTest {
         assertTrue(stdout(cat(run, "rmsprop")).contains("rmsprop(lr=0.01, alpha=0.99, eps=1.0E-8, weight_decay=0.0, momentum=0.0, centered=false)"));
         assertTrue(stdout(cat(run, "rmsprop", "--momentum", "0.5", "--centered", "--alpha", "0.9", "--weight-decay", "0.1"))
                 .contains("rmsprop(lr=0.01, alpha=0.9, eps=1.0E-8, weight_decay=0.1, momentum=0.5, centered=true)"));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void diagnoseClipsWhenToldAndSaysHowOften() {
+        String[] run = {"diagnose", "--model", "mlp(3,32,relu)", "--lr", "0.3", "--steps", "20", "--data", "synthetic", "--input", "1x8x8", "--json"};
+        Map<String, Object> plain = (Map<String, Object>) org.gradprobe.io.Json.parse(stdout(run));
+        assertFalse(plain.containsKey("clipping"), "no clipping asked for");
+        Map<String, Object> d = (Map<String, Object>) org.gradprobe.io.Json.parse(stdout(cat(run, "--clip-norm", "0.5")));
+        Map<String, Object> c = (Map<String, Object>) d.get("clipping");
+        assertEquals(0.5, ((Number) c.get("clip_norm")).doubleValue());
+        long clipped = ((Number) c.get("steps_clipped")).longValue(), steps = ((Number) c.get("steps")).longValue();
+        assertTrue(clipped > 0 && clipped <= steps && steps == 20, c.toString());
+        assertTrue(((Number) c.get("largest_norm_cut")).doubleValue() > 0.5, c.toString());
+        assertOneLineError(run("diagnose", "--clip-norm", "0"), 2, "--clip-norm", "0");
     }
 
     static String[] cat(String[] a, String... b) {
