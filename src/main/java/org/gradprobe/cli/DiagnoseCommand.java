@@ -86,9 +86,9 @@ final class DiagnoseCommand implements Callable<Integer> {
             System.out.print(TerminalReport.render(d.probe(), d));
             if (d.clipping() != null) {
                 Map<String, Object> c = d.clipping();
-                System.out.println("gradient clipping acted on " + c.get("steps_clipped") + " of " + c.get("steps") + " steps"
-                        + (c.get("largest_norm_cut") != null && ((Number) c.get("steps_clipped")).longValue() > 0
-                            ? String.format(" (largest global norm cut down: %.3g, to %.3g)", (Double) c.get("largest_norm_cut"), clipNorm) : ""));
+                System.out.println("gradient clipping acted on " + c.get("clipped_steps") + " of " + c.get("steps") + " steps"
+                        + (c.get("largest_clipped_norm") != null && ((Number) c.get("clipped_steps")).longValue() > 0
+                            ? String.format(" (largest global norm cut down: %.3g, to %.3g)", (Double) c.get("largest_clipped_norm"), clipNorm) : ""));
             }
         }
         return 0;

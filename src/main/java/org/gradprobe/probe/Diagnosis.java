@@ -57,9 +57,9 @@ public record Diagnosis(Probe probe, List<LayerVerdict> layers, Map<String, Obje
         Map<String, Object> clipping = new LinkedHashMap<>();
         clipping.put("clip_norm", clipNorm);
         clipping.put("clip_value", clipValue);
-        clipping.put("steps_clipped", trainer.clippedSteps());
+        clipping.put("clipped_steps", trainer.clippedSteps());
         clipping.put("steps", trainer.steps());
-        if (clipNorm != null) clipping.put("largest_norm_cut", trainer.largestClippedNorm());
+        if (clipNorm != null) clipping.put("largest_clipped_norm", trainer.largestClippedNorm());
         return new Diagnosis(d.probe(), d.layers(), d.loss(), d.firstNonFinite(), d.steps(), clipping);
     }
 

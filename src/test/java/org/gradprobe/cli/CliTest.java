@@ -167,9 +167,9 @@ class CliTest {
         Map<String, Object> d = (Map<String, Object>) org.gradprobe.io.Json.parse(stdout(cat(run, "--clip-norm", "0.5")));
         Map<String, Object> c = (Map<String, Object>) d.get("clipping");
         assertEquals(0.5, ((Number) c.get("clip_norm")).doubleValue());
-        long clipped = ((Number) c.get("steps_clipped")).longValue(), steps = ((Number) c.get("steps")).longValue();
+        long clipped = ((Number) c.get("clipped_steps")).longValue(), steps = ((Number) c.get("steps")).longValue();
         assertTrue(clipped > 0 && clipped <= steps && steps == 20, c.toString());
-        assertTrue(((Number) c.get("largest_norm_cut")).doubleValue() > 0.5, c.toString());
+        assertTrue(((Number) c.get("largest_clipped_norm")).doubleValue() > 0.5, c.toString());
         assertOneLineError(run("diagnose", "--clip-norm", "0"), 2, "--clip-norm", "0");
     }
 
