@@ -1,6 +1,5 @@
 package org.gradprobe.cli;
 
-import java.util.Map;
 import java.util.concurrent.Callable;
 import org.gradprobe.data.DataSets;
 import org.gradprobe.data.Dataset;
@@ -84,12 +83,7 @@ final class DiagnoseCommand implements Callable<Integer> {
             System.out.println("model: " + model.spec() + " on " + org.gradprobe.tensor.Shapes.dims(model.inputShape()) + ", "
                     + opt.describe() + ", " + d.steps() + " steps of batch " + batch + " on " + train.name());
             System.out.print(TerminalReport.render(d.probe(), d));
-            if (d.clipping() != null) {
-                Map<String, Object> c = d.clipping();
-                System.out.println("gradient clipping acted on " + c.get("clipped_steps") + " of " + c.get("steps") + " steps"
-                        + (c.get("largest_clipped_norm") != null && ((Number) c.get("clipped_steps")).longValue() > 0
-                            ? String.format(" (largest global norm cut down: %.3g, to %.3g)", (Double) c.get("largest_clipped_norm"), clipNorm) : ""));
-            }
+            if (d.clipping() != null) System.out.println(org.gradprobe.train.Trainer.clippingSummary(d.clipping()));
         }
         return 0;
     }

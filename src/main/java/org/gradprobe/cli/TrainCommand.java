@@ -117,16 +117,11 @@ final class TrainCommand implements Callable<Integer> {
                 listener = Trainer.Listener.both(listener, probe);
             }
             Evaluation last = trainer.fit(data.train(), data.test(), listener);
-            if (clipNorm != null || clipValue != null) {
-                String msg = String.format("gradient clipping acted on %d of %d steps", trainer.clippedSteps(), trainer.steps())
-                        + (trainer.clippedSteps() > 0 && clipNorm != null
-                            ? String.format(" (largest global norm cut down: %.3g, to %.3g)", trainer.largestClippedNorm(), clipNorm) : "");
-                System.out.println(msg);
+            if (trainer.clipping() != null) {
+                System.out.println(Trainer.clippingSummary(trainer.clipping()));
                 Map<String, Object> rec = new LinkedHashMap<>();
                 rec.put("type", "clipping");
-                rec.put("clipped_steps", trainer.clippedSteps());
-                rec.put("steps", trainer.steps());
-                rec.put("largest_clipped_norm", trainer.largestClippedNorm());
+                rec.putAll(trainer.clipping());
                 run.log(rec);
             }
             if (probe != null) {

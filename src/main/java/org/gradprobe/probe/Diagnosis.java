@@ -53,14 +53,7 @@ public record Diagnosis(Probe probe, List<LayerVerdict> layers, Map<String, Obje
             trainer.step(x.input(), x.targets(), rng);
         }
         Diagnosis d = of(probe);
-        if (clipNorm == null && clipValue == null) return d;
-        Map<String, Object> clipping = new LinkedHashMap<>();
-        clipping.put("clip_norm", clipNorm);
-        clipping.put("clip_value", clipValue);
-        clipping.put("clipped_steps", trainer.clippedSteps());
-        clipping.put("steps", trainer.steps());
-        if (clipNorm != null) clipping.put("largest_clipped_norm", trainer.largestClippedNorm());
-        return new Diagnosis(d.probe(), d.layers(), d.loss(), d.firstNonFinite(), d.steps(), clipping);
+        return new Diagnosis(d.probe(), d.layers(), d.loss(), d.firstNonFinite(), d.steps(), trainer.clipping());
     }
 
     /** The JSON object of {@code gradprobe diagnose --json}. */
