@@ -25,8 +25,21 @@ public final class JsonLines implements Closeable {
     }
 
     public void write(Map<String, ?> record) {
+        writeAll(java.util.List.of(record));
+    }
+
+    /**
+     * Writes the records, one line each, with one flush for them all (a recorded step's records: one
+     * flush a record had cost a system call each, 19 a step of the seed CNN).
+     */
+    public void writeAll(java.util.List<? extends Map<String, ?>> records) {
+        StringBuilder sb = new StringBuilder();
+        for (Map<String, ?> r : records) {
+            Json.write(sb, r);
+            sb.append('\n');
+        }
         try {
-            out.write(Json.write(record) + "\n");
+            out.append(sb);
             out.flush();
         } catch (IOException e) {
             throw new UncheckedIOException(path + ": cannot write: " + e.getMessage(), e);

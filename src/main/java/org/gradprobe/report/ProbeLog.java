@@ -40,11 +40,12 @@ public final class ProbeLog implements Probe.Listener {
 
     @Override
     public void onRecord(long step, Probe probe) {
+        List<Map<String, Object>> records = new ArrayList<>();
         Map<String, Object> l = new LinkedHashMap<>();
         l.put("type", "loss");
         l.put("step", step);
         l.put("loss", probe.lossAt(step));
-        out.write(l);
+        records.add(l);
         for (NodeHistory h : probe.nodes().values()) {
             StepRecord r = h.latest();
             if (r == null || r.toStep() != step) continue;
@@ -63,8 +64,9 @@ public final class ProbeLog implements Probe.Listener {
                 m.put("update_norm", r.updateNorm());
                 m.put("update_ratio", r.updateRatio());
             }
-            out.write(m);
+            records.add(m);
         }
+        out.writeAll(records);
     }
 
     @Override
@@ -105,9 +107,7 @@ public final class ProbeLog implements Probe.Listener {
         m.put("zero_fraction", s.zeroFraction());
         m.put("nan", s.nans());
         m.put("inf", s.infs());
-        List<Object> h = new ArrayList<>();
-        for (long c : s.histogram()) h.add(c);
-        m.put("hist", h);
+        m.put("hist", s.histogram());
         return m;
     }
 }
