@@ -9,7 +9,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
-/** A JSON-lines log: one object per line, each line written whole and flushed, so a crash leaves only complete lines. */
+/**
+ * A JSON-lines log: one object per line, flushed after each record or batch of records, so a crash
+ * loses at most the batch being written and leaves at most its last line cut short (RunData drops it).
+ */
 public final class JsonLines implements Closeable {
     private final Path path;
     private final BufferedWriter out;
