@@ -12,9 +12,9 @@ import org.gradprobe.tensor.Tensor;
  * does for a layer a relu follows. What recording every node every step costs is mostly this.
  *
  * <p>Also timed: counting each value into its histogram slot and nothing else, in the pass's own
- * layout (eight count tables, one per vector lane, 32K-value pieces over the same threads). Every value
- * must be counted in memory, one increment each, so this is what no version of the pass can go below,
- * and it is most of the pass.
+ * layout (eight count tables, one per vector lane, 32K-value pieces over the same threads): no pass
+ * that counts each value by an increment in memory, as this one does, can go below it, and it is most
+ * of the pass.
  */
 public final class StatsBench {
     private StatsBench() {}
