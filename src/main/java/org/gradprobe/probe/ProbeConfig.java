@@ -12,8 +12,9 @@ package org.gradprobe.probe;
  * @param vanishRatio    vanishing: the gradient norm at a layer's output below this fraction of the network output's
  * @param vanishAbs      vanishing: or the RMS of the gradient at a layer's output below this
  * @param explodeRatio   exploding: the gradient norm at a layer's output above this multiple of the network output's
- *                       (1e2: 41 healthy networks of the sweep behind UnseenScenariosTest stayed below 3.1, while a
- *                       ReLU MLP at 3x He scale and depth 6 reaches a few hundred; 1e3 had missed it)
+ *                       (1e2: in 41 healthy networks swept when it was chosen, UnseenScenariosTest's among them, the
+ *                       ratio stayed below 3.1, while a ReLU MLP at 3x He scale and depth 6 reaches a few hundred,
+ *                       which 1e3 missed)
  * @param spikeFactor    exploding: a gradient norm above this multiple of the median of the layer's own history
  * @param deadFraction   dead: fraction of ReLU units inactive on every sample of the last {@code window} recorded batches above this
  * @param saturatedFraction saturated: fraction of sigmoid/tanh outputs within 1% of their bounds above this
