@@ -14,7 +14,8 @@ import java.util.Map;
  * <ul>
  *   <li>vanishing: the median over the window of the norm of the gradient arriving at the layer's output
  *       is below {@code vanishRatio} of the one arriving at the network's output, or the median of its RMS
- *       is below {@code vanishAbs}. The median rather than the persistence count: through saturated units
+ *       is below {@code vanishAbs} and below {@code vanishRatio} of the output's RMS (a network that fits its
+ *       data has tiny gradients everywhere, and that is no pathology). The median rather than the persistence count: through saturated units
  *       a gradient arrives in rare bursts (one step in four at 0.7 of the output's, the rest at 1e-7),
  *       and those bursts must not hide a layer that does not learn; half the window must still agree. Before
  *       a dead relu layer, the advice names that layer (evidence {@code cut_off_by});</li>
@@ -65,10 +66,11 @@ public final class Detectors {
                 ev.put("grad_zero_fraction", latest.grad() == null ? null : latest.grad().zeroFraction());
             }
             // ratio of the gradient at this layer's output to the gradient at the network's output, step by step
-            double[] ratio = new double[Math.min(w.size(), ref.size())];
+            double[] ratio = new double[Math.min(w.size(), ref.size())], rmsRatio = new double[ratio.length];
             for (int i = 0; i < ratio.length; i++) {
                 StepRecord a = w.get(w.size() - ratio.length + i), r = ref.get(ref.size() - ratio.length + i);
                 ratio[i] = a.gradNorm() / r.gradNorm();
+                rmsRatio[i] = a.gradRms() / r.gradRms();
             }
             if (ratio.length > 0) ev.put("ratio_to_output", median(ratio));
             if (weight != null && weight.latest() != null) {
@@ -90,7 +92,11 @@ public final class Detectors {
             }
             boolean isOutput = act == outputNode;
             double[] rms = w.stream().mapToDouble(StepRecord::gradRms).toArray();
-            if (!isOutput && (typical(ratio, enough) < c.vanishRatio() || typical(rms, enough) < c.vanishAbs())) {
+            // tiny in absolute terms counts only when also tiny next to the output's, value by value: a network
+            // that fits its batches has tiny gradients everywhere (the seed CNN on learnable synthetic images
+            // reached an RMS of 3e-8 at conv1 with the same RMS ratio to the output as at the start)
+            if (!isOutput && (typical(ratio, enough) < c.vanishRatio()
+                    || typical(rms, enough) < c.vanishAbs() && typical(rmsRatio, enough) < c.vanishRatio())) {
                 verdicts.add(LayerVerdict.VANISHING);
                 if (cut != null) {
                     ev.put("cut_off_by", cut.layer());

@@ -10,7 +10,7 @@ package org.gradprobe.probe;
  * @param window         a verdict must hold over the last {@code window} recorded steps ...
  * @param persist        ... in at least this fraction of them, so one noisy batch raises nothing
  * @param vanishRatio    vanishing: the gradient norm at a layer's output below this fraction of the network output's
- * @param vanishAbs      vanishing: or the RMS of the gradient at a layer's output below this
+ * @param vanishAbs      vanishing: or the RMS of the gradient at a layer's output below this (and below vanishRatio of the output's RMS)
  * @param explodeRatio   exploding: the gradient norm at a layer's output above this multiple of the network output's
  *                       (1e2: in 41 healthy networks swept when it was chosen, UnseenScenariosTest's among them, the
  *                       ratio stayed below 3.1, while a ReLU MLP at 3x He scale and depth 6 reaches a few hundred,

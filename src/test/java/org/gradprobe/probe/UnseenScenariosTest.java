@@ -78,6 +78,21 @@ class UnseenScenariosTest {
     }
 
     @Test
+    void aNetworkThatFitsItsDataIsNotVanishing() {
+        // the CIFAR-shaped seed CNN learns the synthetic images almost perfectly: every gradient becomes tiny
+        // (conv1's RMS far below 1e-7), but no smaller next to the output's than at the start
+        int[] in = {3, 32, 32};
+        org.gradprobe.nn.Model model = org.gradprobe.nn.ModelSpec.build("seed-cnn-cifar", in, org.gradprobe.tensor.DType.FLOAT32,
+                org.gradprobe.nn.Init.pytorchDefault(), 0);
+        Diagnosis d = Diagnosis.run(model, new org.gradprobe.optim.Adam(model.parameters(), 1e-3), org.gradprobe.data.Synthetic.make(in, 2048, 10, 0),
+                100, 32, 0, ProbeConfig.defaults().withEvery(1));
+        assertTrue(((Number) d.loss().get("last")).doubleValue() < 0.01, "it fits: " + d.loss());
+        LayerVerdict conv1 = d.layers().get(0);
+        assertTrue(((Number) conv1.evidence().get("grad_rms")).doubleValue() < 1e-7, conv1.evidence().toString());
+        assertTrue(d.healthy(), Zoo.summary(d));
+    }
+
+    @Test
     void layersBeforeADeadReluAreToldToFixItFirst() {
         Zoo.Scenario s = sick("mlp(3,64,relu)", "default", -5.0, "sgd", 0.01, LayerVerdict.DEAD, false);
         Diagnosis d = Zoo.run(s, 0);
