@@ -108,7 +108,9 @@ public final class HtmlReport {
             t.append("</td></tr>\n");
         }
         t.append("</table>\n");
-        if (!byAdvice.isEmpty()) {
+        if (byAdvice.isEmpty()) {
+            if ("healthy".equals(run.diagnosis.get("verdict"))) t.append("<p>Nothing to change: gradient flow is healthy in every layer.</p>\n");
+        } else {
             t.append("<h3>What to change</h3>\n<ol id=\"advice\">\n");
             int n = 0;
             for (Map.Entry<String, List<String>> e : byAdvice.entrySet()) {

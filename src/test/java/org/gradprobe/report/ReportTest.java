@@ -108,6 +108,11 @@ class ReportTest {
             if (!v.advice().isEmpty()) for (String a : v.advice().split("; ")) byAdvice.computeIfAbsent(a, k -> new ArrayList<>()).add(v.name());
         }
         assertTrue(byAdvice.size() >= 2, "the scenario gives several pieces of advice: " + byAdvice.keySet());
+        assertTrue(!table.contains("Nothing to change"), "not said of an unhealthy run");
+        RunData healthy = new RunData();
+        healthy.diagnosis = Zoo.run(Zoo.find("seed-cnn"), 0).toJson();
+        assertTrue(HtmlReport.verdictTable(healthy).contains("Nothing to change") && !HtmlReport.verdictTable(healthy).contains("id=\"advice\""),
+                "a healthy run says so instead of an empty list");
         int n = 0;
         for (Map.Entry<String, List<String>> e : byAdvice.entrySet()) {
             n++;
