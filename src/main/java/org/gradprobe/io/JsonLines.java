@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -28,14 +29,14 @@ public final class JsonLines implements Closeable {
     }
 
     public void write(Map<String, ?> record) {
-        writeAll(java.util.List.of(record));
+        writeAll(List.of(record));
     }
 
     /**
      * Writes the records, one line each, with one flush for them all (a recorded step's records: one
      * flush a record had cost a system call each, 19 a step of the seed CNN).
      */
-    public void writeAll(java.util.List<? extends Map<String, ?>> records) {
+    public void writeAll(List<? extends Map<String, ?>> records) {
         StringBuilder sb = new StringBuilder();
         for (Map<String, ?> r : records) {
             Json.write(sb, r);

@@ -25,7 +25,11 @@ public record Diagnosis(Probe probe, List<LayerVerdict> layers, Map<String, Obje
     }
 
     public static Diagnosis of(Probe probe) {
-        return new Diagnosis(probe, probe.verdicts(), Detectors.lossVerdict(probe), probe.firstNonFinite(), probe.steps(), null);
+        return of(probe, null);
+    }
+
+    private static Diagnosis of(Probe probe, Map<String, Object> clipping) {
+        return new Diagnosis(probe, probe.verdicts(), Detectors.lossVerdict(probe), probe.firstNonFinite(), probe.steps(), clipping);
     }
 
     /**
@@ -52,8 +56,7 @@ public record Diagnosis(Probe probe, List<LayerVerdict> layers, Map<String, Obje
             Batches.Batch x = batches.get(b++);
             trainer.step(x.input(), x.targets(), rng);
         }
-        Diagnosis d = of(probe);
-        return new Diagnosis(d.probe(), d.layers(), d.loss(), d.firstNonFinite(), d.steps(), trainer.clipping());
+        return of(probe, trainer.clipping());
     }
 
     /** The JSON object of {@code gradprobe diagnose --json}. */
