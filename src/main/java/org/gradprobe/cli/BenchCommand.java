@@ -86,6 +86,8 @@ final class BenchCommand implements Callable<Integer> {
             m.put("paired_overhead_default", pd);
             m.put("paired_overhead_every_step", pe);
             m.put("recorded_step_cost_default", r.recordedStepCost());
+            m.put("check_cost_default", r.checkCost());
+            m.put("interval_cost_default", r.intervalCost());
             if (!json) {
                 StringBuilder line = new StringBuilder(String.format("batch %4d:", b));
                 int head = line.length();
@@ -105,8 +107,8 @@ final class BenchCommand implements Callable<Integer> {
                     System.out.println("            overhead round by round (median [quartiles]): " + String.join(", ", paired));
                 }
                 if (modeIndex.contains(1)) {
-                    System.out.printf("            default interval, step by step: recording costs %+.2f%% of an interval's steps%n",
-                            100 * r.recordedStepCost());
+                    System.out.printf("            default interval, step by step: %+.2f%% (recording %+.2f%% of an interval's steps, the NaN/Inf checks %+.2f%% of every step)%n",
+                            100 * r.intervalCost(), 100 * r.recordedStepCost(), 100 * r.checkCost());
                 }
             }
         }

@@ -232,10 +232,35 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
         };
     }
 
+    /**
+     * Every step, each parameter's gradient is checked for NaN and Inf as backward hands it over, while
+     * it is still in cache (read again after backward, from memory, the check had cost 0.04 ms a step at
+     * batch 64 and 2.4% of a batch-4 step): the step, how many leaf gradients, and whether all were finite.
+     */
+    private long checkedStep = -1;
+    private int checkedGrads;
+    private boolean checkedFinite;
+
+    private void checkLeaf(Tensor tensor, Tensor grad) {
+        if (!tensor.isLeaf()) return;
+        checkedGrads++;
+        if (checkedFinite && !Stats.allFinite(grad)) checkedFinite = false;
+    }
+
     @Override
     public Backward.GradListener backwardListener(long step) {
+        checkedStep = step;
+        checkedGrads = 0;
+        checkedFinite = true;
         Recording rec = recording;
-        if (rec == null || rec.step != step) return null;
+        if (rec == null || rec.step != step) {
+            return new Backward.GradListener() {
+                @Override
+                public void onGrad(Tensor tensor, Tensor grad) {
+                    checkLeaf(tensor, grad);
+                }
+            };
+        }
         rec.flush();
         return new Backward.GradListener() {
             // gradients made by a routing rule (max pooling) and maybe gated after (relu), each with the
@@ -245,6 +270,7 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
 
             @Override
             public void onGrad(Tensor tensor, Tensor grad) {
+                checkLeaf(tensor, grad);
                 last = tensor;
                 String name = rec.outputs.get(tensor);
                 if (name == null) return;
@@ -287,8 +313,13 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
     public boolean afterBackward(long step, Tensor input, int[] targets, double loss) {
         steps = step;
         addLoss(step, loss);
+        // the gradients as backward handed them to this probe's listener, when it saw one for each parameter
+        // that has one (else, say a loop that ran backward without the listener, read from the parameters)
+        int withGrad = 0;
+        for (Tensor p : optimizer.parameters().values()) if (p.grad() != null) withGrad++;
         boolean finite = Double.isFinite(loss);
-        for (Tensor p : optimizer.parameters().values()) finite &= p.grad() == null || Stats.allFinite(p.grad());
+        if (checkedStep == step && checkedGrads == withGrad) finite &= checkedFinite;
+        else for (Tensor p : optimizer.parameters().values()) finite &= p.grad() == null || Stats.allFinite(p.grad());
         Recording rec = recording;
         // a recorded step also sees what never reaches the loss or a gradient (an overflow to -Inf that a
         // relu zeroes): reported and, by default, stopped at; its update is finite, so SKIP and CONTINUE apply it

@@ -24,7 +24,7 @@ class BenchTest {
         int code;
         System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
         try {
-            code = Main.run(new String[] {"bench", "--batch", "4", "--images", "8", "--rounds", "1", "--modes", "off", "--threads", "2",
+            code = Main.run(new String[] {"bench", "--batch", "4", "--images", "8", "--rounds", "1", "--modes", "off,default", "--threads", "2",
                 "--no-check", "--no-gemm", "--json"}, new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()));
         } finally {
             System.setOut(saved);
@@ -36,6 +36,12 @@ class BenchTest {
         assertEquals(4.0, ((Number) b4.get("batch")).doubleValue());
         assertEquals(50.0, ((Number) b4.get("steps_per_turn")).doubleValue(), "a turn is one whole default interval");
         assertTrue(((Number) ((Map<String, Object>) b4.get("images_per_s")).get("probe off")).doubleValue() > 0);
+        assertTrue(((Number) ((Map<String, Object>) b4.get("images_per_s")).get("default interval")).doubleValue() > 0);
+        // the default interval's step-by-step cost: recording, and the checks on every step, each finite
+        // (their values are timings, never asserted), combined as the whole interval's
+        double rec = ((Number) b4.get("recorded_step_cost_default")).doubleValue(), checks = ((Number) b4.get("check_cost_default")).doubleValue();
+        assertTrue(Double.isFinite(rec) && Double.isFinite(checks), rec + " " + checks);
+        assertEquals((1 + rec) * (1 + checks) - 1, ((Number) b4.get("interval_cost_default")).doubleValue(), 1e-12);
         List<Object> stats = (List<Object>) all.get("stats");
         assertEquals(2, stats.size(), "on all threads, then on one");
         for (int i = 0; i < 2; i++) {

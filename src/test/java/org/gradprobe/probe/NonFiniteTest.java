@@ -203,6 +203,33 @@ class NonFiniteTest {
     }
 
     @Test
+    void aNaNGradientIsCaughtBeforeTheUpdateWhenBackwardRanWithoutTheProbesListener() {
+        // a loop of one's own that runs backward without the probe's listener (or asks for it and does not
+        // pass it on): the probe reads the gradients from the parameters instead
+        for (boolean askedForListener : new boolean[] {false, true}) {
+            Model m = ModelSpec.build("flatten linear(16) relu linear(10)", new int[] {12}, DType.FLOAT32, Init.pytorchDefault(), 1);
+            Sgd sgd = new Sgd(m.parameters(), 0.01, 0.9);
+            Probe p = new Probe(m, sgd, ProbeConfig.defaults());
+            Tensor x = batch(8, 12);
+            for (long step = 1; step <= 3; step++) {
+                sgd.zeroGrad();
+                Tensor loss = org.gradprobe.ops.F.crossEntropy(m.forward(x, new ForwardContext(true, new SplittableRandom(1), p.forwardObserver(step))), new int[8]);
+                if (askedForListener) p.backwardListener(step);
+                org.gradprobe.autograd.Backward.backward(loss);
+                if (step == 3) m.parameters().get("1.weight").grad().set(5, Double.NaN);
+                boolean apply = p.afterBackward(step, x, new int[8], loss.item());
+                assertEquals(step < 3, apply, "step " + step + (askedForListener ? ", listener asked for" : ""));
+                if (apply) {
+                    sgd.step();
+                    p.afterUpdate(step);
+                }
+            }
+            assertNotNull(p.firstNonFinite());
+            for (Tensor w : m.parameters().values()) assertTrue(Stats.allFinite(w), "weights stay finite");
+        }
+    }
+
+    @Test
     void aHealthyRunReportsNothing() {
         Model m = ModelSpec.build("flatten linear(16) relu linear(10)", new int[] {12}, DType.FLOAT32, Init.pytorchDefault(), 1);
         assertNull(train(m, 5, batch(8, 12)).firstNonFinite());
