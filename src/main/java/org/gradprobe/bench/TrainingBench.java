@@ -44,8 +44,8 @@ public final class TrainingBench {
      *                         record (its checks of the loss, every gradient and every weight for NaN and
      *                         Inf): the median time spent in its hooks on those steps, as a fraction of
      *                         the rest of such a step (timed inside the same steps: two trainers of one
-     *                         JVM, both without a probe, differed by 5% to 43% in median step time at
-     *                         batch 4, so this is not measured against the probe-off turns).
+     *                         JVM, both without a probe, differed by up to 5%, once 43%, in median step
+     *                         time at batch 4, so this is not measured against the probe-off turns).
      */
     public record Result(int batch, Map<String, Double> medianImagesPerSecond, Map<String, double[]> samples, double recordedStepCost,
             double checkCost) {
