@@ -2,6 +2,7 @@ package org.gradprobe.optim;
 
 import java.util.HashMap;
 import java.util.Map;
+import org.gradprobe.kernels.Parallel;
 import org.gradprobe.tensor.Tensor;
 
 /**
@@ -63,16 +64,24 @@ public final class Adam extends Optimizer {
             double bc1 = 1 - Math.pow(beta1, t);
             double bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, t));
             double stepSize = lr / bc1;
-            for (int i = 0; i < n; i++) {
-                double pi = p.get(i);
-                double g = grad.get(i);
-                if (decoupled) pi *= 1 - lr * weightDecay;
-                else if (weightDecay != 0) g += weightDecay * pi;
-                mi[i] += (g - mi[i]) * (1 - beta1);          // PyTorch's lerp form
-                vi[i] = beta2 * vi[i] + (1 - beta2) * g * g;
-                double denom = Math.sqrt(vi[i]) / bc2Sqrt + eps;
-                p.set(i, pi - stepSize * mi[i] / denom);
-            }
+            // elementwise and independent: large tensors are split over the cores, the arrays read directly
+            // (through Tensor.get/set on one thread, a step of the seed CNN's 225K weights took 1.5 ms, SGD's 0.17)
+            Parallel.forChunks(n, Parallel.MIN_WORK, (chunk, from, to) -> {
+                float[] pf = p.f, gf = grad.f;
+                double[] pd = p.d, gd = grad.d;
+                for (int i = from; i < to; i++) {
+                    double pi = pf != null ? pf[i] : pd[i];
+                    double g = gf != null ? gf[i] : gd[i];
+                    if (decoupled) pi *= 1 - lr * weightDecay;
+                    else if (weightDecay != 0) g += weightDecay * pi;
+                    mi[i] += (g - mi[i]) * (1 - beta1);          // PyTorch's lerp form
+                    vi[i] = beta2 * vi[i] + (1 - beta2) * g * g;
+                    double denom = Math.sqrt(vi[i]) / bc2Sqrt + eps;
+                    double next = pi - stepSize * mi[i] / denom;
+                    if (pf != null) pf[i] = (float) next;
+                    else pd[i] = next;
+                }
+            });
         }
     }
 

@@ -57,6 +57,36 @@ class OptimizerGoldenTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"sgd", "sgd_momentum", "sgd_dampening_wd", "sgd_nesterov_wd", "adam", "adam_wd_betas", "adamw", "adamw_wd_betas",
+            "rmsprop", "rmsprop_momentum_centered_wd"})
+    void aTensorSplitOverTheCoresGetsTheSameUpdateBitForBit(String config) {
+        // the updates are elementwise, so a tensor cut into chunks over 3 threads must come out as on one
+        // (a chunk that read or wrote outside its bounds would not)
+        int before = org.gradprobe.kernels.Parallel.threads();
+        try {
+            for (org.gradprobe.tensor.DType dt : org.gradprobe.tensor.DType.values()) {
+                Tensor[] out = new Tensor[2];
+                for (int run = 0; run < 2; run++) {
+                    org.gradprobe.kernels.Parallel.setThreads(run == 0 ? 1 : 3);
+                    java.util.SplittableRandom r = new java.util.SplittableRandom(8);
+                    Tensor p = Tensor.randn(dt, r, 1, 100_003).requiresGrad(true);
+                    Optimizer opt = make(config, Map.of("p", p));
+                    for (int t = 0; t < 3; t++) {
+                        p.setGrad(Tensor.randn(dt, r, 1, p.numel()));
+                        opt.step();
+                    }
+                    out[run] = p;
+                }
+                for (int i = 0; i < out[0].numel(); i++) {
+                    assertEquals(Double.doubleToRawLongBits(out[0].get(i)), Double.doubleToRawLongBits(out[1].get(i)), config + " " + dt + " element " + i);
+                }
+            }
+        } finally {
+            org.gradprobe.kernels.Parallel.setThreads(before);
+        }
+    }
+
     @Test
     void clippingMatchesClipGradNormAndClipGradValue() {
         Tensor a = get("clip.a").copy().requiresGrad(true), b = get("clip.b").copy().requiresGrad(true);
