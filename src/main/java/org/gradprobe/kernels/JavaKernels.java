@@ -585,4 +585,28 @@ class JavaKernels implements Kernels {
     public void maxInto(double[] acc, int accOff, double[] a, int aOff, int n) {
         for (int i = 0; i < n; i++) acc[accOff + i] = Math.max(acc[accOff + i], a[aOff + i]);
     }
+
+    @Override
+    public void adam(float[] p, float[] g, double[] m, double[] v, int from, int to,
+                     double decay, double wd, double beta1, double beta2, double bc2Sqrt, double stepSize, double eps) {
+        for (int i = from; i < to; i++) {
+            double pi = p[i] * decay, gi = g[i];
+            if (wd != 0) gi += wd * pi;
+            m[i] += (gi - m[i]) * (1 - beta1);          // PyTorch's lerp form
+            v[i] = beta2 * v[i] + (1 - beta2) * gi * gi;
+            p[i] = (float) (pi - stepSize * m[i] / (Math.sqrt(v[i]) / bc2Sqrt + eps));
+        }
+    }
+
+    @Override
+    public void adam(double[] p, double[] g, double[] m, double[] v, int from, int to,
+                     double decay, double wd, double beta1, double beta2, double bc2Sqrt, double stepSize, double eps) {
+        for (int i = from; i < to; i++) {
+            double pi = p[i] * decay, gi = g[i];
+            if (wd != 0) gi += wd * pi;
+            m[i] += (gi - m[i]) * (1 - beta1);
+            v[i] = beta2 * v[i] + (1 - beta2) * gi * gi;
+            p[i] = pi - stepSize * m[i] / (Math.sqrt(v[i]) / bc2Sqrt + eps);
+        }
+    }
 }

@@ -110,4 +110,16 @@ public interface Kernels {
     boolean allFinite(float[] a, int from, int to);
 
     boolean allFinite(double[] a, int from, int to);
+
+    /**
+     * One Adam step over elements [from, to), in float64 as {@code optim.Adam} defines it: p ← p·decay
+     * (AdamW's decoupled weight decay, else 1); g ← g + wd·p when wd ≠ 0 (Adam's L2); m ← m + (g − m)(1 − β₁);
+     * v ← β₂v + (1 − β₂)g·g; p ← p − stepSize·m / (√v / bc2Sqrt + ε), rounded to p's dtype. m and v are
+     * updated in place. Every backend gives the same bits.
+     */
+    void adam(float[] p, float[] g, double[] m, double[] v, int from, int to,
+              double decay, double wd, double beta1, double beta2, double bc2Sqrt, double stepSize, double eps);
+
+    void adam(double[] p, double[] g, double[] m, double[] v, int from, int to,
+              double decay, double wd, double beta1, double beta2, double bc2Sqrt, double stepSize, double eps);
 }

@@ -104,6 +104,37 @@ class KernelsTest {
     }
 
     @Test
+    void adamIsTheSameBitsOnEveryBackend() {
+        // lengths around the vector width (tails of every size) and a long one, a range starting past the
+        // first element; Adam (L2 weight decay) and AdamW (decay), several steps so m and v build up
+        Random r = new Random(22);
+        for (int n : new int[] {0, 1, 3, 4, 5, 7, 8, 9, 1001}) {
+            for (boolean adamW : new boolean[] {false, true}) {
+                int from = 3, to = from + n;
+                float[][] p = new float[2][to + 2];
+                double[][] m = new double[2][to + 2], v = new double[2][to + 2];
+                for (int i = 0; i < to + 2; i++) p[0][i] = p[1][i] = (float) r.nextGaussian();
+                for (int step = 1; step <= 3; step++) {
+                    float[] g = new float[to + 2];
+                    for (int i = 0; i < g.length; i++) g[i] = (float) (r.nextGaussian() * Math.pow(10, r.nextInt(5) - 2));
+                    double bc2Sqrt = Math.sqrt(1 - Math.pow(0.999, step)), stepSize = 0.01 / (1 - Math.pow(0.9, step));
+                    Kernels[] ks = {JavaKernels.INSTANCE, VectorKernels.INSTANCE};
+                    for (int b = 0; b < 2; b++) {
+                        ks[b].adam(p[b], g, m[b], v[b], from, to, adamW ? 0.999 : 1, adamW ? 0 : 0.1, 0.9, 0.999, bc2Sqrt, stepSize, 1e-8);
+                    }
+                    for (int i = 0; i < to + 2; i++) {
+                        String what = (adamW ? "adamw" : "adam") + " n=" + n + " step " + step + " element " + i;
+                        assertEquals(Float.floatToIntBits(p[0][i]), Float.floatToIntBits(p[1][i]), what);
+                        assertEquals(Double.doubleToRawLongBits(m[0][i]), Double.doubleToRawLongBits(m[1][i]), what);
+                        assertEquals(Double.doubleToRawLongBits(v[0][i]), Double.doubleToRawLongBits(v[1][i]), what);
+                        if (i < from || i >= to) assertEquals(0.0, m[1][i], what + ": outside the range, untouched");
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void squaredDistanceIsTheSumOfSquaredDifferences() {
         // lengths around the vector widths (tails of every size) and a long one; values of mixed scale,
         // so a dropped or doubled element shows far above the rounding of the sum
