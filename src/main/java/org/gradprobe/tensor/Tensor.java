@@ -193,7 +193,13 @@ public final class Tensor {
     /** The accumulated gradient of a leaf, or the retained gradient of a non-leaf; null before backward. */
     public Tensor grad() { return grad; }
 
-    public void setGrad(Tensor g) { this.grad = g; }
+    /** Sets this tensor's gradient (null: none); it must have this tensor's dtype and shape, as in PyTorch. */
+    public void setGrad(Tensor g) {
+        if (g != null && (g.dtype != dtype || !Arrays.equals(g.shape, shape))) {
+            throw new ShapeException("gradient " + g.dtype + " " + Shapes.str(g.shape) + " does not match its tensor, " + dtype + " " + Shapes.str(shape));
+        }
+        this.grad = g;
+    }
 
     public void zeroGrad() { this.grad = null; }
 

@@ -16,6 +16,18 @@ class BackwardTest {
     }
 
     @Test
+    void aGradientOfAnotherDtypeOrShapeIsRefusedWithBoth() {
+        Tensor w = Tensor.zeros(DType.FLOAT32, 2, 3).requiresGrad(true);
+        String msg = assertThrows(org.gradprobe.tensor.ShapeException.class, () -> w.setGrad(Tensor.zeros(DType.FLOAT64, 2, 3))).getMessage();
+        assertTrue(msg.contains("float64") && msg.contains("float32"), msg);
+        msg = assertThrows(org.gradprobe.tensor.ShapeException.class, () -> w.setGrad(Tensor.zeros(DType.FLOAT32, 3, 2))).getMessage();
+        assertTrue(msg.contains("3") && msg.contains("2"), msg);
+        w.setGrad(Tensor.zeros(DType.FLOAT32, 2, 3));
+        w.setGrad(null);
+        assertNull(w.grad());
+    }
+
+    @Test
     void aTensorUsedTwiceGetsTheSumOfBothGradients() {
         Tensor x = leaf(1, 2);
         Tensor y = F.add(x, x);
