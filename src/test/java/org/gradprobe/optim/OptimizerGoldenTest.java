@@ -61,29 +61,39 @@ class OptimizerGoldenTest {
     @ValueSource(strings = {"sgd", "sgd_momentum", "sgd_dampening_wd", "sgd_nesterov_wd", "adam", "adam_wd_betas", "adamw", "adamw_wd_betas",
             "rmsprop", "rmsprop_momentum_centered_wd"})
     void aTensorSplitOverTheCoresGetsTheSameUpdateBitForBit(String config) {
-        // the updates are elementwise, so a tensor cut into chunks over 3 threads must come out as on one
-        // (a chunk that read or wrote outside its bounds would not)
-        int before = org.gradprobe.kernels.Parallel.threads();
-        try {
-            for (org.gradprobe.tensor.DType dt : org.gradprobe.tensor.DType.values()) {
-                Tensor[] out = new Tensor[2];
-                for (int run = 0; run < 2; run++) {
-                    org.gradprobe.kernels.Parallel.setThreads(run == 0 ? 1 : 3);
-                    java.util.SplittableRandom r = new java.util.SplittableRandom(8);
-                    Tensor p = Tensor.randn(dt, r, 1, 100_003).requiresGrad(true);
-                    Optimizer opt = make(config, Map.of("p", p));
-                    for (int t = 0; t < 3; t++) {
-                        p.setGrad(Tensor.randn(dt, r, 1, p.numel()));
-                        opt.step();
-                    }
-                    out[run] = p;
+        // the updates are elementwise: a tensor large enough to be cut into chunks over the cores must come
+        // out as the same values held as parameters small enough for one chunk each (a chunk that read or
+        // wrote outside its bounds would not)
+        int n = 100_003, piece = 25_001;
+        for (org.gradprobe.tensor.DType dt : org.gradprobe.tensor.DType.values()) {
+            java.util.SplittableRandom r = new java.util.SplittableRandom(8);
+            Tensor big = Tensor.randn(dt, r, 1, n).requiresGrad(true);
+            Map<String, Tensor> small = new LinkedHashMap<>();
+            for (int from = 0; from < n; from += piece) {
+                Tensor s = Tensor.zeros(dt, Math.min(piece, n - from)).requiresGrad(true);
+                for (int i = 0; i < s.numel(); i++) s.set(i, big.get(from + i));
+                small.put("p" + from, s);
+            }
+            Optimizer whole = make(config, Map.of("p", big)), parts = make(config, small);
+            for (int t = 0; t < 3; t++) {
+                Tensor g = Tensor.randn(dt, r, 1, n);
+                big.setGrad(g);
+                for (Map.Entry<String, Tensor> e : small.entrySet()) {
+                    int from = Integer.parseInt(e.getKey().substring(1));
+                    Tensor gs = Tensor.zeros(dt, e.getValue().numel());
+                    for (int i = 0; i < gs.numel(); i++) gs.set(i, g.get(from + i));
+                    e.getValue().setGrad(gs);
                 }
-                for (int i = 0; i < out[0].numel(); i++) {
-                    assertEquals(Double.doubleToRawLongBits(out[0].get(i)), Double.doubleToRawLongBits(out[1].get(i)), config + " " + dt + " element " + i);
+                whole.step();
+                parts.step();
+            }
+            for (Map.Entry<String, Tensor> e : small.entrySet()) {
+                int from = Integer.parseInt(e.getKey().substring(1));
+                for (int i = 0; i < e.getValue().numel(); i++) {
+                    assertEquals(Double.doubleToRawLongBits(e.getValue().get(i)), Double.doubleToRawLongBits(big.get(from + i)),
+                            config + " " + dt + " element " + (from + i));
                 }
             }
-        } finally {
-            org.gradprobe.kernels.Parallel.setThreads(before);
         }
     }
 
