@@ -609,4 +609,33 @@ class JavaKernels implements Kernels {
             p[i] = pi - stepSize * m[i] / (Math.sqrt(v[i]) / bc2Sqrt + eps);
         }
     }
+
+    @Override
+    public void rmsProp(float[] p, float[] g, double[] v, double[] mean, double[] buf, int from, int to,
+                        double wd, double alpha, double eps, double momentum, double lr) {
+        for (int i = from; i < to; i++) p[i] = (float) rmsPropElement(p[i], g[i], v, mean, buf, i, wd, alpha, eps, momentum, lr);
+    }
+
+    @Override
+    public void rmsProp(double[] p, double[] g, double[] v, double[] mean, double[] buf, int from, int to,
+                        double wd, double alpha, double eps, double momentum, double lr) {
+        for (int i = from; i < to; i++) p[i] = rmsPropElement(p[i], g[i], v, mean, buf, i, wd, alpha, eps, momentum, lr);
+    }
+
+    /** RMSprop's new value of one weight pi with gradient gi (state at i updated). */
+    private static double rmsPropElement(double pi, double gi, double[] v, double[] mean, double[] buf, int i,
+                                         double wd, double alpha, double eps, double momentum, double lr) {
+        if (wd != 0) gi += wd * pi;
+        v[i] = alpha * v[i] + (1 - alpha) * gi * gi;
+        double d;
+        if (mean != null) {
+            mean[i] += (gi - mean[i]) * (1 - alpha);    // PyTorch's lerp form
+            d = Math.sqrt(v[i] - mean[i] * mean[i]) + eps;
+        } else {
+            d = Math.sqrt(v[i]) + eps;
+        }
+        if (buf == null) return pi - lr * gi / d;
+        buf[i] = momentum * buf[i] + gi / d;
+        return pi - lr * buf[i];
+    }
 }

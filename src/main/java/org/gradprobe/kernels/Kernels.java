@@ -122,4 +122,17 @@ public interface Kernels {
 
     void adam(double[] p, double[] g, double[] m, double[] v, int from, int to,
               double decay, double wd, double beta1, double beta2, double bc2Sqrt, double stepSize, double eps);
+
+    /**
+     * One RMSprop step over elements [from, to), in float64 as {@code optim.RmsProp} defines it:
+     * g ← g + wd·p when wd ≠ 0; v ← αv + (1 − α)g·g; with {@code mean} (centered) ḡ ← ḡ + (g − ḡ)(1 − α)
+     * and d ← √(v − ḡ·ḡ) + ε, else d ← √v + ε; with {@code buf} (momentum) b ← μb + g/d and p ← p − lr·b,
+     * else p ← p − lr·g/d, rounded to p's dtype. v, mean and buf are updated in place (null: not used).
+     * Every backend gives the same bits.
+     */
+    void rmsProp(float[] p, float[] g, double[] v, double[] mean, double[] buf, int from, int to,
+                 double wd, double alpha, double eps, double momentum, double lr);
+
+    void rmsProp(double[] p, double[] g, double[] v, double[] mean, double[] buf, int from, int to,
+                 double wd, double alpha, double eps, double momentum, double lr);
 }

@@ -1107,4 +1107,66 @@ final class VectorKernels extends JavaKernels {
         }
         super.adam(p, g, m, v, i, to, decay, wd, beta1, beta2, bc2Sqrt, stepSize, eps);
     }
+
+    @Override
+    public void rmsProp(float[] p, float[] g, double[] v, double[] mean, double[] buf, int from, int to,
+                        double wd, double alpha, double eps, double momentum, double lr) {
+        if (FL != 8 || DL != 4) {
+            super.rmsProp(p, g, v, mean, buf, from, to, wd, alpha, eps, momentum, lr);
+            return;
+        }
+        // as adam(): eight elements a turn, each half widened, the scalar loop's operations in its order
+        double keep = 1 - alpha;
+        int i = from;
+        for (; i + 8 <= to; i += 8) {
+            FloatVector pv = FloatVector.fromArray(FS, p, i), gv = FloatVector.fromArray(FS, g, i);
+            DoubleVector p0 = (DoubleVector) pv.convertShape(VectorOperators.F2D, DS, 0);
+            DoubleVector g0 = (DoubleVector) gv.convertShape(VectorOperators.F2D, DS, 0);
+            if (wd != 0) g0 = g0.add(p0.mul(wd));
+            DoubleVector v0 = DoubleVector.fromArray(DS, v, i).mul(alpha).add(g0.mul(keep).mul(g0));
+            v0.intoArray(v, i);
+            DoubleVector d0;
+            if (mean != null) {
+                DoubleVector m0 = DoubleVector.fromArray(DS, mean, i);
+                m0 = m0.add(g0.sub(m0).mul(keep));
+                m0.intoArray(mean, i);
+                d0 = v0.sub(m0.mul(m0)).sqrt().add(eps);
+            } else {
+                d0 = v0.sqrt().add(eps);
+            }
+            DoubleVector n0;
+            if (buf != null) {
+                DoubleVector b0 = DoubleVector.fromArray(DS, buf, i).mul(momentum).add(g0.div(d0));
+                b0.intoArray(buf, i);
+                n0 = p0.sub(b0.mul(lr));
+            } else {
+                n0 = p0.sub(g0.mul(lr).div(d0));
+            }
+            DoubleVector p1 = (DoubleVector) pv.convertShape(VectorOperators.F2D, DS, 1);
+            DoubleVector g1 = (DoubleVector) gv.convertShape(VectorOperators.F2D, DS, 1);
+            if (wd != 0) g1 = g1.add(p1.mul(wd));
+            DoubleVector v1 = DoubleVector.fromArray(DS, v, i + 4).mul(alpha).add(g1.mul(keep).mul(g1));
+            v1.intoArray(v, i + 4);
+            DoubleVector d1;
+            if (mean != null) {
+                DoubleVector m1 = DoubleVector.fromArray(DS, mean, i + 4);
+                m1 = m1.add(g1.sub(m1).mul(keep));
+                m1.intoArray(mean, i + 4);
+                d1 = v1.sub(m1.mul(m1)).sqrt().add(eps);
+            } else {
+                d1 = v1.sqrt().add(eps);
+            }
+            DoubleVector n1;
+            if (buf != null) {
+                DoubleVector b1 = DoubleVector.fromArray(DS, buf, i + 4).mul(momentum).add(g1.div(d1));
+                b1.intoArray(buf, i + 4);
+                n1 = p1.sub(b1.mul(lr));
+            } else {
+                n1 = p1.sub(g1.mul(lr).div(d1));
+            }
+            FloatVector lo = (FloatVector) n0.convertShape(VectorOperators.D2F, FS, 0), hi = (FloatVector) n1.convertShape(VectorOperators.D2F, FS, -1);
+            lo.blend(hi, HIGH_HALF).intoArray(p, i);
+        }
+        super.rmsProp(p, g, v, mean, buf, i, to, wd, alpha, eps, momentum, lr);
+    }
 }

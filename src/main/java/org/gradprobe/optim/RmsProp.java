@@ -2,6 +2,7 @@ package org.gradprobe.optim;
 
 import java.util.HashMap;
 import java.util.Map;
+import org.gradprobe.kernels.Kernels;
 import org.gradprobe.kernels.Parallel;
 import org.gradprobe.tensor.Tensor;
 
@@ -46,32 +47,11 @@ public final class RmsProp extends Optimizer {
             double[] v = square.computeIfAbsent(e.getKey(), k -> new double[n]);
             double[] gm = centered ? mean.computeIfAbsent(e.getKey(), k -> new double[n]) : null;
             double[] b = momentum > 0 ? buffer.computeIfAbsent(e.getKey(), k -> new double[n]) : null;
-            // elementwise and independent: large tensors are split over the cores, the arrays read directly
+            // elementwise and independent: large tensors are split over the cores, a kernel on each chunk
+            Kernels k = Kernels.get();
             Parallel.forChunks(n, Parallel.MIN_WORK, (chunk, from, to) -> {
-                float[] pf = p.f, gf = grad.f;
-                double[] pd = p.d, gd = grad.d;
-                for (int i = from; i < to; i++) {
-                    double pi = pf != null ? pf[i] : pd[i];
-                    double g = gf != null ? gf[i] : gd[i];
-                    if (weightDecay != 0) g += weightDecay * pi;
-                    v[i] = alpha * v[i] + (1 - alpha) * g * g;
-                    double d;
-                    if (centered) {
-                        gm[i] += (g - gm[i]) * (1 - alpha);    // PyTorch's lerp form
-                        d = Math.sqrt(v[i] - gm[i] * gm[i]) + eps;
-                    } else {
-                        d = Math.sqrt(v[i]) + eps;
-                    }
-                    double next;
-                    if (b != null) {
-                        b[i] = momentum * b[i] + g / d;
-                        next = pi - lr * b[i];
-                    } else {
-                        next = pi - lr * g / d;
-                    }
-                    if (pf != null) pf[i] = (float) next;
-                    else pd[i] = next;
-                }
+                if (p.f != null) k.rmsProp(p.f, grad.f, v, gm, b, from, to, weightDecay, alpha, eps, momentum, lr);
+                else k.rmsProp(p.d, grad.d, v, gm, b, from, to, weightDecay, alpha, eps, momentum, lr);
             });
         }
     }

@@ -135,6 +135,39 @@ class KernelsTest {
     }
 
     @Test
+    void rmsPropIsTheSameBitsOnEveryBackend() {
+        // every variant (centered or not, momentum or not, weight decay or not) over ranges with tails of
+        // every size past the first element, several steps so the state builds up
+        Random r = new Random(23);
+        for (int n : new int[] {0, 1, 7, 8, 9, 15, 17, 1001}) {
+            for (int variant = 0; variant < 8; variant++) {
+                boolean centered = (variant & 1) != 0, momentum = (variant & 2) != 0, decay = (variant & 4) != 0;
+                int from = 3, to = from + n, len = to + 2;
+                float[][] p = new float[2][len];
+                double[][] v = new double[2][len], mean = new double[2][len], buf = new double[2][len];
+                for (int i = 0; i < len; i++) p[0][i] = p[1][i] = (float) r.nextGaussian();
+                for (int step = 1; step <= 3; step++) {
+                    float[] g = new float[len];
+                    for (int i = 0; i < len; i++) g[i] = (float) (r.nextGaussian() * Math.pow(10, r.nextInt(5) - 2));
+                    Kernels[] ks = {JavaKernels.INSTANCE, VectorKernels.INSTANCE};
+                    for (int b = 0; b < 2; b++) {
+                        ks[b].rmsProp(p[b], g, v[b], centered ? mean[b] : null, momentum ? buf[b] : null, from, to,
+                                decay ? 0.05 : 0, 0.99, 1e-8, 0.9, 0.01);
+                    }
+                    for (int i = 0; i < len; i++) {
+                        String what = "variant " + variant + " n=" + n + " step " + step + " element " + i;
+                        assertEquals(Float.floatToIntBits(p[0][i]), Float.floatToIntBits(p[1][i]), what);
+                        assertEquals(Double.doubleToRawLongBits(v[0][i]), Double.doubleToRawLongBits(v[1][i]), what);
+                        assertEquals(Double.doubleToRawLongBits(mean[0][i]), Double.doubleToRawLongBits(mean[1][i]), what);
+                        assertEquals(Double.doubleToRawLongBits(buf[0][i]), Double.doubleToRawLongBits(buf[1][i]), what);
+                        if (i < from || i >= to) assertEquals(0.0, v[1][i], what + ": outside the range, untouched");
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void squaredDistanceIsTheSumOfSquaredDifferences() {
         // lengths around the vector widths (tails of every size) and a long one; values of mixed scale,
         // so a dropped or doubled element shows far above the rounding of the sum
