@@ -1,5 +1,6 @@
 package org.gradprobe.kernels;
 
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -17,6 +18,9 @@ import java.util.concurrent.locks.LockSupport;
  * {@link #SPIN_NANOS} before they park: a training step runs dozens of regions, and a pool of parked
  * threads cost about 40 µs a region to wake (0.5 µs spinning; measured). One region runs at a time; a
  * region started by another thread meanwhile runs on its caller alone.
+ *
+ * <p>Between regions the helpers also take pieces of {@link #background} work (the probe's largest
+ * statistics passes), one at a time, so a region never waits long for them; its owner finishes it.
  */
 public final class Parallel {
     private static int threads = Runtime.getRuntime().availableProcessors();
@@ -139,38 +143,116 @@ public final class Parallel {
      */
     static final long SPIN_NANOS = 200_000;
 
-    /** One parallel region: the body every participant runs, and how many helpers have yet to finish it. */
+    /**
+     * One parallel region: the body every participant runs, and which helpers are inside it. The owner
+     * closes it once its own body returns (every piece is then taken): a helper that comes later (it was
+     * parked, or busy with background work) does not join, and the owner waits only for those inside.
+     */
     private static final class Region {
+        private static final int CLOSED = 1 << 30;
         final Runnable worker;
         final int helpers;
-        final AtomicInteger pending;
         final Thread owner;
+        /** CLOSED once the owner is done, plus the number of helpers inside. */
+        private final AtomicInteger state = new AtomicInteger();
         volatile Throwable failure;
 
         Region(Runnable worker, int helpers, Thread owner) {
             this.worker = worker;
             this.helpers = helpers;
-            this.pending = new AtomicInteger(helpers);
             this.owner = owner;
         }
 
         void help() {
+            for (int s = state.get(); ; s = state.get()) {
+                if ((s & CLOSED) != 0) return;
+                if (state.compareAndSet(s, s + 1)) break;
+            }
             try {
                 worker.run();
             } catch (Throwable e) {
                 failure = e;
             } finally {
-                if (pending.decrementAndGet() == 0) LockSupport.unpark(owner);
+                if (state.decrementAndGet() == CLOSED) LockSupport.unpark(owner);
             }
         }
 
+        /** Closes the region (the owner's body has returned) and waits for the helpers inside it. */
         void await() {
+            state.getAndUpdate(s -> s | CLOSED);
             long until = System.nanoTime() + SPIN_NANOS;
-            while (pending.get() > 0) {
+            while (state.get() != CLOSED) {
                 if (System.nanoTime() < until) Thread.onSpinWait();
                 else LockSupport.park(this);
             }
         }
+    }
+
+    private static final ConcurrentLinkedQueue<Background> BACKGROUND = new ConcurrentLinkedQueue<>();
+
+    /**
+     * Work the helpers take a piece at a time between regions, when they would otherwise wait for the
+     * next one (a training step leaves them idle for some of its serial stretches); {@link #finish} runs
+     * what they have not taken on the compute threads and waits for what they are running. Pieces run
+     * in any order, on any thread.
+     */
+    public static final class Background {
+        private final int pieces;
+        private final Chunk body;
+        private final AtomicInteger next = new AtomicInteger(), done = new AtomicInteger();
+        private volatile Throwable failure;
+
+        private Background(int pieces, Chunk body) {
+            this.pieces = pieces;
+            this.body = body;
+        }
+
+        /** Runs the next piece, if any is left; false when none is. */
+        private boolean runOne() {
+            int i = next.getAndIncrement();
+            if (i >= pieces) return false;
+            boolean inside = INSIDE.get();
+            INSIDE.set(Boolean.TRUE);
+            try {
+                body.run(i, i, i + 1);
+            } catch (Throwable e) {
+                failure = e;
+            } finally {
+                INSIDE.set(inside);
+                done.incrementAndGet();
+            }
+            return true;
+        }
+
+        /** Runs the pieces no helper has taken (over the compute threads) and waits for all; rethrows a piece's failure. */
+        public void finish() {
+            BACKGROUND.remove(this);
+            if (next.get() < pieces) forChunks(threads(), (c, from, to) -> {
+                while (runOne()) {
+                    // each participant takes pieces until none is left
+                }
+            });
+            while (done.get() < pieces) Thread.onSpinWait();
+            Throwable f = failure;
+            if (f instanceof RuntimeException) throw (RuntimeException) f;
+            if (f instanceof Error) throw (Error) f;
+            if (f != null) throw new IllegalStateException(f);
+        }
+    }
+
+    /**
+     * Hands {@code pieces} pieces of work to the helpers' idle time (each runs as body.run(k, k, k + 1));
+     * the caller must {@link Background#finish} it before it needs the results.
+     */
+    public static Background background(int pieces, Chunk body) {
+        Background b = new Background(pieces, body);
+        BACKGROUND.add(b);
+        Crew k;
+        synchronized (Parallel.class) {
+            k = crew;
+        }
+        if (k != null) for (Thread t : k.helpers) LockSupport.unpark(t);
+        return b;
     }
 
     /** The threads that help the calling thread with each region; between regions each spins a little, then parks. */
@@ -204,8 +286,16 @@ public final class Parallel {
             while (!stopped) {
                 long until = System.nanoTime() + SPIN_NANOS;
                 while (region == seen && !stopped) {
-                    if (System.nanoTime() < until) Thread.onSpinWait();
-                    else LockSupport.park(this);
+                    // between regions: a piece of background work, if there is any, then look again
+                    Background b = BACKGROUND.peek();
+                    if (b != null) {
+                        if (!b.runOne()) BACKGROUND.remove(b);
+                        until = System.nanoTime() + SPIN_NANOS;
+                    } else if (System.nanoTime() < until) {
+                        Thread.onSpinWait();
+                    } else {
+                        LockSupport.park(this);
+                    }
                 }
                 Region r = region;
                 seen = r;

@@ -81,8 +81,9 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
 
     /**
      * One recorded step's statistics, computed as its tensors are made, on the training threads (the
-     * pieces of each pass over the compute threads): nothing reads a step's arrays after it, so none
-     * are kept, and nothing competes with training for the cores while it runs (measured: see the README).
+     * pieces of each pass over the compute threads; a relu's pass over its input in their idle time
+     * until the backward pass ends): nothing reads a step's arrays after it, so none are kept, and no
+     * thread of the probe's own competes with training for the cores (measured: see the README).
      */
     private static final class Recording {
         final long step;
@@ -115,27 +116,45 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
             return byStorage.computeIfAbsent(storage(t), k -> Stats.of(t));
         }
 
+        /** A relu's pass over its input, running in the compute threads' idle time until {@link #finishDeferred}. */
+        private record Pending(String inputName, Tensor input, String reluName, Tensor out, UnitMaxima units, Stats.Deferred pass) {}
+
+        final List<Pending> pending = new ArrayList<>();
+
         /**
          * Records layer {@code name}'s output; a relu's is summarized in one pass with its input, when
-         * held, and that pass reads its units too.
+         * held, and that pass reads its units too. That pass is deferred to the compute threads' idle
+         * time (the rest of the forward pass and the backward pass leave a helper thread waiting for some
+         * milliseconds a step): true when it was, and the relu's dead units are counted when it finishes.
          */
-        void output(String name, Layer layer, Tensor out, UnitMaxima units) {
+        boolean output(String name, Layer layer, Tensor out, UnitMaxima units) {
             outputs.put(out, name);
             Node node = out.node();
             if (held != null && layer.kind().equals("relu") && node != null && node.op().equals("relu") && node.inputs()[0] == held
                     && !byStorage.containsKey(storage(held))) {
                 Tensor x = held;
-                Stats[] both = Stats.withRelu(x, true, units == null ? null : (from, to) -> units.piece(x, from, to));
-                byStorage.put(storage(held), both[0]);
-                byStorage.put(storage(out), both[1]);
-                valueStats.put(heldName, both[0]);
-                valueStats.put(name, both[1]);
+                pending.add(new Pending(heldName, x, name, out, units,
+                        Stats.deferWithRelu(x, units == null ? null : (from, to) -> units.piece(x, from, to))));
                 held = null;
-                return;
+                return true;
             }
             flush();
             held = out;
             heldName = name;
+            return false;
+        }
+
+        /** Finishes the deferred passes: their statistics, and the dead units of their relus (by {@code dead}). */
+        void finishDeferred(java.util.function.BiFunction<String, boolean[], Double> dead) {
+            for (Pending p : pending) {
+                Stats[] both = p.pass().finish();
+                byStorage.put(storage(p.input()), both[0]);
+                byStorage.put(storage(p.out()), both[1]);
+                valueStats.put(p.inputName(), both[0]);
+                valueStats.put(p.reluName(), both[1]);
+                if (p.units() != null) unitFractions.put(p.reluName(), dead.apply(p.reluName(), p.units().positive(p.out())));
+            }
+            pending.clear();
         }
 
         /** Summarizes the held output: the forward pass is over, or the next layer is no relu of it. */
@@ -218,16 +237,17 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
 
     @Override
     public ForwardContext.LayerObserver forwardObserver(long step) {
+        if (recording != null) recording.finishDeferred(this::deadFraction);    // a step whose end this probe did not see
         recording = null;
         if (stopped || !recording(step)) return null;
         Recording rec = new Recording(step);
         recording = rec;
         return (name, layer, out) -> {
             String kind = layer.kind();
-            // a relu's units: read in the pass over its input when there is one, else here
+            // a relu's units: read in the pass over its input when there is one (deferred), else here
             UnitMaxima units = kind.equals("relu") ? new UnitMaxima(out) : null;
-            rec.output(name, layer, out, units);
-            if (units != null) rec.unitFractions.put(name, deadFraction(name, units.positive(out)));
+            boolean deferred = rec.output(name, layer, out, units);
+            if (units != null && !deferred) rec.unitFractions.put(name, deadFraction(name, units.positive(out)));
             else if (kind.equals("sigmoid") || kind.equals("tanh")) rec.unitFractions.put(name, saturatedFraction(kind, out));
         };
     }
@@ -313,6 +333,7 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
 
     @Override
     public boolean afterBackward(long step, Tensor input, int[] targets, double loss) {
+        if (recording != null) recording.finishDeferred(this::deadFraction);
         steps = step;
         addLoss(step, loss);
         // the gradients as backward handed them to this probe's listener, when it saw one for each parameter

@@ -71,14 +71,18 @@ public final class Stats {
      * statistics, while its values are still in cache (null: nothing more).
      */
     public static Stats[] withRelu(Tensor t, boolean parallel, AlsoRead also) {
-        return pass(t.numel(), true, parallel, null, also, (from, to, s, relu, buf) -> {
+        return pass(t.numel(), true, parallel, null, also, reluPiece(t));
+    }
+
+    private static Piece reluPiece(Tensor t) {
+        return (from, to, s, relu, buf) -> {
             if (t.f != null) {
                 s.add(t.f, from, to, relu);
             } else {
                 s.add(t.d, from, to);
                 relu.add(reluOf(t.d, from, to), 0, to - from);
             }
-        });
+        };
     }
 
     /**
@@ -128,26 +132,78 @@ public final class Stats {
 
     /** Runs a pass piece by piece (with a buffer of one piece per thread when {@code buffer} names its type) and merges the pieces in order. */
     private static Stats[] pass(int n, boolean withRelu, boolean parallel, DType buffer, AlsoRead also, Piece piece) {
-        int pieces = Math.max(1, (n + PIECE - 1) / PIECE);
-        Stats[] parts = new Stats[pieces], reluParts = new Stats[pieces];
-        Parallel.Chunk body = (c, from, to) -> {
+        Pieces p = new Pieces(n, withRelu, buffer, also, piece);
+        if (parallel) Parallel.forChunks(p.parts.length, p);
+        else p.run(0, 0, p.parts.length);
+        return p.merged();
+    }
+
+    /** A pass's pieces: run in any order, on any threads, then merged in order (so the result does not depend on them). */
+    private static final class Pieces implements Parallel.Chunk {
+        final int n;
+        final boolean withRelu;
+        final DType buffer;
+        final AlsoRead also;
+        final Piece piece;
+        final Stats[] parts, reluParts;
+
+        Pieces(int n, boolean withRelu, DType buffer, AlsoRead also, Piece piece) {
+            this.n = n;
+            this.withRelu = withRelu;
+            this.buffer = buffer;
+            this.also = also;
+            this.piece = piece;
+            int pieces = Math.max(1, (n + PIECE - 1) / PIECE);
+            parts = new Stats[pieces];
+            reluParts = new Stats[pieces];
+        }
+
+        @Override
+        public void run(int chunk, int from, int to) {
             Tensor buf = buffer == null ? null : buffer == DType.FLOAT32 ? FLOAT_BUFFER.get() : DOUBLE_BUFFER.get();
             for (int k = from; k < to; k++) {
-                parts[k] = new Stats();
-                reluParts[k] = withRelu ? new Stats() : null;
+                Stats s = new Stats(), r = withRelu ? new Stats() : null;
                 int start = k * PIECE, end = Math.min(n, start + PIECE);
-                piece.run(start, end, parts[k], reluParts[k], buf);
+                piece.run(start, end, s, r, buf);
                 if (also != null) also.piece(start, end);
+                parts[k] = s;
+                reluParts[k] = r;
             }
-        };
-        if (parallel) Parallel.forChunks(pieces, body);
-        else body.run(0, 0, pieces);
-        Stats all = parts[0], relu = reluParts[0];
-        for (int k = 1; k < pieces; k++) {
-            all.merge(parts[k]);
-            if (withRelu) relu.merge(reluParts[k]);
         }
-        return new Stats[] {all, relu};
+
+        Stats[] merged() {
+            Stats all = parts[0], relu = reluParts[0];
+            for (int k = 1; k < parts.length; k++) {
+                all.merge(parts[k]);
+                if (withRelu) relu.merge(reluParts[k]);
+            }
+            return new Stats[] {all, relu};
+        }
+    }
+
+    /** A {@link #withRelu(Tensor, boolean, AlsoRead)} pass handed to the compute threads' idle time; {@link #finish} gives its result. */
+    public static final class Deferred {
+        private final Pieces pieces;
+        private final Parallel.Background work;
+
+        private Deferred(Pieces pieces) {
+            this.pieces = pieces;
+            this.work = Parallel.background(pieces.parts.length, pieces);
+        }
+
+        /** Runs what is left (over the compute threads), waits for the rest: {stats of t, stats of relu(t)}, as withRelu's. */
+        public Stats[] finish() {
+            work.finish();
+            return pieces.merged();
+        }
+    }
+
+    /**
+     * As {@link #withRelu(Tensor, boolean, AlsoRead)}, its pieces run by the compute threads between their
+     * regions until {@link Deferred#finish} (the same values): t must not change until then.
+     */
+    public static Deferred deferWithRelu(Tensor t, AlsoRead also) {
+        return new Deferred(new Pieces(t.numel(), true, null, also, reluPiece(t)));
     }
 
     /** relu as the op computes it (NaN passes, −0 and negatives become 0), of a[from, to). */

@@ -107,4 +107,41 @@ class ParallelTest {
             assertEquals(20, b.get(i), "item " + i + " of the second caller");
         }
     }
+
+    @Test
+    void backgroundWorkRunsEveryPieceOnceWhileRegionsComeAndGo() {
+        // the helpers take background pieces between the regions that follow; finish() runs the rest and
+        // waits for those in progress, on any thread count (one: no helper, finish runs them all)
+        for (int threads = 1; threads <= 3; threads++) {
+            Parallel.setThreads(threads);
+            int pieces = 300;
+            AtomicIntegerArray ran = new AtomicIntegerArray(pieces);
+            Parallel.Background work = Parallel.background(pieces, (chunk, from, to) -> {
+                assertEquals(chunk + 1, to, "one piece a call");
+                long until = System.nanoTime() + 20_000;
+                while (System.nanoTime() < until) Thread.onSpinWait();    // some work, so regions start meanwhile
+                ran.incrementAndGet(from);
+            });
+            for (int r = 0; r < 30; r++) {
+                AtomicIntegerArray visits = new AtomicIntegerArray(10_000);
+                run(10_000, 1, visits);
+                for (int i = 0; i < 10_000; i += 101) assertEquals(1, visits.get(i), "region " + r + " item " + i);
+            }
+            work.finish();
+            for (int i = 0; i < pieces; i++) assertEquals(1, ran.get(i), threads + " threads, piece " + i);
+        }
+    }
+
+    @Test
+    void aFailingBackgroundPieceIsRethrownByFinish() {
+        Parallel.setThreads(2);
+        Parallel.Background work = Parallel.background(20, (chunk, from, to) -> {
+            if (chunk == 7) throw new IllegalStateException("piece 7");
+        });
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, work::finish);
+        assertEquals("piece 7", e.getMessage());
+        AtomicIntegerArray visits = new AtomicIntegerArray(1000);
+        run(1000, 1, visits);
+        for (int i = 0; i < 1000; i++) assertEquals(1, visits.get(i), "item " + i + " after a failed background piece");
+    }
 }

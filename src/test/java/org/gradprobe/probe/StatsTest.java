@@ -134,6 +134,9 @@ class StatsTest {
                     Stats[] both = Stats.withRelu(x, true);
                     assertIdentical(wantBoth[0], both[0], "with relu " + what);
                     assertIdentical(wantBoth[1], both[1], "relu " + what);
+                    Stats[] deferred = Stats.deferWithRelu(x, null).finish();
+                    assertIdentical(wantBoth[0], deferred[0], "deferred, with relu " + what);
+                    assertIdentical(wantBoth[1], deferred[1], "deferred, relu " + what);
                 }
             }
         } finally {
