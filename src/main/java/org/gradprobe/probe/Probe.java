@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.BiFunction;
 import org.gradprobe.autograd.Backward;
 import org.gradprobe.autograd.BackwardFn;
 import org.gradprobe.autograd.Node;
@@ -145,7 +146,7 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
         }
 
         /** Finishes the deferred passes: their statistics, and the dead units of their relus (by {@code dead}). */
-        void finishDeferred(java.util.function.BiFunction<String, boolean[], Double> dead) {
+        void finishDeferred(BiFunction<String, boolean[], Double> dead) {
             for (Pending p : pending) {
                 Stats[] both = p.pass().finish();
                 byStorage.put(storage(p.input()), both[0]);
