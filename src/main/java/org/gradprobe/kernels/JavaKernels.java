@@ -589,25 +589,23 @@ class JavaKernels implements Kernels {
     @Override
     public void adam(float[] p, float[] g, double[] m, double[] v, int from, int to,
                      double decay, double wd, double beta1, double beta2, double bc2Sqrt, double stepSize, double eps) {
-        for (int i = from; i < to; i++) {
-            double pi = p[i] * decay, gi = g[i];
-            if (wd != 0) gi += wd * pi;
-            m[i] += (gi - m[i]) * (1 - beta1);          // PyTorch's lerp form
-            v[i] = beta2 * v[i] + (1 - beta2) * gi * gi;
-            p[i] = (float) (pi - stepSize * m[i] / (Math.sqrt(v[i]) / bc2Sqrt + eps));
-        }
+        for (int i = from; i < to; i++) p[i] = (float) adamElement(p[i], g[i], m, v, i, decay, wd, beta1, beta2, bc2Sqrt, stepSize, eps);
     }
 
     @Override
     public void adam(double[] p, double[] g, double[] m, double[] v, int from, int to,
                      double decay, double wd, double beta1, double beta2, double bc2Sqrt, double stepSize, double eps) {
-        for (int i = from; i < to; i++) {
-            double pi = p[i] * decay, gi = g[i];
-            if (wd != 0) gi += wd * pi;
-            m[i] += (gi - m[i]) * (1 - beta1);
-            v[i] = beta2 * v[i] + (1 - beta2) * gi * gi;
-            p[i] = pi - stepSize * m[i] / (Math.sqrt(v[i]) / bc2Sqrt + eps);
-        }
+        for (int i = from; i < to; i++) p[i] = adamElement(p[i], g[i], m, v, i, decay, wd, beta1, beta2, bc2Sqrt, stepSize, eps);
+    }
+
+    /** Adam's new value of one weight with gradient gi (m and v at i updated). */
+    private static double adamElement(double weight, double gi, double[] m, double[] v, int i,
+                                      double decay, double wd, double beta1, double beta2, double bc2Sqrt, double stepSize, double eps) {
+        double pi = weight * decay;
+        if (wd != 0) gi += wd * pi;
+        m[i] += (gi - m[i]) * (1 - beta1);          // PyTorch's lerp form
+        v[i] = beta2 * v[i] + (1 - beta2) * gi * gi;
+        return pi - stepSize * m[i] / (Math.sqrt(v[i]) / bc2Sqrt + eps);
     }
 
     @Override
