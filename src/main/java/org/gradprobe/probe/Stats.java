@@ -52,7 +52,7 @@ public final class Stats {
 
     /** As {@link #of(Tensor)}, the pieces over the compute threads when {@code parallel}, else on the calling thread. */
     public static Stats of(Tensor t, boolean parallel) {
-        return pass(t.numel(), false, parallel, null, null, (from, to, s, relu, buf) -> {
+        return pass(t.numel(), false, parallel, null, (from, to, s, relu, buf) -> {
             if (t.f != null) s.add(t.f, from, to, null);
             else s.add(t.d, from, to);
         })[0];
@@ -63,15 +63,7 @@ public final class Stats {
      * read): {@code {stats of t, stats of relu(t)}}.
      */
     public static Stats[] withRelu(Tensor t, boolean parallel) {
-        return withRelu(t, parallel, null);
-    }
-
-    /**
-     * As {@link #withRelu(Tensor, boolean)}, and {@code also} is given each piece of t right after its
-     * statistics, while its values are still in cache (null: nothing more).
-     */
-    public static Stats[] withRelu(Tensor t, boolean parallel, AlsoRead also) {
-        return pass(t.numel(), true, parallel, null, also, reluPiece(t));
+        return pass(t.numel(), true, parallel, null, reluPiece(t));
     }
 
     private static Piece reluPiece(Tensor t) {
@@ -94,7 +86,7 @@ public final class Stats {
             throw new ShapeException("gate " + gate.dtype + " " + Shapes.str(gate.shape()) + " does not match " + g.dtype + " " + Shapes.str(g.shape()));
         }
         Kernels k = Kernels.get();
-        return pass(g.numel(), false, parallel, g.dtype, null, (from, to, s, relu, buf) -> {
+        return pass(g.numel(), false, parallel, g.dtype, (from, to, s, relu, buf) -> {
             if (g.f != null) {
                 k.reluBackward(gate.f, g.f, from, to, buf.f, 0);
                 s.add(buf.f, 0, to - from, null);
@@ -131,8 +123,8 @@ public final class Stats {
     private static final ThreadLocal<long[]> BY_EXPONENT = ThreadLocal.withInitial(() -> new long[Kernels.SUMMARY_SLOTS]);
 
     /** Runs a pass piece by piece (with a buffer of one piece per thread when {@code buffer} names its type) and merges the pieces in order. */
-    private static Stats[] pass(int n, boolean withRelu, boolean parallel, DType buffer, AlsoRead also, Piece piece) {
-        Pieces p = new Pieces(n, withRelu, buffer, also, piece);
+    private static Stats[] pass(int n, boolean withRelu, boolean parallel, DType buffer, Piece piece) {
+        Pieces p = new Pieces(n, withRelu, buffer, null, piece);
         if (parallel) Parallel.forChunks(p.parts.length, p);
         else p.run(0, 0, p.parts.length);
         return p.merged();
@@ -181,7 +173,7 @@ public final class Stats {
         }
     }
 
-    /** A {@link #withRelu(Tensor, boolean, AlsoRead)} pass handed to the compute threads' idle time; {@link #finish} gives its result. */
+    /** A {@link #withRelu(Tensor, boolean)} pass handed to the compute threads' idle time; {@link #finish} gives its result. */
     public static final class Deferred {
         private final Pieces pieces;
         private final Parallel.Background work;
@@ -199,8 +191,9 @@ public final class Stats {
     }
 
     /**
-     * As {@link #withRelu(Tensor, boolean, AlsoRead)}, its pieces run by the compute threads between their
-     * regions until {@link Deferred#finish} (the same values): t must not change until then.
+     * As {@link #withRelu(Tensor, boolean)}, its pieces run by the compute threads between their regions
+     * until {@link Deferred#finish} (the same values), and {@code also} given each piece of t right after
+     * its statistics, while its values are in cache (null: nothing more). t must not change until then.
      */
     public static Deferred deferWithRelu(Tensor t, AlsoRead also) {
         return new Deferred(new Pieces(t.numel(), true, null, also, reluPiece(t)));
