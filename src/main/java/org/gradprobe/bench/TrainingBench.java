@@ -34,6 +34,9 @@ public final class TrainingBench {
     /** The three modes, in the order they are alternated. */
     public static final String[] MODES = {"probe off", "default interval", "every step"};
 
+    /** The probe's hooks, in the order a step calls them: see {@link Result#everyStepHooks}. */
+    public static final String[] HOOK_PHASES = {"forward", "backward", "after backward", "after update"};
+
     /**
      * @param recordedStepCost at the default interval, what recording costs measured step by step: the
      *                         median time of a recorded step and of the step after it, less twice the
@@ -46,9 +49,15 @@ public final class TrainingBench {
      *                         the rest of such a step (timed inside the same steps: two trainers of one
      *                         JVM, both without a probe, differed by up to 5%, once 43%, in median step
      *                         time at batch 4, so this is not measured against the probe-off turns).
+     * @param everyStepHooks   recording every step, the median time a step spends in the probe's hooks,
+     *                         in seconds, by phase ({@link #HOOK_PHASES}: the layer outputs as the forward
+     *                         pass makes them, the gradients as the backward pass makes them, after the
+     *                         backward pass (the passes handed to the helper's idle time that are left,
+     *                         the parameters), after the update); null when that mode was not timed. Work
+     *                         the helper did in its idle time is in none of them.
      */
     public record Result(int batch, Map<String, Double> medianImagesPerSecond, Map<String, double[]> samples, double recordedStepCost,
-            double checkCost) {
+            double checkCost, double[] everyStepHooks) {
         /** The default interval's whole cost, step by step: recording, and the checks on every step. */
         public double intervalCost() {
             return (1 + checkCost) * (1 + recordedStepCost) - 1;
@@ -107,7 +116,13 @@ public final class TrainingBench {
             double hooks = median(r.timed(every, -1, 2));
             checks = hooks / (other - hooks);
         }
-        return new Result(batch, med, samples, cost, checks);
+        double[] hooks = null;
+        int e = modes.indexOf(2);
+        if (e >= 0) {
+            hooks = new double[HOOK_PHASES.length];
+            for (int k = 0; k < hooks.length; k++) hooks[k] = median(runners.get(e).timed(1, -2, 3 + k)) / 1e9;
+        }
+        return new Result(batch, med, samples, cost, checks, hooks);
     }
 
     static double median(double[] v) {
@@ -122,27 +137,32 @@ public final class TrainingBench {
         final Batches batches;
         final SplittableRandom rng = new SplittableRandom(1);
         int next;
-        /** Each timed step's number (1-based, as the trainer counts), its time and the time in the probe's hooks, in nanoseconds. */
+        /**
+         * Each timed step's number (1-based, as the trainer counts), its time, the time in the probe's
+         * hooks, and that time by phase ({@link #HOOK_PHASES}), in nanoseconds.
+         */
         final List<long[]> times = new ArrayList<>();
         boolean timing;
-        /** Nanoseconds spent in the probe's hooks since the last step began. */
+        /** Nanoseconds spent in the probe's hooks since the last step began, in all and by phase. */
         long inHooks;
+        final long[] byPhase = new long[HOOK_PHASES.length];
 
         Runner(Dataset data, int batch, int mode) {
             Model model = ModelSpec.build("seed-cnn", null, DType.FLOAT32, Init.pytorchDefault(), 0);
             trainer = new Trainer(model, new Sgd(model.parameters(), 0.001, 0.9),
                     new Trainer.Config(1, batch, 0, 0.5, 0.5, null, null, 0, 256));
             if (mode == 1) trainer.withHook(timed(new Probe(model, trainer.optimizer(), ProbeConfig.defaults())));
-            if (mode == 2) Probe.attach(trainer, ProbeConfig.defaults().withEvery(1));
+            if (mode == 2) trainer.withHook(timed(new Probe(model, trainer.optimizer(), ProbeConfig.defaults().withEvery(1))));
             batches = new Batches(data, batch, new SplittableRandom(2), 0.5, 0.5, DType.FLOAT32);
         }
 
         /**
          * Of the timed steps whose number s has (s − 1) mod every = phase (0: the recorded ones, 1: those
-         * after them), or, with phase −1, of all the others: their times (what 1) or time in the hooks (2).
+         * after them), or, with phase −1, of all the others, or with −2 of all: their times (what 1), time
+         * in the hooks (2), or in one phase of them (3 + the phase's index in {@link #HOOK_PHASES}).
          */
         double[] timed(int every, int phase, int what) {
-            return times.stream().filter(t -> phase < 0 ? (t[0] - 1) % every > 1 : (t[0] - 1) % every == phase)
+            return times.stream().filter(t -> phase == -2 || (phase < 0 ? (t[0] - 1) % every > 1 : (t[0] - 1) % every == phase))
                     .mapToDouble(t -> t[what]).toArray();
         }
 
@@ -151,24 +171,32 @@ public final class TrainingBench {
                 if (next == batches.count() - 1) next = 0;    // skip the short last batch
                 Batches.Batch b = batches.get(next++);
                 inHooks = 0;
+                Arrays.fill(byPhase, 0);
                 long t0 = System.nanoTime();
                 trainer.step(b.input(), b.targets(), rng);
-                if (timing) times.add(new long[] {trainer.steps(), System.nanoTime() - t0, inHooks});
+                if (timing) times.add(new long[] {trainer.steps(), System.nanoTime() - t0, inHooks, byPhase[0], byPhase[1], byPhase[2], byPhase[3]});
             }
         }
 
-        /** The probe's hooks, and the observer and listener they hand out, each call timed into {@link #inHooks}. */
+        /** Adds the time since {@code t0} to the hooks' time and to that of {@code phase}. */
+        private void spent(int phase, long t0) {
+            long dt = System.nanoTime() - t0;
+            inHooks += dt;
+            byPhase[phase] += dt;
+        }
+
+        /** The probe's hooks, and the observer and listener they hand out, each call timed into {@link #inHooks} and {@link #byPhase}. */
         Trainer.StepHook timed(Probe p) {
             return new Trainer.StepHook() {
                 @Override
                 public ForwardContext.LayerObserver forwardObserver(long step) {
                     long t0 = System.nanoTime();
                     ForwardContext.LayerObserver o = p.forwardObserver(step);
-                    inHooks += System.nanoTime() - t0;
+                    spent(0, t0);
                     return o == null ? null : (name, layer, out) -> {
                         long t1 = System.nanoTime();
                         o.onOutput(name, layer, out);
-                        inHooks += System.nanoTime() - t1;
+                        spent(0, t1);
                     };
                 }
 
@@ -176,20 +204,20 @@ public final class TrainingBench {
                 public Backward.GradListener backwardListener(long step) {
                     long t0 = System.nanoTime();
                     Backward.GradListener l = p.backwardListener(step);
-                    inHooks += System.nanoTime() - t0;
+                    spent(1, t0);
                     return l == null ? null : new Backward.GradListener() {
                         @Override
                         public void onGrad(Tensor tensor, Tensor grad) {
                             long t1 = System.nanoTime();
                             l.onGrad(tensor, grad);
-                            inHooks += System.nanoTime() - t1;
+                            spent(1, t1);
                         }
 
                         @Override
                         public void onRule(Node node, Tensor gradOut, Tensor[] gradIns) {
                             long t1 = System.nanoTime();
                             l.onRule(node, gradOut, gradIns);
-                            inHooks += System.nanoTime() - t1;
+                            spent(1, t1);
                         }
                     };
                 }
@@ -198,7 +226,7 @@ public final class TrainingBench {
                 public boolean afterBackward(long step, Tensor input, int[] targets, double loss) {
                     long t0 = System.nanoTime();
                     boolean apply = p.afterBackward(step, input, targets, loss);
-                    inHooks += System.nanoTime() - t0;
+                    spent(2, t0);
                     return apply;
                 }
 
@@ -206,7 +234,7 @@ public final class TrainingBench {
                 public void afterUpdate(long step) {
                     long t0 = System.nanoTime();
                     p.afterUpdate(step);
-                    inHooks += System.nanoTime() - t0;
+                    spent(3, t0);
                 }
 
                 @Override

@@ -88,6 +88,11 @@ final class BenchCommand implements Callable<Integer> {
             m.put("recorded_step_cost_default", r.recordedStepCost());
             m.put("check_cost_default", r.checkCost());
             m.put("interval_cost_default", r.intervalCost());
+            if (r.everyStepHooks() != null) {
+                Map<String, Object> hooks = new LinkedHashMap<>();
+                for (int k = 0; k < TrainingBench.HOOK_PHASES.length; k++) hooks.put(TrainingBench.HOOK_PHASES[k].replace(' ', '_'), r.everyStepHooks()[k]);
+                m.put("every_step_hooks_seconds", hooks);
+            }
             if (!json) {
                 StringBuilder line = new StringBuilder(String.format("batch %4d:", b));
                 int head = line.length();
@@ -109,6 +114,17 @@ final class BenchCommand implements Callable<Integer> {
                 if (modeIndex.contains(1)) {
                     System.out.printf("            default interval, step by step: %+.2f%% (recording %+.2f%% of an interval's steps, the NaN/Inf checks %+.2f%% of every step)%n",
                             100 * r.intervalCost(), 100 * r.recordedStepCost(), 100 * r.checkCost());
+                }
+                if (r.everyStepHooks() != null) {
+                    double[] h = r.everyStepHooks();
+                    double sum = 0;
+                    StringBuilder phases = new StringBuilder();
+                    for (int k = 0; k < h.length; k++) {
+                        sum += h[k];
+                        phases.append(k == 0 ? "" : ", ").append(String.format("%s %.2f", TrainingBench.HOOK_PHASES[k], 1e3 * h[k]));
+                    }
+                    String share = modeIndex.contains(0) ? String.format(", %.1f%% of a probe-off step", 100 * sum * r.medianImagesPerSecond().get(TrainingBench.MODES[0]) / b) : "";
+                    System.out.printf("            every step, in the probe's hooks (median ms a step): %s; together %.2f ms%s%n", phases, 1e3 * sum, share);
                 }
             }
         }

@@ -24,7 +24,7 @@ class BenchTest {
         int code;
         System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
         try {
-            code = Main.run(new String[] {"bench", "--batch", "4", "--images", "8", "--rounds", "1", "--modes", "off,default", "--threads", "2",
+            code = Main.run(new String[] {"bench", "--batch", "4", "--images", "8", "--rounds", "1", "--modes", "off,default,every", "--threads", "2",
                 "--no-check", "--no-gemm", "--json"}, new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()));
         } finally {
             System.setOut(saved);
@@ -42,6 +42,14 @@ class BenchTest {
         double rec = ((Number) b4.get("recorded_step_cost_default")).doubleValue(), checks = ((Number) b4.get("check_cost_default")).doubleValue();
         assertTrue(Double.isFinite(rec) && Double.isFinite(checks), rec + " " + checks);
         assertEquals((1 + rec) * (1 + checks) - 1, ((Number) b4.get("interval_cost_default")).doubleValue(), 1e-12);
+        // recording every step: the time in the probe's hooks by phase, each phase reached (a phase left
+        // untimed would read 0: each runs statistics passes at every step here)
+        Map<String, Object> hooks = (Map<String, Object>) b4.get("every_step_hooks_seconds");
+        assertEquals(List.of("forward", "backward", "after_backward", "after_update"), List.copyOf(hooks.keySet()));
+        for (Map.Entry<String, Object> h : hooks.entrySet()) {
+            double sec = ((Number) h.getValue()).doubleValue();
+            assertTrue(sec > 0 && sec < 1, h.getKey() + " " + sec);
+        }
         List<Object> stats = (List<Object>) all.get("stats");
         assertEquals(2, stats.size(), "on all threads, then on one");
         for (int i = 0; i < 2; i++) {
