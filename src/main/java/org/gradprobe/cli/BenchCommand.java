@@ -19,7 +19,8 @@ import picocli.CommandLine.Option;
 /** gradprobe bench: training throughput with the probe off, at its default interval and at every step. */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Measure images/s for training the seed CNN with the probe off, at its default interval and recording every node "
-                + "every step, alternating the three in one run (medians and the probe's overhead), then matrix-multiply GFLOP/s, the "
+                + "every step, alternating the three in one run (medians and the probe's overhead; the default interval's cost step by "
+                + "step; recording every step, the time in the probe's hooks by phase), then matrix-multiply GFLOP/s, the "
                 + "probe's statistics pass in ns a value, the gradient-check times and the peak memory. "
                 + "Close other work first.")
 final class BenchCommand implements Callable<Integer> {
