@@ -65,7 +65,7 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--probe-every", paramLabel = "K", defaultValue = "" + ProbeConfig.DEFAULT_EVERY,
             description = "Record every node every K steps (default: ${DEFAULT-VALUE}; under 1%% of training at batch 64, while K = 1 costs about "
-                    + "10-15%% there and more at small batches: see gradprobe bench); NaN/Inf is checked at every step regardless.")
+                    + "15%% there and more at small batches: see gradprobe bench); NaN/Inf is checked at every step regardless.")
     int probeEvery;
 
     @Option(names = "--no-probe", description = "Train without the probe (no verdicts, no report).")
