@@ -120,7 +120,8 @@ public final class TrainingBench {
         int e = modes.indexOf(2);
         if (e >= 0) {
             hooks = new double[HOOK_PHASES.length];
-            for (int k = 0; k < hooks.length; k++) hooks[k] = median(runners.get(e).timed(1, -2, 3 + k)) / 1e9;
+            // every step is recorded: with an interval of 1, phase 0 is all of them
+            for (int k = 0; k < hooks.length; k++) hooks[k] = median(runners.get(e).timed(1, 0, 3 + k)) / 1e9;
         }
         return new Result(batch, med, samples, cost, checks, hooks);
     }
@@ -158,11 +159,11 @@ public final class TrainingBench {
 
         /**
          * Of the timed steps whose number s has (s − 1) mod every = phase (0: the recorded ones, 1: those
-         * after them), or, with phase −1, of all the others, or with −2 of all: their times (what 1), time
-         * in the hooks (2), or in one phase of them (3 + the phase's index in {@link #HOOK_PHASES}).
+         * after them), or, with phase −1, of all the others: their times (what 1), time in the hooks (2),
+         * or in one phase of them (3 + the phase's index in {@link #HOOK_PHASES}).
          */
         double[] timed(int every, int phase, int what) {
-            return times.stream().filter(t -> phase == -2 || (phase < 0 ? (t[0] - 1) % every > 1 : (t[0] - 1) % every == phase))
+            return times.stream().filter(t -> phase < 0 ? (t[0] - 1) % every > 1 : (t[0] - 1) % every == phase)
                     .mapToDouble(t -> t[what]).toArray();
         }
 

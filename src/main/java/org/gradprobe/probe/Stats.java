@@ -183,10 +183,18 @@ public final class Stats {
             this.work = Parallel.background(pieces.parts.length, pieces);
         }
 
-        /** Runs what is left (over the compute threads), waits for the rest: {stats of t, stats of relu(t)}, as withRelu's. */
+        private Stats[] result;
+
+        /**
+         * Runs what is left (over the compute threads), waits for the rest: {stats of t, stats of relu(t)},
+         * as withRelu's; the same result again if called again (merging the pieces changes the first).
+         */
         public Stats[] finish() {
-            work.finish();
-            return pieces.merged();
+            if (result == null) {
+                work.finish();
+                result = pieces.merged();
+            }
+            return result;
         }
     }
 

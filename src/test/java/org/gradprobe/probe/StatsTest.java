@@ -134,9 +134,12 @@ class StatsTest {
                     Stats[] both = Stats.withRelu(x, true);
                     assertIdentical(wantBoth[0], both[0], "with relu " + what);
                     assertIdentical(wantBoth[1], both[1], "relu " + what);
-                    Stats[] deferred = Stats.deferWithRelu(x, null).finish();
+                    Stats.Deferred pass = Stats.deferWithRelu(x, null);
+                    Stats[] deferred = pass.finish();
                     assertIdentical(wantBoth[0], deferred[0], "deferred, with relu " + what);
                     assertIdentical(wantBoth[1], deferred[1], "deferred, relu " + what);
+                    Stats[] again = pass.finish();
+                    assertIdentical(wantBoth[0], again[0], "deferred, finished twice " + what);
                 }
             }
         } finally {
