@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
 import org.gradprobe.kernels.Kernels;
+import org.gradprobe.kernels.Storage;
 import org.gradprobe.kernels.Parallel;
 
 /** Matrix multiply throughput of the kernels in use, and the process's peak memory. */
@@ -27,15 +28,16 @@ public final class GemmBench {
                 ad[i] = af[i] = (float) rng.nextDouble(-1, 1);
                 bd[i] = bf[i] = (float) rng.nextDouble(-1, 1);
             }
-            Kernels k = Kernels.get();
+            Storage a32 = new Storage.Floats(af), b32 = new Storage.Floats(bf), c32 = new Storage.Floats(cf);
+            Storage a64 = new Storage.Doubles(ad), b64 = new Storage.Doubles(bd), c64 = new Storage.Doubles(cd);
             // each turn runs products for about 0.2 s at 100 GFLOP/s; the first turns are warm-up for the JIT
             int reps = (int) Math.max(1, 2e10 / (2.0 * n * n * n));
             double[] f32 = new double[rounds], f64 = new double[rounds];
             for (int r = -2; r < rounds; r++) {
                 long t0 = System.nanoTime();
-                for (int q = 0; q < reps; q++) k.gemm(false, false, n, n, n, af, 0, bf, 0, cf, 0, false);
+                for (int q = 0; q < reps; q++) Kernels.gemm(false, false, n, n, n, a32, 0, b32, 0, c32, 0, false);
                 long t1 = System.nanoTime();
-                for (int q = 0; q < Math.max(1, reps / 2); q++) k.gemm(false, false, n, n, n, ad, 0, bd, 0, cd, 0, false);
+                for (int q = 0; q < Math.max(1, reps / 2); q++) Kernels.gemm(false, false, n, n, n, a64, 0, b64, 0, c64, 0, false);
                 long t2 = System.nanoTime();
                 if (r < 0) continue;
                 f32[r] = 2.0 * n * n * n * reps / (t1 - t0);

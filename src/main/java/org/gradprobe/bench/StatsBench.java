@@ -2,6 +2,7 @@ package org.gradprobe.bench;
 
 import java.util.SplittableRandom;
 import org.gradprobe.kernels.Parallel;
+import org.gradprobe.kernels.Storage;
 import org.gradprobe.probe.Stats;
 import org.gradprobe.tensor.DType;
 import org.gradprobe.tensor.Tensor;
@@ -41,7 +42,7 @@ public final class StatsBench {
                 long t1 = System.nanoTime();
                 for (int q = 0; q < reps; q++) Stats.withRelu(t, parallel);
                 long t2 = System.nanoTime();
-                for (int q = 0; q < reps; q++) kept += countSlots(t.f, parallel);
+                for (int q = 0; q < reps; q++) kept += countSlots(((Storage.Floats) t.data()).a(), parallel);
                 long t3 = System.nanoTime();
                 if (r < 0) continue;
                 plain[r] = (t1 - t0) / ((double) reps * values);

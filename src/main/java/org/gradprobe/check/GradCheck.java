@@ -10,6 +10,7 @@ import java.util.function.Function;
 import org.gradprobe.autograd.Backward;
 import org.gradprobe.autograd.GradMode;
 import org.gradprobe.kernels.Kernels;
+import org.gradprobe.kernels.Storage;
 import org.gradprobe.tensor.DType;
 import org.gradprobe.tensor.Rand;
 import org.gradprobe.tensor.Tensor;
@@ -281,7 +282,7 @@ public final class GradCheck {
      */
     static double[] project(double[] v, int rows, Tensor out) {
         double[] s = new double[rows];
-        Kernels.get().gemm(false, true, 1, rows, out.numel(), out.doubles(), 0, v, 0, s, 0, false);
+        Kernels.gemm(false, true, 1, rows, out.numel(), new Storage.Doubles(out.doubles()), 0, new Storage.Doubles(v), 0, new Storage.Doubles(s), 0, false);
         return s;
     }
 

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.gradprobe.kernels.Storage;
 import org.gradprobe.tensor.DType;
 import org.gradprobe.tensor.Shapes;
 import org.gradprobe.tensor.Tensor;
@@ -178,8 +179,8 @@ public final class SafeTensors {
 
         public Writer put(String name, Tensor t) {
             ByteBuffer b = ByteBuffer.allocate(t.numel() * t.dtype.bytes()).order(ByteOrder.LITTLE_ENDIAN);
-            if (t.dtype == DType.FLOAT32) b.asFloatBuffer().put(t.f);
-            else b.asDoubleBuffer().put(t.d);
+            if (t.data() instanceof Storage.Floats f) b.asFloatBuffer().put(f.a());
+            else b.asDoubleBuffer().put(((Storage.Doubles) t.data()).a());
             entries.put(name, new Entry(name, t.dtype.safetensorsName(), t.shape(), b.array()));
             return this;
         }

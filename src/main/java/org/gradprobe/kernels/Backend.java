@@ -10,7 +10,8 @@ import java.util.Locale;
  * the module is an error rather than a silent slow run.
  */
 final class Backend {
-    static final Kernels KERNELS;
+    /** Whether the Vector API kernels are in use (else the plain loops). */
+    static final boolean VECTOR;
     static final String DESCRIPTION;
 
     static {
@@ -22,10 +23,10 @@ final class Backend {
             case "auto":
             case "vector":
                 if (vectorPresent) {
-                    KERNELS = VectorKernels.INSTANCE;
-                    DESCRIPTION = "vector (" + VectorKernels.describe() + ")";
+                    VECTOR = true;
+                    DESCRIPTION = "vector (" + VectorProductsF32.describe() + ", " + VectorProductsF64.describe() + ")";
                 } else if (asked.equals("auto")) {
-                    KERNELS = JavaKernels.INSTANCE;
+                    VECTOR = false;
                     DESCRIPTION = "java (the JVM was started without --add-modules jdk.incubator.vector)";
                 } else {
                     throw new IllegalStateException(source + "=vector, but the JVM was started without "
@@ -33,7 +34,7 @@ final class Backend {
                 }
                 break;
             case "java":
-                KERNELS = JavaKernels.INSTANCE;
+                VECTOR = false;
                 DESCRIPTION = "java";
                 break;
             default:

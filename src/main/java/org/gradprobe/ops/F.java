@@ -42,7 +42,7 @@ public final class F {
     }
 
     public static Tensor relu(Tensor x) {
-        return Unary.apply("relu", Unary.RELU, x);
+        return Unary.relu(x);
     }
 
     public static Tensor leakyRelu(Tensor x, double slope) {

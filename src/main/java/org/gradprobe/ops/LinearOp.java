@@ -26,22 +26,18 @@ final class LinearOp {
         if (b != null && (b.rank() != 1 || b.dim(0) != out)) {
             throw new ShapeException("linear: bias " + Shapes.str(b.shape()) + " does not fit weight " + Shapes.str(w.shape()));
         }
-        Kernels k = Kernels.get();
         Tensor y = Tensor.zeros(x.dtype, n, out);
-        if (b != null) for (int i = 0; i < n; i++) for (int j = 0; j < out; j++) y.set(i * out + j, b.get(j));
-        if (x.f != null) k.gemm(false, true, n, out, in, x.f, 0, w.f, 0, y.f, 0, true);
-        else k.gemm(false, true, n, out, in, x.d, 0, w.d, 0, y.d, 0, true);
+        if (b != null) for (int i = 0; i < n; i++) Kernels.copy(b.data(), 0, y.data(), i * out, out);
+        Kernels.gemm(false, true, n, out, in, x.data(), 0, w.data(), 0, y.data(), 0, true);
         return Node.record("linear", y, g -> {
             Tensor gx = null, gw = null, gb = null;
             if (x.requiresGrad()) {
                 gx = Tensor.zerosLike(x);
-                if (x.f != null) k.gemm(false, false, n, in, out, g.f, 0, w.f, 0, gx.f, 0, true);
-                else k.gemm(false, false, n, in, out, g.d, 0, w.d, 0, gx.d, 0, true);
+                Kernels.gemm(false, false, n, in, out, g.data(), 0, w.data(), 0, gx.data(), 0, true);
             }
             if (w.requiresGrad()) {
                 gw = Tensor.zerosLike(w);
-                if (x.f != null) k.gemm(true, false, out, in, n, g.f, 0, x.f, 0, gw.f, 0, true);
-                else k.gemm(true, false, out, in, n, g.d, 0, x.d, 0, gw.d, 0, true);
+                Kernels.gemm(true, false, out, in, n, g.data(), 0, x.data(), 0, gw.data(), 0, true);
             }
             if (b != null && b.requiresGrad()) gb = sumRows(g, n, out);
             return new Tensor[] {gx, gw, gb};
@@ -56,21 +52,17 @@ final class LinearOp {
         if (b.dim(0) != kk) {
             throw new ShapeException("cannot matmul " + Shapes.str(a.shape()) + " and " + Shapes.str(b.shape()));
         }
-        Kernels k = Kernels.get();
         Tensor c = Tensor.zeros(a.dtype, m, n);
-        if (a.f != null) k.gemm(false, false, m, n, kk, a.f, 0, b.f, 0, c.f, 0, true);
-        else k.gemm(false, false, m, n, kk, a.d, 0, b.d, 0, c.d, 0, true);
+        Kernels.gemm(false, false, m, n, kk, a.data(), 0, b.data(), 0, c.data(), 0, true);
         return Node.record("matmul", c, g -> {
             Tensor ga = null, gb = null;
             if (a.requiresGrad()) {
                 ga = Tensor.zerosLike(a);
-                if (a.f != null) k.gemm(false, true, m, kk, n, g.f, 0, b.f, 0, ga.f, 0, true);
-                else k.gemm(false, true, m, kk, n, g.d, 0, b.d, 0, ga.d, 0, true);
+                Kernels.gemm(false, true, m, kk, n, g.data(), 0, b.data(), 0, ga.data(), 0, true);
             }
             if (b.requiresGrad()) {
                 gb = Tensor.zerosLike(b);
-                if (a.f != null) k.gemm(true, false, kk, n, m, a.f, 0, g.f, 0, gb.f, 0, true);
-                else k.gemm(true, false, kk, n, m, a.d, 0, g.d, 0, gb.d, 0, true);
+                Kernels.gemm(true, false, kk, n, m, a.data(), 0, g.data(), 0, gb.data(), 0, true);
             }
             return new Tensor[] {ga, gb};
         }, a, b);
@@ -79,7 +71,7 @@ final class LinearOp {
     /** Column sums of g[n, cols] (the bias gradient). */
     static Tensor sumRows(Tensor g, int n, int cols) {
         double[] s = new double[cols];
-        for (int i = 0; i < n; i++) for (int j = 0; j < cols; j++) s[j] += g.get(i * cols + j);
+        for (int i = 0; i < n; i++) Kernels.accumulate(g.data(), i * cols, s, cols);
         return Tensor.of(g.dtype, new int[] {cols}, s);
     }
 }

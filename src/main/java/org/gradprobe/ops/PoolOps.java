@@ -32,8 +32,7 @@ final class PoolOps {
         int planes = os[0] * os[1], h = x.dim(2), w = x.dim(3), oh = os[2], ow = os[3];
         Tensor y = Tensor.empty(x.dtype, os);
         int[] argmax = StepMemory.ints(y.numel(), false);
-        if (x.f != null) Kernels.get().maxPool2d(x.f, planes, h, w, k, stride, oh, ow, y.f, argmax);
-        else Kernels.get().maxPool2d(x.d, planes, h, w, k, stride, oh, ow, y.d, argmax);
+        Kernels.maxPool2d(x.data(), planes, h, w, k, stride, oh, ow, y.data(), argmax);
         BackwardFn rule = g -> {
             // each output's argmax lies in its own plane: planes are zeroed and routed in parallel, each
             // chunk zeroing its planes just before it adds into them (the seed CNN's first pool at batch 64:
@@ -41,13 +40,8 @@ final class PoolOps {
             Tensor gx = Tensor.emptyLike(x);
             int perPlane = oh * ow, inPlane = h * w;
             Parallel.forChunks(planes, Math.max(1, Parallel.MIN_WORK / Math.max(1, inPlane)), (chunk, from, to) -> {
-                if (g.f != null) {
-                    java.util.Arrays.fill(gx.f, from * inPlane, to * inPlane, 0f);
-                    for (int i = from * perPlane; i < to * perPlane; i++) gx.f[argmax[i]] += g.f[i];
-                } else {
-                    java.util.Arrays.fill(gx.d, from * inPlane, to * inPlane, 0.0);
-                    for (int i = from * perPlane; i < to * perPlane; i++) gx.d[argmax[i]] += g.d[i];
-                }
+                gx.data().fill(from * inPlane, to * inPlane, 0.0);
+                Kernels.scatterAdd(g.data(), from * perPlane, to * perPlane, argmax, gx.data());
             });
             return new Tensor[] {gx};
         };

@@ -20,11 +20,6 @@ final class Unary {
         double df(double x, double y);
     }
 
-    static final Fn RELU = new Fn() {
-        public double f(double x) { return x > 0 ? x : (x == x ? 0.0 : x); }    // NaN passes through, as torch.relu
-        public double df(double x, double y) { return x > 0 ? 1.0 : 0.0; }
-    };
-
     static Fn leakyRelu(double slope) {
         return new Fn() {
             public double f(double x) { return x > 0 ? x : x * slope; }
@@ -51,40 +46,23 @@ final class Unary {
     static Tensor apply(String op, Fn fn, Tensor x) {
         Tensor y = Tensor.emptyLike(x);
         int n = x.numel();
-        if (fn == RELU) return relu(x, y, n);
-        if (x.f != null) {
-            for (int i = 0; i < n; i++) y.f[i] = (float) fn.f(x.f[i]);
-        } else {
-            for (int i = 0; i < n; i++) y.d[i] = fn.f(x.d[i]);
-        }
+        Kernels.map(x.data(), y.data(), 0, n, fn::f);
         return Node.record(op, y, g -> {
             Tensor gx = Tensor.emptyLike(x);
-            if (x.f != null) {
-                for (int i = 0; i < n; i++) gx.f[i] = (float) (g.f[i] * fn.df(x.f[i], y.f[i]));
-            } else {
-                for (int i = 0; i < n; i++) gx.d[i] = g.d[i] * fn.df(x.d[i], y.d[i]);
-            }
+            Kernels.mapBackward(x.data(), y.data(), g.data(), gx.data(), 0, n, fn::df);
             return new Tensor[] {gx};
         }, x);
     }
 
-
-    /** relu with the loops written out: it is the hot activation, and a call per element would dominate it. */
-    private static Tensor relu(Tensor x, Tensor y, int n) {
-        Parallel.forChunks(n, Parallel.MIN_WORK, (chunk, from, to) -> {
-            if (x.f != null) {
-                for (int i = from; i < to; i++) y.f[i] = Math.max(x.f[i], 0f);    // NaN passes through, -0 becomes 0
-            } else {
-                for (int i = from; i < to; i++) y.d[i] = Math.max(x.d[i], 0.0);
-            }
-        });
+    /** relu has kernels of its own: it is the hot activation, and a call per element would dominate it. */
+    static Tensor relu(Tensor x) {
+        Tensor y = Tensor.emptyLike(x);
+        int n = x.numel();
+        Parallel.forChunks(n, Parallel.MIN_WORK, (chunk, from, to) -> Kernels.relu(x.data(), y.data(), from, to));
         // x > 0 exactly where y > 0 (a NaN passes through and fails both): a gate in the probe's sense
         return Node.record("relu", y, (BackwardFn.Gate) g -> {
             Tensor gx = Tensor.emptyLike(x);
-            Parallel.forChunks(n, Parallel.MIN_WORK, (chunk, from, to) -> {
-                if (x.f != null) Kernels.get().reluBackward(x.f, g.f, from, to, gx.f, from);
-                else Kernels.get().reluBackward(x.d, g.d, from, to, gx.d, from);
-            });
+            Parallel.forChunks(n, Parallel.MIN_WORK, (chunk, from, to) -> Kernels.reluBackward(x.data(), g.data(), from, to, gx.data(), from));
             return new Tensor[] {gx};
         }, x);
     }

@@ -68,10 +68,8 @@ public final class Adam extends Optimizer {
             double decay = decoupled ? 1 - lr * weightDecay : 1, wd = decoupled ? 0 : weightDecay;
             // elementwise and independent: large tensors are split over the cores, a kernel on each chunk
             // (through Tensor.get/set on one thread, a step over the seed CNN's 225K weights took 1.5 ms)
-            Kernels k = Kernels.get();
             Parallel.forChunks(n, Parallel.MIN_WORK, (chunk, from, to) -> {
-                if (p.f != null) k.adam(p.f, grad.f, mi, vi, from, to, decay, wd, beta1, beta2, bc2Sqrt, stepSize, eps);
-                else k.adam(p.d, grad.d, mi, vi, from, to, decay, wd, beta1, beta2, bc2Sqrt, stepSize, eps);
+                Kernels.adam(p.data(), grad.data(), mi, vi, from, to, decay, wd, beta1, beta2, bc2Sqrt, stepSize, eps);
             });
         }
     }

@@ -48,10 +48,8 @@ public final class RmsProp extends Optimizer {
             double[] gm = centered ? mean.computeIfAbsent(e.getKey(), k -> new double[n]) : null;
             double[] b = momentum > 0 ? buffer.computeIfAbsent(e.getKey(), k -> new double[n]) : null;
             // elementwise and independent: large tensors are split over the cores, a kernel on each chunk
-            Kernels k = Kernels.get();
             Parallel.forChunks(n, Parallel.MIN_WORK, (chunk, from, to) -> {
-                if (p.f != null) k.rmsProp(p.f, grad.f, v, gm, b, from, to, weightDecay, alpha, eps, momentum, lr);
-                else k.rmsProp(p.d, grad.d, v, gm, b, from, to, weightDecay, alpha, eps, momentum, lr);
+                Kernels.rmsProp(p.data(), grad.data(), v, gm, b, from, to, weightDecay, alpha, eps, momentum, lr);
             });
         }
     }

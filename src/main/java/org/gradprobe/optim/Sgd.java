@@ -2,6 +2,7 @@ package org.gradprobe.optim;
 
 import java.util.HashMap;
 import java.util.Map;
+import org.gradprobe.kernels.Kernels;
 import org.gradprobe.kernels.Parallel;
 import org.gradprobe.tensor.Tensor;
 
@@ -54,21 +55,11 @@ public final class Sgd extends Optimizer {
             double[] mb = buf;
             // elementwise and independent: large tensors are split over the cores; the arrays are read directly
             Parallel.forChunks(n, Parallel.MIN_WORK, (chunk, from, to) -> {
-                if (p.f != null && !first && momentum != 0 && weightDecay == 0 && !nesterov) {
-                    // the usual recipe, written out: the same arithmetic as direction() without its branches
-                    float[] pf = p.f, gf = grad.f;
-                    double mom = momentum, keep = 1 - dampening, rate = lr;
-                    for (int i = from; i < to; i++) {
-                        double b = mom * mb[i] + keep * gf[i];
-                        mb[i] = b;
-                        pf[i] = (float) (pf[i] - rate * b);
-                    }
-                } else if (p.f != null) {
-                    float[] pf = p.f, gf = grad.f;
-                    for (int i = from; i < to; i++) pf[i] = (float) (pf[i] - lr * direction(gf[i], pf[i], mb, i, first));
+                if (!first && momentum != 0 && weightDecay == 0 && !nesterov) {
+                    // the usual recipe in a kernel: the same arithmetic as direction() without its branches
+                    Kernels.sgdMomentum(p.data(), grad.data(), mb, from, to, momentum, 1 - dampening, lr);
                 } else {
-                    double[] pd = p.d, gd = grad.d;
-                    for (int i = from; i < to; i++) pd[i] = pd[i] - lr * direction(gd[i], pd[i], mb, i, first);
+                    Kernels.update(p.data(), grad.data(), from, to, (pi, gi, i) -> pi - lr * direction(gi, pi, mb, i, first));
                 }
             });
         }

@@ -12,6 +12,7 @@ import org.gradprobe.autograd.Backward;
 import org.gradprobe.autograd.BackwardFn;
 import org.gradprobe.autograd.Node;
 import org.gradprobe.kernels.Kernels;
+import org.gradprobe.kernels.Storage;
 import org.gradprobe.kernels.Parallel;
 import org.gradprobe.nn.ForwardContext;
 import org.gradprobe.nn.Layer;
@@ -164,7 +165,7 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
         }
 
         private static Object storage(Tensor t) {
-            return t.f != null ? t.f : t.d;
+            return t.data().array();
         }
     }
 
@@ -400,8 +401,7 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
                 h.add(new StepRecord(step, step, v, rec.gradStats.get(name), frac == null ? Double.NaN : frac, Double.NaN));
             } else if (rec.weights.containsKey(name)) {
                 Tensor now = optimizer.parameters().get(name), then = weightsBefore.get(name);
-                Kernels k = Kernels.get();
-                double update = Math.sqrt(now.f != null ? k.squaredDistance(now.f, then.f, now.numel()) : k.squaredDistance(now.d, then.d, now.numel()));
+                double update = Math.sqrt(Kernels.squaredDistance(now.data(), then.data(), now.numel()));
                 h.add(new StepRecord(step, step, rec.weights.get(name), rec.grads.get(name), Double.NaN, update));
             }
         }
@@ -441,25 +441,23 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
      */
     private static final class UnitMaxima {
         final int units;
-        final boolean isFloat;
-        private final ConcurrentLinkedQueue<Object> partial = new ConcurrentLinkedQueue<>();
+        private final Storage like;
+        private final ConcurrentLinkedQueue<Storage> partial = new ConcurrentLinkedQueue<>();
         private boolean read;
 
         UnitMaxima(Tensor out) {
             units = out.numel() / Math.max(out.dim(0), 1);
-            isFloat = out.f != null;
+            like = out.data();
         }
 
         /** Reads t[from, to) (t shaped as the output), on any compute thread. */
         void piece(Tensor t, int from, int to) {
             read = true;
-            Object m = partial.poll();    // maxima no other thread is using now
-            if (m == null) m = isFloat ? new float[units] : new double[units];
-            Kernels k = Kernels.get();
+            Storage m = partial.poll();    // maxima no other thread is using now
+            if (m == null) m = like.allocate(units);
             for (int i = from; i < to; ) {
                 int u = i % units, len = Math.min(to - i, units - u);
-                if (isFloat) k.maxInto((float[]) m, u, t.f, i, len);
-                else k.maxInto((double[]) m, u, t.d, i, len);
+                Kernels.maxInto(m, u, t.data(), i, len);
                 i += len;
             }
             partial.add(m);
@@ -468,15 +466,11 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
         /** Per unit, whether it was positive for some sample (a NaN wins the maximum: not positive); reads t first if no pass did. */
         boolean[] positive(Tensor t) {
             if (!read && units > 0) Parallel.forChunks(t.numel(), Parallel.MIN_WORK, (c, from, to) -> piece(t, from, to));
-            Object all = partial.poll();
+            Storage all = partial.poll();
             boolean[] pos = new boolean[units];
             if (all == null) return pos;
-            Kernels k = Kernels.get();
-            for (Object m : partial) {
-                if (isFloat) k.maxInto((float[]) all, 0, (float[]) m, 0, units);
-                else k.maxInto((double[]) all, 0, (double[]) m, 0, units);
-            }
-            for (int u = 0; u < units; u++) pos[u] = isFloat ? ((float[]) all)[u] > 0 : ((double[]) all)[u] > 0;
+            for (Storage m : partial) Kernels.maxInto(all, 0, m, 0, units);
+            for (int u = 0; u < units; u++) pos[u] = all.get(u) > 0;
             return pos;
         }
     }

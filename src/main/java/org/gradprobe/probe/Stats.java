@@ -3,6 +3,8 @@ package org.gradprobe.probe;
 import java.util.Arrays;
 import org.gradprobe.kernels.Kernels;
 import org.gradprobe.kernels.Parallel;
+import org.gradprobe.kernels.Storage;
+import org.gradprobe.kernels.Summary;
 import org.gradprobe.tensor.DType;
 import org.gradprobe.tensor.ShapeException;
 import org.gradprobe.tensor.Shapes;
@@ -52,10 +54,7 @@ public final class Stats {
 
     /** As {@link #of(Tensor)}, the pieces over the compute threads when {@code parallel}, else on the calling thread. */
     public static Stats of(Tensor t, boolean parallel) {
-        return pass(t.numel(), false, parallel, null, (from, to, s, relu, buf) -> {
-            if (t.f != null) s.add(t.f, from, to, null);
-            else s.add(t.d, from, to);
-        })[0];
+        return pass(t.numel(), false, parallel, null, (from, to, s, relu, buf) -> s.add(t.data(), from, to, null))[0];
     }
 
     /**
@@ -67,14 +66,7 @@ public final class Stats {
     }
 
     private static Piece reluPiece(Tensor t) {
-        return (from, to, s, relu, buf) -> {
-            if (t.f != null) {
-                s.add(t.f, from, to, relu);
-            } else {
-                s.add(t.d, from, to);
-                relu.add(reluOf(t.d, from, to), 0, to - from);
-            }
-        };
+        return (from, to, s, relu, buf) -> s.add(t.data(), from, to, relu);
     }
 
     /**
@@ -85,22 +77,16 @@ public final class Stats {
         if (!Arrays.equals(g.shape(), gate.shape()) || g.dtype != gate.dtype) {
             throw new ShapeException("gate " + gate.dtype + " " + Shapes.str(gate.shape()) + " does not match " + g.dtype + " " + Shapes.str(g.shape()));
         }
-        Kernels k = Kernels.get();
         return pass(g.numel(), false, parallel, g.dtype, (from, to, s, relu, buf) -> {
-            if (g.f != null) {
-                k.reluBackward(gate.f, g.f, from, to, buf.f, 0);
-                s.add(buf.f, 0, to - from, null);
-            } else {
-                k.reluBackward(gate.d, g.d, from, to, buf.d, 0);
-                s.add(buf.d, 0, to - from);
-            }
+            Kernels.reluBackward(gate.data(), g.data(), from, to, buf, 0);
+            s.add(buf, 0, to - from, null);
         })[0];
     }
 
     /** One piece [from, to) of a pass: its statistics into s (and relu's, when asked); buf holds a piece, when asked for. */
     @FunctionalInterface
     private interface Piece {
-        void run(int from, int to, Stats s, Stats relu, Tensor buf);
+        void run(int from, int to, Stats s, Stats relu, Storage buf);
     }
 
     /**
@@ -114,13 +100,12 @@ public final class Stats {
 
     /**
      * Per thread: a piece's worth of values (for a pass that makes its values before summarizing them),
-     * and the counts of one piece by sign and exponent (add() is done with them before it calls itself
-     * for relu's values with a NaN). Kept, not allocated per piece: that had come to megabytes of fresh
-     * memory a recorded step.
+     * and the summary of one piece (add() is done with it before it calls itself for relu's values with a
+     * NaN). Kept, not allocated per piece: that had come to megabytes of fresh memory a recorded step.
      */
-    private static final ThreadLocal<Tensor> FLOAT_BUFFER = ThreadLocal.withInitial(() -> Tensor.wrap(new float[PIECE], PIECE));
-    private static final ThreadLocal<Tensor> DOUBLE_BUFFER = ThreadLocal.withInitial(() -> Tensor.wrap(new double[PIECE], PIECE));
-    private static final ThreadLocal<long[]> BY_EXPONENT = ThreadLocal.withInitial(() -> new long[Kernels.SUMMARY_SLOTS]);
+    private static final ThreadLocal<Storage> FLOAT_BUFFER = ThreadLocal.withInitial(() -> new Storage.Floats(new float[PIECE]));
+    private static final ThreadLocal<Storage> DOUBLE_BUFFER = ThreadLocal.withInitial(() -> new Storage.Doubles(new double[PIECE]));
+    private static final ThreadLocal<Summary> SUMMARY = ThreadLocal.withInitial(Summary::new);
 
     /** Runs a pass piece by piece (with a buffer of one piece per thread when {@code buffer} names its type) and merges the pieces in order. */
     private static Stats[] pass(int n, boolean withRelu, boolean parallel, DType buffer, Piece piece) {
@@ -152,7 +137,7 @@ public final class Stats {
 
         @Override
         public void run(int chunk, int from, int to) {
-            Tensor buf = buffer == null ? null : buffer == DType.FLOAT32 ? FLOAT_BUFFER.get() : DOUBLE_BUFFER.get();
+            Storage buf = buffer == null ? null : buffer == DType.FLOAT32 ? FLOAT_BUFFER.get() : DOUBLE_BUFFER.get();
             for (int k = from; k < to; k++) {
                 Stats s = new Stats(), r = withRelu ? new Stats() : null;
                 int start = k * PIECE, end = Math.min(n, start + PIECE);
@@ -208,56 +193,35 @@ public final class Stats {
     }
 
     /** relu as the op computes it (NaN passes, −0 and negatives become 0), of a[from, to). */
-    private static double[] reluOf(double[] a, int from, int to) {
-        double[] y = new double[to - from];
-        for (int k = 0; k < y.length; k++) {
-            double v = a[from + k];
-            y[k] = v > 0 || v != v ? v : 0.0;
+    private static Storage reluOf(Storage a, int from, int to) {
+        Storage y = a.allocate(to - from);
+        for (int k = 0; k < to - from; k++) {
+            double v = a.get(from + k);
+            if (v > 0 || v != v) y.set(k, v);
         }
         return y;
     }
 
-    private static float[] reluOf(float[] a, int from, int to) {
-        float[] y = new float[to - from];
-        for (int k = 0; k < y.length; k++) {
-            float v = a[from + k];
-            y[k] = v > 0 || v != v ? v : 0f;
-        }
-        return y;
-    }
-
-    /** Histogram bin of each biased float32 exponent (0: zero or subnormal, 255: NaN or Inf, resolved apart). */
-    private static final int[] FLOAT_BIN = new int[256];
-    /** The same for the 11-bit float64 exponent. */
-    private static final int[] DOUBLE_BIN = new int[2048];
-
-    static {
-        for (int e = 1; e < 255; e++) FLOAT_BIN[e] = bin(e - 127);
-        FLOAT_BIN[0] = bin(Float.MIN_EXPONENT - 1);     // subnormals
-        for (int e = 1; e < 2047; e++) DOUBLE_BIN[e] = bin(e - 1023);
-        DOUBLE_BIN[0] = bin(Double.MIN_EXPONENT - 1);
-    }
-
-    /** Adds a[from, to); and, when {@code relu} is not null, relu of those values to {@code relu}. */
-    private void add(float[] a, int from, int to, Stats relu) {
-        // One pass in the kernels: each value's sign and biased exponent counted (exponent 255: NaN/Inf,
-        // 0: subnormal; slot 512: exact zero), and shifted sums (shift = the first value) for a one-pass
-        // variance without cancellation. NaN/Inf make the sums non-finite; they are then redone below,
-        // skipping them (rare).
-        double shift = from < to && Float.isFinite(a[from]) ? a[from] : 0;
-        long[] byExp = BY_EXPONENT.get();
-        Arrays.fill(byExp, 0);
-        double[] sums = new double[relu == null ? 3 : 6];
-        Kernels.get().summarize(a, from, to, (float) shift, relu != null, byExp, sums);
-        double s1 = sums[0], s2 = sums[1], mx = sums[2];
-        long special = byExp[0xFF] + byExp[0x1FF];
+    /**
+     * Adds a[from, to); and, when {@code relu} is not null, relu of those values to {@code relu}. One
+     * pass in the kernels: each value counted by sign and exponent, and shifted sums (shift = the first
+     * value) for a one-pass variance without cancellation. NaN/Inf make the sums non-finite; they are
+     * then redone below, skipping them (rare).
+     */
+    private void add(Storage a, int from, int to, Stats relu) {
+        double first = from < to ? a.get(from) : 0, shift = Double.isFinite(first) ? first : 0;
+        Summary sum = SUMMARY.get();
+        sum.clear();
+        Kernels.summarize(a, from, to, shift, relu != null, sum);
+        double s1 = sum.sum(), s2 = sum.sumSquares(), mx = sum.maxAbs();
+        long special = sum.nonFinite();
         if (special > 0) {
             long nn = 0;
             s1 = s2 = mx = 0;
             for (int k = from; k < to; k++) {
-                float v = a[k];
-                if (Float.isNaN(v)) nn++;
-                if (!Float.isFinite(v)) continue;
+                double v = a.get(k);
+                if (Double.isNaN(v)) nn++;
+                if (!Double.isFinite(v)) continue;
                 double d = v - shift;
                 s1 += d;
                 s2 += d * d;
@@ -268,12 +232,9 @@ public final class Stats {
             hist[NAN_BIN] += nn;
             hist[INF_BIN] += special - nn;
         }
-        zeros += byExp[512];
-        hist[ZERO_BIN] += byExp[512];
-        for (int k = 0; k < 0xFF; k++) {
-            long c = byExp[k] + byExp[0x100 + k];
-            if (c > 0) hist[FLOAT_BIN[k]] += c;
-        }
+        zeros += sum.zeros();
+        hist[ZERO_BIN] += sum.zeros();
+        for (int e = Summary.MIN_EXPONENT; e <= Summary.MAX_EXPONENT; e++) hist[bin(e)] += sum.count(e);
         long fin = (to - from) - special;
         // Σx² from the shifted sums: Σ(d + shift)² = Σd² + 2·shift·Σd + n·shift²
         double sq = s2 + 2 * shift * s1 + fin * shift * shift;
@@ -286,49 +247,15 @@ public final class Stats {
         }
         // relu's output: the positive values as they are (their counts and sums), every other value a zero;
         // its sums are not shifted (a test holds the variance at a mean 250 standard deviations from zero)
-        long off = byExp[512];
-        for (int k = 0x100; k < 0x1FF; k++) off += byExp[k];
+        long off = sum.zeros();
+        for (int e = Summary.MIN_EXPONENT; e <= Summary.MAX_EXPONENT; e++) {
+            long pos = sum.positiveCount(e);
+            off += sum.count(e) - pos;
+            relu.hist[bin(e)] += pos;
+        }
         relu.zeros += off;
         relu.hist[ZERO_BIN] += off;
-        for (int k = 0; k < 0xFF; k++) if (byExp[k] > 0) relu.hist[FLOAT_BIN[k]] += byExp[k];
-        relu.finishAdd(to - from, to - from, 0, sums[3], sums[4], sums[4], Math.max(relu.maxAbs, sums[5]));
-    }
-
-    private void add(double[] a, int from, int to) {
-        double shift = from < to && Double.isFinite(a[from]) ? a[from] : 0, s1 = 0, s2 = 0, sq = 0, mx = maxAbs;
-        long special = 0;
-        for (int i = from; i < to; i++) {
-            double v = a[i];
-            int be = (int) (Double.doubleToRawLongBits(v) >>> 52) & 0x7FF;
-            if (be == 0x7FF) {
-                special++;
-                continue;
-            }
-            hist[DOUBLE_BIN[be]]++;
-            double dv = v - shift;
-            s1 += dv;
-            s2 += dv * dv;
-            sq += v * v;
-            mx = Math.max(mx, Math.abs(v));
-        }
-        long fin = (to - from) - special;
-        if (special > 0) {
-            long nn = 0;
-            for (int i = from; i < to; i++) if (Double.isNaN(a[i])) nn++;
-            nans += nn;
-            infs += special - nn;
-            hist[NAN_BIN] += nn;
-            hist[INF_BIN] += special - nn;
-        }
-        long z = 0;
-        int lowest = DOUBLE_BIN[0];
-        if (hist[lowest] > 0) {
-            for (int i = from; i < to; i++) if (a[i] == 0.0) z++;
-        }
-        zeros += z;
-        hist[lowest] -= z;
-        hist[ZERO_BIN] += z;
-        finishAdd(to - from, fin, shift, s1, s2, sq, mx);
+        relu.finishAdd(to - from, to - from, 0, sum.reluSum(), sum.reluSumSquares(), sum.reluSumSquares(), Math.max(relu.maxAbs, sum.reluMax()));
     }
 
     private void finishAdd(int n, long fin, double shift, double s1, double s2, double sq, double mx) {
@@ -421,6 +348,6 @@ public final class Stats {
 
     /** True when every element of {@code t} is finite; the cheap always-on check. */
     public static boolean allFinite(Tensor t) {
-        return t.f != null ? Kernels.get().allFinite(t.f, 0, t.f.length) : Kernels.get().allFinite(t.d, 0, t.d.length);
+        return Kernels.allFinite(t.data(), 0, t.numel());
     }
 }

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.IntFunction;
+import org.gradprobe.kernels.Storage;
 
 /**
  * Reuses the large arrays of a training step (activations, their gradients, unfolded inputs) in the
@@ -64,20 +65,23 @@ public final class StepMemory {
     }
 
     /**
-     * A float array of length {@code n}, zeroed when {@code zeroed}; otherwise its contents are whatever
+     * Storage of {@code n} elements of {@code dtype}, zeroed when {@code zeroed}; otherwise its contents are whatever
      * a step before left in it, for a caller that writes every element. (With assertions on, as in the
      * tests, such an array is filled with NaN first, so an element left unwritten shows.)
      */
-    public static float[] floats(int n, boolean zeroed) {
+    public static Storage storage(DType dtype, int n, boolean zeroed) {
+        return dtype == DType.FLOAT32 ? new Storage.Floats(floats(n, zeroed)) : new Storage.Doubles(doubles(n, zeroed));
+    }
+
+    static float[] floats(int n, boolean zeroed) {
         return array(float[].class, n, zeroed, float[]::new, a -> Arrays.fill(a, 0f), a -> Arrays.fill(a, Float.NaN));
     }
 
-    /** A double array of length {@code n}, as {@link #floats}. */
-    public static double[] doubles(int n, boolean zeroed) {
+    static double[] doubles(int n, boolean zeroed) {
         return array(double[].class, n, zeroed, double[]::new, a -> Arrays.fill(a, 0.0), a -> Arrays.fill(a, Double.NaN));
     }
 
-    /** An int array of length {@code n}, as {@link #floats} (poisoned with -1). */
+    /** An int array of length {@code n}, as {@link #storage} (poisoned with -1). */
     public static int[] ints(int n, boolean zeroed) {
         return array(int[].class, n, zeroed, int[]::new, a -> Arrays.fill(a, 0), a -> Arrays.fill(a, -1));
     }

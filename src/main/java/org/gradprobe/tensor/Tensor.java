@@ -4,12 +4,14 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import org.gradprobe.autograd.Node;
+import org.gradprobe.kernels.Kernels;
+import org.gradprobe.kernels.Storage;
 
 /**
  * A dense row-major tensor of float32 or float64 with the fields reverse-mode autodiff needs.
  *
- * <p>Exactly one of {@link #f} and {@link #d} is non-null, matching {@link #dtype}. Kernels read and
- * write those arrays directly; everything else goes through {@link #get}, {@link #set},
+ * <p>Its elements are a {@link Storage}, which ops hand to {@link Kernels}: the element type is
+ * dispatched there, once. Everything else reads and writes through {@link #get}, {@link #set},
  * {@link #doubles()} and {@link #of}.
  *
  * <p>Autograd: a leaf with {@code requiresGrad} accumulates its gradient into {@link #grad()} on every
@@ -20,8 +22,7 @@ public final class Tensor {
     private static final AtomicLong IDS = new AtomicLong();
 
     public final DType dtype;
-    public final float[] f;
-    public final double[] d;
+    private final Storage data;
     private final int[] shape;
     private final long id = IDS.incrementAndGet();
 
@@ -30,15 +31,13 @@ public final class Tensor {
     private Tensor grad;
     private Node node;
 
-    private Tensor(DType dtype, int[] shape, float[] f, double[] d) {
-        this.dtype = dtype;
+    private Tensor(int[] shape, Storage data) {
+        this.dtype = data.isFloat32() ? DType.FLOAT32 : DType.FLOAT64;
         this.shape = shape.clone();
-        this.f = f;
-        this.d = d;
+        this.data = data;
         int n = Shapes.numel(shape);
-        int len = f != null ? f.length : d.length;
-        if (len != n) {
-            throw new ShapeException("storage of " + len + " elements does not fit shape " + Shapes.str(shape));
+        if (data.length() != n) {
+            throw new ShapeException("storage of " + data.length() + " elements does not fit shape " + Shapes.str(shape));
         }
     }
 
@@ -57,9 +56,7 @@ public final class Tensor {
     }
 
     private static Tensor allocate(DType dtype, int[] shape, boolean zeroed) {
-        int n = Shapes.numel(shape);
-        return dtype == DType.FLOAT32 ? new Tensor(dtype, shape, StepMemory.floats(n, zeroed), null)
-                : new Tensor(dtype, shape, null, StepMemory.doubles(n, zeroed));
+        return new Tensor(shape, StepMemory.storage(dtype, Shapes.numel(shape), zeroed));
     }
 
     public static Tensor emptyLike(Tensor t) {
@@ -72,20 +69,22 @@ public final class Tensor {
 
     /** Wraps {@code data} without copying (float32). */
     public static Tensor wrap(float[] data, int... shape) {
-        return new Tensor(DType.FLOAT32, shape, data, null);
+        return new Tensor(shape, new Storage.Floats(data));
     }
 
     /** Wraps {@code data} without copying (float64). */
     public static Tensor wrap(double[] data, int... shape) {
-        return new Tensor(DType.FLOAT64, shape, null, data);
+        return new Tensor(shape, new Storage.Doubles(data));
+    }
+
+    /** Wraps {@code data} without copying. */
+    public static Tensor wrap(Storage data, int... shape) {
+        return new Tensor(shape, data);
     }
 
     /** A tensor of {@code dtype} holding {@code values}; float64 takes ownership, float32 rounds a copy. */
     public static Tensor of(DType dtype, int[] shape, double[] values) {
-        if (dtype == DType.FLOAT64) return new Tensor(dtype, shape, null, values);
-        float[] out = new float[values.length];
-        for (int i = 0; i < out.length; i++) out[i] = (float) values[i];
-        return new Tensor(dtype, shape, out, null);
+        return new Tensor(shape, Storage.of(dtype == DType.FLOAT32, values));
     }
 
     public static Tensor scalar(DType dtype, double v) {
@@ -110,14 +109,16 @@ public final class Tensor {
     public int[] shape() { return shape.clone(); }
     public int dim(int i) { return shape[i < 0 ? shape.length + i : i]; }
     public int rank() { return shape.length; }
-    public int numel() { return f != null ? f.length : d.length; }
+    public int numel() { return data.length(); }
     public long id() { return id; }
 
-    public double get(int i) { return f != null ? f[i] : d[i]; }
+    /** The elements, for the kernels (and for code that hands them on, such as a file writer). */
+    public Storage data() { return data; }
 
-    public void set(int i, double v) {
-        if (f != null) f[i] = (float) v; else d[i] = v;
-    }
+    public double get(int i) { return data.get(i); }
+
+    /** Sets element i to v (rounded for float32). */
+    public void set(int i, double v) { data.set(i, v); }
 
     public double item() {
         if (numel() != 1) throw new ShapeException("item() needs one element, tensor has shape " + Shapes.str(shape));
@@ -126,21 +127,18 @@ public final class Tensor {
 
     /** The values as float64: the backing array itself for float64 (do not modify), a widened copy for float32. */
     public double[] doubles() {
-        if (d != null) return d;
-        double[] out = new double[f.length];
-        for (int i = 0; i < out.length; i++) out[i] = f[i];
-        return out;
+        return data.toDoubles();
     }
 
     /** A copy with no graph, same dtype. */
     public Tensor copy() {
-        return f != null ? new Tensor(dtype, shape, f.clone(), null) : new Tensor(dtype, shape, null, d.clone());
+        return new Tensor(shape, data.copy());
     }
 
     /** A copy converted to {@code to} (a plain copy when the dtype is the same), with no graph. */
     public Tensor to(DType to) {
         if (to == dtype) return copy();
-        return of(to, shape, f != null ? doubles() : d.clone());
+        return of(to, shape, dtype == DType.FLOAT64 ? data.toDoubles().clone() : data.toDoubles());
     }
 
     /** Same storage, new shape; no graph (the autograd-aware version is {@code F.reshape}). */
@@ -148,7 +146,7 @@ public final class Tensor {
         if (Shapes.numel(newShape) != numel()) {
             throw new ShapeException("cannot view " + Shapes.str(shape) + " as " + Shapes.str(newShape));
         }
-        return new Tensor(dtype, newShape, f, d);
+        return new Tensor(newShape, data);
     }
 
     /** Copies {@code src}'s values into this tensor (same shape; dtype converted). */
@@ -156,8 +154,7 @@ public final class Tensor {
         if (!Arrays.equals(shape, src.shape)) {
             throw new ShapeException("cannot copy " + Shapes.str(src.shape) + " into " + Shapes.str(shape));
         }
-        if (f != null && src.f != null) System.arraycopy(src.f, 0, f, 0, f.length);
-        else if (d != null && src.d != null) System.arraycopy(src.d, 0, d, 0, d.length);
+        if (src.dtype == dtype) Kernels.copy(src.data, 0, data, 0, numel());
         else for (int i = 0; i < numel(); i++) set(i, src.get(i));
     }
 
@@ -166,17 +163,12 @@ public final class Tensor {
         if (!Arrays.equals(shape, other.shape)) {
             throw new ShapeException("cannot add " + Shapes.str(other.shape) + " into " + Shapes.str(shape));
         }
-        if (f != null && other.f != null) {
-            for (int i = 0; i < f.length; i++) f[i] += other.f[i];
-        } else if (d != null && other.d != null) {
-            for (int i = 0; i < d.length; i++) d[i] += other.d[i];
-        } else {
-            for (int i = 0; i < numel(); i++) set(i, get(i) + other.get(i));
-        }
+        if (other.dtype == dtype) Kernels.addInto(data, other.data, 0, numel());
+        else for (int i = 0; i < numel(); i++) set(i, get(i) + other.get(i));
     }
 
     public void fill(double v) {
-        if (f != null) Arrays.fill(f, (float) v); else Arrays.fill(d, v);
+        data.fill(0, numel(), v);
     }
 
     // ---- autograd ----
@@ -224,7 +216,7 @@ public final class Tensor {
 
     /** Same storage, cut from the graph. */
     public Tensor detach() {
-        return new Tensor(dtype, shape, f, d);
+        return new Tensor(shape, data);
     }
 
     @Override

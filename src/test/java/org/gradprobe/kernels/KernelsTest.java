@@ -27,27 +27,123 @@ class KernelsTest {
             {10, 37, 4100}, {16, 48, 6000},   // a small C over a long shared dimension: cut along k
         };
         Stream.Builder<Arguments> out = Stream.builder();
-        for (Kernels k : new Kernels[] {JavaKernels.INSTANCE, VectorKernels.INSTANCE}) {
+        for (Impl k : BOTH) {
             for (int[] s : shapes) {
-                for (int t = 0; t < 4; t++) out.add(Arguments.of(k.getClass().getSimpleName(), k, s[0], s[1], s[2], (t & 1) != 0, (t & 2) != 0));
+                for (int t = 0; t < 4; t++) out.add(Arguments.of(k.name(), k, s[0], s[1], s[2], (t & 1) != 0, (t & 2) != 0));
             }
         }
         return out.build();
     }
 
-    @Test
-    void vectorKernelsOverrideBothMatrixMultiplies() throws Exception {
-        // a twin lost in an edit would silently fall back to the plain loops and still pass every value test
-        for (Class<?> arr : new Class<?>[] {float[].class, double[].class}) {
-            VectorKernels.class.getDeclaredMethod("gemm", boolean.class, boolean.class, int.class, int.class, int.class,
-                    arr, int.class, arr, int.class, arr, int.class, boolean.class);
+    /**
+     * One backend's kernels, float32 and float64, under one name: the plain loops, or the Vector API
+     * (which falls back to the loops where it has no kernel of its own, as {@link Kernels} does). The
+     * facade picks one backend per JVM; the tests run both.
+     */
+    record Impl(String name, boolean vector) {
+        void gemm(boolean tA, boolean tB, int m, int n, int k, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, boolean acc) {
+            if (vector) VectorProductsF32.gemm(tA, tB, m, n, k, a, aOff, b, bOff, c, cOff, acc);
+            else ProductsF32.gemm(tA, tB, m, n, k, a, aOff, b, bOff, c, cOff, acc);
+        }
+
+        void gemm(boolean tA, boolean tB, int m, int n, int k, double[] a, int aOff, double[] b, int bOff, double[] c, int cOff, boolean acc) {
+            if (vector) VectorProductsF64.gemm(tA, tB, m, n, k, a, aOff, b, bOff, c, cOff, acc);
+            else ProductsF64.gemm(tA, tB, m, n, k, a, aOff, b, bOff, c, cOff, acc);
+        }
+
+        void summarize(float[] a, int from, int to, double shift, boolean relu, Summary out) {
+            if (vector) VectorStatisticsF32.summarize(a, from, to, shift, relu, out);
+            else StatisticsF32.summarize(a, from, to, shift, relu, out);
+        }
+
+        void adam(float[] p, float[] g, double[] m, double[] v, int from, int to,
+                  double decay, double wd, double beta1, double beta2, double bc2Sqrt, double stepSize, double eps) {
+            if (vector) VectorOptimizersF32.adam(p, g, m, v, from, to, decay, wd, beta1, beta2, bc2Sqrt, stepSize, eps);
+            else ElementwiseF32.adam(p, g, m, v, from, to, decay, wd, beta1, beta2, bc2Sqrt, stepSize, eps);
+        }
+
+        void rmsProp(float[] p, float[] g, double[] v, double[] mean, double[] buf, int from, int to,
+                     double wd, double alpha, double eps, double momentum, double lr) {
+            if (vector) VectorOptimizersF32.rmsProp(p, g, v, mean, buf, from, to, wd, alpha, eps, momentum, lr);
+            else ElementwiseF32.rmsProp(p, g, v, mean, buf, from, to, wd, alpha, eps, momentum, lr);
+        }
+
+        double squaredDistance(float[] a, float[] b, int n) {
+            return vector ? VectorStatisticsF32.squaredDistance(a, b, n) : StatisticsF32.squaredDistance(a, b, n);
+        }
+
+        double squaredDistance(double[] a, double[] b, int n) {
+            return StatisticsF64.squaredDistance(a, b, n);    // float64 has the loops only
+        }
+
+        void shortProduct(int m, int p, int k, double[] w, double[] bias, double[] cols, int colsOff, int ld, double[] y, int yOff) {
+            ConvF64.shortProduct(m, p, k, w, bias, cols, colsOff, ld, y, yOff);
+        }
+
+        void shortWeightGrad(int m, int p, int k, double[] g, int gOff, double[] cols, int colsOff, int ld, double[] gw, int gwOff, double[] gb, int gbOff) {
+            ConvF64.shortWeightGrad(m, p, k, g, gOff, cols, colsOff, ld, gw, gwOff, gb, gbOff);
+        }
+
+        void maxPool2d(float[] x, int planes, int h, int w, int k, int stride, int oh, int ow, float[] out, int[] argmax) {
+            ConvF32.maxPool2d(x, planes, h, w, k, stride, oh, ow, out, argmax);    // one path on both backends
+        }
+
+        void maxInto(float[] acc, int accOff, float[] a, int aOff, int n) {
+            if (vector) VectorElementwiseF32.maxInto(acc, accOff, a, aOff, n);
+            else ElementwiseF32.maxInto(acc, accOff, a, aOff, n);
+        }
+
+        void maxInto(double[] acc, int accOff, double[] a, int aOff, int n) {
+            if (vector) VectorElementwiseF64.maxInto(acc, accOff, a, aOff, n);
+            else ElementwiseF64.maxInto(acc, accOff, a, aOff, n);
+        }
+
+        void im2col(float[] x, int xOff, int c, int h, int w, int kh, int kw, int stride, int pad, int oh, int ow, float[] cols, int colsOff, int ld) {
+            if (vector) VectorConvF32.im2col(x, xOff, c, h, w, kh, kw, stride, pad, oh, ow, cols, colsOff, ld);
+            else ConvF32.im2col(x, xOff, c, h, w, kh, kw, stride, pad, oh, ow, cols, colsOff, ld);
+        }
+
+        void col2im(float[] cols, int colsOff, int ld, int c, int h, int w, int kh, int kw, int stride, int pad, int oh, int ow, float[] dx, int xOff) {
+            if (vector) VectorConvF32.col2im(cols, colsOff, ld, c, h, w, kh, kw, stride, pad, oh, ow, dx, xOff);
+            else ConvF32.col2im(cols, colsOff, ld, c, h, w, kh, kw, stride, pad, oh, ow, dx, xOff);
+        }
+
+        void shortProduct(int m, int p, int k, float[] w, float[] bias, float[] cols, int colsOff, int ld, float[] y, int yOff) {
+            if (vector) VectorConvF32.shortProduct(m, p, k, w, bias, cols, colsOff, ld, y, yOff);
+            else ConvF32.shortProduct(m, p, k, w, bias, cols, colsOff, ld, y, yOff);
+        }
+
+        void shortWeightGrad(int m, int p, int k, float[] g, int gOff, float[] cols, int colsOff, int ld, float[] gw, int gwOff, float[] gb, int gbOff) {
+            if (vector) VectorConvF32.shortWeightGrad(m, p, k, g, gOff, cols, colsOff, ld, gw, gwOff, gb, gbOff);
+            else ConvF32.shortWeightGrad(m, p, k, g, gOff, cols, colsOff, ld, gw, gwOff, gb, gbOff);
+        }
+
+        void reluBackward(float[] x, float[] g, int from, int to, float[] out, int outFrom) {
+            if (vector) VectorElementwiseF32.reluBackward(x, g, from, to, out, outFrom);
+            else ElementwiseF32.reluBackward(x, g, from, to, out, outFrom);
+        }
+
+        void reluBackward(double[] x, double[] g, int from, int to, double[] out, int outFrom) {
+            if (vector) VectorElementwiseF64.reluBackward(x, g, from, to, out, outFrom);
+            else ElementwiseF64.reluBackward(x, g, from, to, out, outFrom);
+        }
+
+        boolean allFinite(float[] a, int from, int to) {
+            return vector ? VectorElementwiseF32.allFinite(a, from, to) : ElementwiseF32.allFinite(a, from, to);
+        }
+
+        boolean allFinite(double[] a, int from, int to) {
+            return vector ? VectorElementwiseF64.allFinite(a, from, to) : ElementwiseF64.allFinite(a, from, to);
         }
     }
+
+    static final Impl JAVA = new Impl("java", false), VECTOR = new Impl("vector", true);
+    static final Impl[] BOTH = {JAVA, VECTOR};
 
     @Test
     void summarizeAgreesWithADirectCountInEveryKernel() {
         Random r = new Random(9);
-        int m = VectorKernels.SUMMARIZE_MIN;    // below it the vector kernel runs the scalar loop
+        int m = VectorStatisticsF32.SUMMARIZE_MIN;    // below it the vector kernel runs the scalar loop
         for (int n : new int[] {0, 1, 7, 8, 9, 15, 16, 17, 1000, m - 1, m, m + 1, m + 15, 3 * m + 7}) {
             float[] a = new float[n + 3];
             for (int i = 0; i < a.length; i++) {
@@ -56,7 +152,7 @@ class KernelsTest {
                         : (float) (r.nextGaussian() * Math.pow(2, r.nextInt(40) - 20));
             }
             int from = 3, to = n + 3;
-            long[] want = new long[Kernels.SUMMARY_SLOTS];
+            long[] want = new long[Summary.SLOTS];
             double shift = n > 0 ? a[from] : 0, s1 = 0, s2 = 0, mx = 0, p1 = 0, p2 = 0, pm = 0, abs1 = 0;
             for (int i = from; i < to; i++) {
                 int b = Float.floatToRawIntBits(a[i]);
@@ -70,20 +166,19 @@ class KernelsTest {
                 p2 += y * y;
                 pm = Math.max(pm, y);
             }
-            for (Kernels k : new Kernels[] {JavaKernels.INSTANCE, VectorKernels.INSTANCE}) {
+            for (Impl k : BOTH) {
                 for (boolean positives : new boolean[] {false, true}) {
-                    long[] got = new long[Kernels.SUMMARY_SLOTS];
-                    double[] sums = new double[positives ? 6 : 3];
-                    k.summarize(a, from, to, (float) shift, positives, got, sums);
-                    String what = k.getClass().getSimpleName() + " n=" + n + " positives=" + positives;
-                    assertArrayEquals(want, got, what);
-                    assertEquals(s1, sums[0], 1e-12 * Math.max(1, abs1), what);
-                    assertEquals(s2, sums[1], 1e-12 * Math.max(1, s2), what);
-                    assertEquals(mx, sums[2], 0.0, what);
+                    Summary got = new Summary();
+                    k.summarize(a, from, to, shift, positives, got);
+                    String what = k.name() + " n=" + n + " positives=" + positives;
+                    assertArrayEquals(want, got.counts, what);
+                    assertEquals(s1, got.sum(), 1e-12 * Math.max(1, abs1), what);
+                    assertEquals(s2, got.sumSquares(), 1e-12 * Math.max(1, s2), what);
+                    assertEquals(mx, got.maxAbs(), 0.0, what);
                     if (positives) {
-                        assertEquals(p1, sums[3], 1e-12 * Math.max(1, p1), what);
-                        assertEquals(p2, sums[4], 1e-12 * Math.max(1, p2), what);
-                        assertEquals(pm, sums[5], 0.0, what);
+                        assertEquals(p1, got.reluSum(), 1e-12 * Math.max(1, p1), what);
+                        assertEquals(p2, got.reluSumSquares(), 1e-12 * Math.max(1, p2), what);
+                        assertEquals(pm, got.reluMax(), 0.0, what);
                     }
                 }
             }
@@ -96,10 +191,11 @@ class KernelsTest {
         special[9] = Float.NEGATIVE_INFINITY;
         special[m - 1] = Float.intBitsToFloat(0xFFC00000);    // a NaN with the sign bit, in the scalar tail
         for (boolean positives : new boolean[] {false, true}) {
-            long[] got = new long[Kernels.SUMMARY_SLOTS];
-            VectorKernels.INSTANCE.summarize(special, 0, special.length, 1f, positives, got, new double[positives ? 6 : 3]);
-            assertEquals(2, got[255]);
-            assertEquals(2, got[511]);
+            Summary got = new Summary();
+            VECTOR.summarize(special, 0, special.length, 1f, positives, got);
+            assertEquals(2, got.counts[255]);
+            assertEquals(2, got.counts[511]);
+            assertEquals(4, got.nonFinite());
         }
     }
 
@@ -118,7 +214,7 @@ class KernelsTest {
                     float[] g = new float[to + 2];
                     for (int i = 0; i < g.length; i++) g[i] = (float) (r.nextGaussian() * Math.pow(10, r.nextInt(5) - 2));
                     double bc2Sqrt = Math.sqrt(1 - Math.pow(0.999, step)), stepSize = 0.01 / (1 - Math.pow(0.9, step));
-                    Kernels[] ks = {JavaKernels.INSTANCE, VectorKernels.INSTANCE};
+                    Impl[] ks = BOTH;
                     for (int b = 0; b < 2; b++) {
                         ks[b].adam(p[b], g, m[b], v[b], from, to, adamW ? 0.999 : 1, adamW ? 0 : 0.1, 0.9, 0.999, bc2Sqrt, stepSize, 1e-8);
                     }
@@ -149,7 +245,7 @@ class KernelsTest {
                 for (int step = 1; step <= 3; step++) {
                     float[] g = new float[len];
                     for (int i = 0; i < len; i++) g[i] = (float) (r.nextGaussian() * Math.pow(10, r.nextInt(5) - 2));
-                    Kernels[] ks = {JavaKernels.INSTANCE, VectorKernels.INSTANCE};
+                    Impl[] ks = BOTH;
                     for (int b = 0; b < 2; b++) {
                         ks[b].rmsProp(p[b], g, v[b], centered ? mean[b] : null, momentum ? buf[b] : null, from, to,
                                 decay ? 0.05 : 0, 0.99, 1e-8, 0.9, 0.01);
@@ -183,8 +279,8 @@ class KernelsTest {
                 bd[i] = b[i];
                 want += ((double) a[i] - b[i]) * ((double) a[i] - b[i]);
             }
-            for (Kernels k : new Kernels[] {JavaKernels.INSTANCE, VectorKernels.INSTANCE}) {
-                String what = k.getClass().getSimpleName() + " n=" + n;
+            for (Impl k : BOTH) {
+                String what = k.name() + " n=" + n;
                 assertEquals(want, k.squaredDistance(a, b, n), 1e-12 * want, what);
                 assertEquals(want, k.squaredDistance(ad, bd, n), 1e-12 * want, what + " float64");
             }
@@ -196,7 +292,7 @@ class KernelsTest {
         float[] a = {9, 1, -1, Float.NaN, 0f, -0f, 3, Float.NEGATIVE_INFINITY, 5, 6, 7, 8, -9, 10, 11, 12, 13, 14, 2, Float.POSITIVE_INFINITY};
         float[] acc0 = new float[a.length - 1];
         for (int i = 0; i < acc0.length; i++) acc0[i] = (i % 3 == 0) ? Float.NaN : (i % 3 == 1) ? -0f : i - 8;
-        for (Kernels k : new Kernels[] {JavaKernels.INSTANCE, VectorKernels.INSTANCE}) {
+        for (Impl k : BOTH) {
             // the running maxima sit at offset 2 of their array; the two before must stay as they are
             float[] acc = new float[acc0.length + 2];
             acc[0] = acc[1] = 77f;
@@ -212,7 +308,7 @@ class KernelsTest {
             assertEquals(77.0, accD[1]);
             for (int i = 0; i < acc0.length; i++) {
                 float want = Math.max(acc0[i], a[i + 1]);
-                String what = k.getClass().getSimpleName() + " at " + i;
+                String what = k.name() + " at " + i;
                 assertEquals(Float.isNaN(want), Float.isNaN(acc[i + 2]), what);
                 assertEquals(want > 0, acc[i + 2] > 0, what);
                 if (!Float.isNaN(want)) assertEquals(want, acc[i + 2], 0f, what);
@@ -242,10 +338,10 @@ class KernelsTest {
             float[] dxWant = new float[x.length], dxGot = new float[x.length];
             for (int i = 0; i < x.length; i++) dxWant[i] = dxGot[i] = i % 5;
             for (int img = 0; img < n; img++) {
-                JavaKernels.INSTANCE.im2col(x, 7 + img * c * h * w, c, h, w, k, k, stride, pad, oh, ow, want, img * p, ld);
-                VectorKernels.INSTANCE.im2col(x, 7 + img * c * h * w, c, h, w, k, k, stride, pad, oh, ow, got, img * p, ld);
-                JavaKernels.INSTANCE.col2im(cols, img * p, ld, c, h, w, k, k, stride, pad, oh, ow, dxWant, 7 + img * c * h * w);
-                VectorKernels.INSTANCE.col2im(cols, img * p, ld, c, h, w, k, k, stride, pad, oh, ow, dxGot, 7 + img * c * h * w);
+                JAVA.im2col(x, 7 + img * c * h * w, c, h, w, k, k, stride, pad, oh, ow, want, img * p, ld);
+                VECTOR.im2col(x, 7 + img * c * h * w, c, h, w, k, k, stride, pad, oh, ow, got, img * p, ld);
+                JAVA.col2im(cols, img * p, ld, c, h, w, k, k, stride, pad, oh, ow, dxWant, 7 + img * c * h * w);
+                VECTOR.col2im(cols, img * p, ld, c, h, w, k, k, stride, pad, oh, ow, dxGot, 7 + img * c * h * w);
             }
             assertArrayEquals(want, got, "im2col " + what);
             assertArrayEquals(dxWant, dxGot, "col2im " + what);
@@ -273,8 +369,8 @@ class KernelsTest {
                 for (int t = 0; t < k; t++) for (int j = 0; j < p; j++) gw[i * k + t] += g[gOff + i * p + j] * cols[colsOff + t * ld + j];
             }
             String what = java.util.Arrays.toString(sh);
-            for (Kernels kern : new Kernels[] {JavaKernels.INSTANCE, VectorKernels.INSTANCE}) {
-                String who = kern.getClass().getSimpleName() + " " + what;
+            for (Impl kern : BOTH) {
+                String who = kern.name() + " " + what;
                 float[] yf = new float[y.length], gwf = new float[m * k], gbf = new float[m];
                 java.util.Arrays.fill(yf, 7f);
                 kern.shortProduct(m, p, k, f(w), f(bias), f(cols), colsOff, ld, yf, yOff);
@@ -319,23 +415,23 @@ class KernelsTest {
         float[] x = {1, -1, 0, -0f, Float.NaN, 2, 3, -4, 5, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 1e-30f, 7};
         float[] g = new float[x.length];
         for (int i = 0; i < g.length; i++) g[i] = i + 1;
-        for (Kernels k : new Kernels[] {JavaKernels.INSTANCE, VectorKernels.INSTANCE}) {
+        for (Impl k : BOTH) {
             float[] out = new float[x.length];
             java.util.Arrays.fill(out, Float.NaN);
             k.reluBackward(x, g, 1, x.length, out, 1);
             assertTrue(Float.isNaN(out[0]), "outside the range untouched");
-            for (int i = 1; i < x.length; i++) assertEquals(x[i] > 0 ? g[i] : 0f, out[i], k.getClass().getSimpleName() + " at " + i);
+            for (int i = 1; i < x.length; i++) assertEquals(x[i] > 0 ? g[i] : 0f, out[i], k.name() + " at " + i);
             // into a buffer of its own: values 3.. to the start
             float[] buf = new float[x.length];
             k.reluBackward(x, g, 3, x.length, buf, 0);
-            for (int i = 3; i < x.length; i++) assertEquals(x[i] > 0 ? g[i] : 0f, buf[i - 3], k.getClass().getSimpleName() + " buffer at " + i);
+            for (int i = 3; i < x.length; i++) assertEquals(x[i] > 0 ? g[i] : 0f, buf[i - 3], k.name() + " buffer at " + i);
             double[] xd = new double[x.length], gd = new double[x.length], od = new double[x.length];
             for (int i = 0; i < x.length; i++) {
                 xd[i] = x[i];
                 gd[i] = g[i];
             }
             k.reluBackward(xd, gd, 0, x.length, od, 0);
-            for (int i = 0; i < x.length; i++) assertEquals(xd[i] > 0 ? gd[i] : 0.0, od[i], k.getClass().getSimpleName() + " float64 at " + i);
+            for (int i = 0; i < x.length; i++) assertEquals(xd[i] > 0 ? gd[i] : 0.0, od[i], k.name() + " float64 at " + i);
         }
     }
 
@@ -352,7 +448,7 @@ class KernelsTest {
             x[w + 2 * j] = windows[j][2];
             x[w + 2 * j + 1] = windows[j][3];
         }
-        for (Kernels k : new Kernels[] {JavaKernels.INSTANCE, VectorKernels.INSTANCE}) {
+        for (Impl k : BOTH) {
             float[] out = new float[ow];
             int[] arg = new int[ow];
             k.maxPool2d(x, 1, h, w, 2, 2, 1, ow, out, arg);
@@ -372,7 +468,7 @@ class KernelsTest {
 
     @Test
     void allFiniteFindsOneNaNOrInfAnywhere() {
-        for (Kernels k : new Kernels[] {JavaKernels.INSTANCE, VectorKernels.INSTANCE}) {
+        for (Impl k : BOTH) {
             for (int n : new int[] {1, 7, 33, 100}) {
                 float[] f = new float[n];
                 double[] d = new double[n];
@@ -384,7 +480,7 @@ class KernelsTest {
                         double[] db = d.clone();
                         fb[at] = (float) bad;
                         db[at] = bad;
-                        if (k.allFinite(fb, 0, n) || k.allFinite(db, 0, n)) fail(k.getClass().getSimpleName() + " missed " + bad + " at " + at + " of " + n);
+                        if (k.allFinite(fb, 0, n) || k.allFinite(db, 0, n)) fail(k.name() + " missed " + bad + " at " + at + " of " + n);
                         if (at > 0 && !k.allFinite(fb, 0, at)) fail("a range that stops before the bad value must pass");
                     }
                 }
@@ -399,7 +495,7 @@ class KernelsTest {
 
     @ParameterizedTest(name = "{0} m={2} n={3} k={4} transA={5} transB={6}")
     @MethodSource("cases")
-    void gemmMatchesTripleLoop(String name, Kernels kernels, int m, int n, int k, boolean transA, boolean transB) {
+    void gemmMatchesTripleLoop(String name, Impl kernels, int m, int n, int k, boolean transA, boolean transB) {
         Random r = new Random(31L * m + 7L * n + k);
         int aOff = 3, bOff = 5, cOff = 2;
         double[] a = random(r, aOff + m * k), b = random(r, bOff + k * n), c0 = random(r, cOff + m * n + 4);
@@ -438,7 +534,7 @@ class KernelsTest {
 
     @ParameterizedTest(name = "{0} m={2} n={3} k={4} transA={5} transB={6}")
     @MethodSource("cases")
-    void gemmDoesNotDependOnThreadCount(String name, Kernels kernels, int m, int n, int k, boolean transA, boolean transB) {
+    void gemmDoesNotDependOnThreadCount(String name, Impl kernels, int m, int n, int k, boolean transA, boolean transB) {
         Random r = new Random(5L * m + n + 11L * k);
         float[] a = toFloat(random(r, m * k)), b = toFloat(random(r, k * n));
         float[] one = new float[m * n], many = new float[m * n];
@@ -455,7 +551,7 @@ class KernelsTest {
 
     @ParameterizedTest(name = "{0} m={2} n={3} k={4} transA={5} transB={6}")
     @MethodSource("cases")
-    void nanInOneRowOfAReachesExactlyThatRowOfC(String name, Kernels kernels, int m, int n, int k, boolean transA, boolean transB) {
+    void nanInOneRowOfAReachesExactlyThatRowOfC(String name, Impl kernels, int m, int n, int k, boolean transA, boolean transB) {
         Random r = new Random(3L * m + n + k);
         float[] a = toFloat(random(r, m * k)), b = toFloat(random(r, k * n)), c = new float[m * n];
         int row = m / 2, p = k - 1;

@@ -27,7 +27,7 @@ class DeterminismTest {
                 float[] all = new float[0];
                 for (Tensor t : g.paramGrads().values()) {
                     float[] next = java.util.Arrays.copyOf(all, all.length + t.numel());
-                    System.arraycopy(t.f, 0, next, all.length, t.numel());
+                    for (int i = 0; i < t.numel(); i++) next[all.length + i] = (float) t.get(i);
                     all = next;
                 }
                 grads[th - 1] = all;

@@ -49,8 +49,8 @@ class StatsTest {
         Tensor a = Tensor.randn(DType.FLOAT64, r, 3, 1000), b = Tensor.randn(DType.FLOAT64, r, 0.01, 37);
         for (int i = 0; i < 37; i++) b.set(i, b.get(i) + 100);    // a very different mean: the merge must not lose it
         double[] both = new double[1037];
-        System.arraycopy(a.d, 0, both, 0, 1000);
-        System.arraycopy(b.d, 0, both, 1000, 37);
+        System.arraycopy(a.doubles(), 0, both, 0, 1000);
+        System.arraycopy(b.doubles(), 0, both, 1000, 37);
         Stats merged = Stats.of(a).merge(Stats.of(b)), whole = Stats.of(Tensor.wrap(both, 1037));
         assertEquals(whole.mean(), merged.mean(), 1e-12);
         assertEquals(whole.std(), merged.std(), 1e-10);
