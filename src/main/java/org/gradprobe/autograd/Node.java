@@ -28,10 +28,12 @@ public final class Node {
     private final String op;
     private final Tensor[] inputs;
     private final BackwardFn backward;
+    private final Derivable derivable;
     private String label;
 
-    private Node(String op, Tensor[] inputs, BackwardFn backward) {
+    private Node(String op, Derivable derivable, Tensor[] inputs, BackwardFn backward) {
         this.op = op;
+        this.derivable = derivable;
         this.inputs = inputs;
         this.backward = backward;
     }
@@ -41,12 +43,17 @@ public final class Node {
      * gradient; returns {@code out} either way.
      */
     public static Tensor record(String op, Tensor out, BackwardFn backward, Tensor... inputs) {
+        return record(op, Derivable.NONE, out, backward, inputs);
+    }
+
+    /** As {@link #record(String, Tensor, BackwardFn, Tensor...)}, declaring what the probe may derive from the node. */
+    public static Tensor record(String op, Derivable derivable, Tensor out, BackwardFn backward, Tensor... inputs) {
         OpObserver o = OBSERVER.get();
         if (o != null) o.onOp(op, out, inputs);
         if (!GradMode.isEnabled()) return out;
         boolean any = false;
         for (Tensor t : inputs) any |= t != null && t.requiresGrad();
-        if (any) out.setNode(new Node(op, inputs, backward));
+        if (any) out.setNode(new Node(op, derivable, inputs, backward));
         return out;
     }
 
@@ -54,6 +61,8 @@ public final class Node {
     public long id() { return id; }
     public Tensor[] inputs() { return inputs; }
     public BackwardFn backwardFn() { return backward; }
+    /** What the probe may derive from this node instead of reading its tensors. */
+    public Derivable derivable() { return derivable; }
     public String label() { return label; }
     public void setLabel(String label) { this.label = label; }
 

@@ -8,7 +8,9 @@ package org.gradprobe.kernels;
  */
 public final class Scratch {
     /** How many slots there are; a caller owns a slot number by convention (see its users). */
-    public static final int SLOTS = 4;
+    public static final int SLOTS = 5;
+    /** The slot of the probe's statistics passes (a piece's worth of values they make before summarizing them). */
+    public static final int STATS = 4;
 
     private static final ThreadLocal<Storage[][]> SLOTS_BY_TYPE = ThreadLocal.withInitial(() -> new Storage[][] {
         new Storage[SLOTS], new Storage[SLOTS]});

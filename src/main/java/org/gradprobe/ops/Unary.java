@@ -1,6 +1,6 @@
 package org.gradprobe.ops;
 
-import org.gradprobe.autograd.BackwardFn;
+import org.gradprobe.autograd.Derivable;
 import org.gradprobe.autograd.Node;
 import org.gradprobe.kernels.Kernels;
 import org.gradprobe.kernels.Parallel;
@@ -59,8 +59,7 @@ final class Unary {
         Tensor y = Tensor.emptyLike(x);
         int n = x.numel();
         Parallel.forChunks(n, Parallel.MIN_WORK, (chunk, from, to) -> Kernels.relu(x.data(), y.data(), from, to));
-        // x > 0 exactly where y > 0 (a NaN passes through and fails both): a gate in the probe's sense
-        return Node.record("relu", y, (BackwardFn.Gate) g -> {
+        return Node.record("relu", Derivable.RELU, y, g -> {
             Tensor gx = Tensor.emptyLike(x);
             Parallel.forChunks(n, Parallel.MIN_WORK, (chunk, from, to) -> Kernels.reluBackward(x.data(), g.data(), from, to, gx.data(), from));
             return new Tensor[] {gx};

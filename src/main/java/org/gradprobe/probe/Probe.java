@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.BiFunction;
 import org.gradprobe.autograd.Backward;
-import org.gradprobe.autograd.BackwardFn;
+import org.gradprobe.autograd.Derivable;
 import org.gradprobe.autograd.Node;
 import org.gradprobe.kernels.Kernels;
 import org.gradprobe.kernels.Storage;
@@ -130,7 +130,7 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
         boolean output(String name, Layer layer, Tensor out, UnitMaxima units) {
             outputs.put(out, name);
             Node node = out.node();
-            if (held != null && layer.kind().equals("relu") && node != null && node.op().equals("relu") && node.inputs()[0] == held
+            if (held != null && node != null && node.derivable() == Derivable.RELU && node.inputs()[0] == held
                     && !byStorage.containsKey(storage(held))) {
                 Tensor x = held;
                 pending.add(new Pending(heldName, x, name, out, units,
@@ -305,10 +305,9 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
             @Override
             public void onRule(Node node, Tensor gradOut, Tensor[] gradIns) {
                 if (gradIns.length != 1 || gradIns[0] == null) return;
-                BackwardFn fn = node.backwardFn();
-                if (fn instanceof BackwardFn.Routing) {
+                if (node.derivable() == Derivable.ROUTES) {
                     routes.put(gradIns[0], new Route(gradOut, last, node.inputs()[0], false));
-                } else if (fn instanceof BackwardFn.Gate) {
+                } else if (node.derivable() == Derivable.RELU) {
                     // when the routing op read this op's output (and not, say, a sum with it, whose gradient
                     // passes through unchanged), the gate is open for value j where the routing op's output j,
                     // a copy of this op's output where j was routed, is positive

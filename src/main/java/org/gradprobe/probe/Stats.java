@@ -3,9 +3,9 @@ package org.gradprobe.probe;
 import java.util.Arrays;
 import org.gradprobe.kernels.Kernels;
 import org.gradprobe.kernels.Parallel;
+import org.gradprobe.kernels.Scratch;
 import org.gradprobe.kernels.Storage;
 import org.gradprobe.kernels.Summary;
-import org.gradprobe.tensor.DType;
 import org.gradprobe.tensor.ShapeException;
 import org.gradprobe.tensor.Shapes;
 import org.gradprobe.tensor.Tensor;
@@ -77,7 +77,7 @@ public final class Stats {
         if (!Arrays.equals(g.shape(), gate.shape()) || g.dtype != gate.dtype) {
             throw new ShapeException("gate " + gate.dtype + " " + Shapes.str(gate.shape()) + " does not match " + g.dtype + " " + Shapes.str(g.shape()));
         }
-        return pass(g.numel(), false, parallel, g.dtype, (from, to, s, relu, buf) -> {
+        return pass(g.numel(), false, parallel, g.data(), (from, to, s, relu, buf) -> {
             Kernels.reluBackward(gate.data(), g.data(), from, to, buf, 0);
             s.add(buf, 0, to - from, null);
         })[0];
@@ -99,16 +99,13 @@ public final class Stats {
     }
 
     /**
-     * Per thread: a piece's worth of values (for a pass that makes its values before summarizing them),
-     * and the summary of one piece (add() is done with it before it calls itself for relu's values with a
+     * Per thread: the summary of one piece (add() is done with it before it calls itself for relu's values with a
      * NaN). Kept, not allocated per piece: that had come to megabytes of fresh memory a recorded step.
      */
-    private static final ThreadLocal<Storage> FLOAT_BUFFER = ThreadLocal.withInitial(() -> new Storage.Floats(new float[PIECE]));
-    private static final ThreadLocal<Storage> DOUBLE_BUFFER = ThreadLocal.withInitial(() -> new Storage.Doubles(new double[PIECE]));
     private static final ThreadLocal<Summary> SUMMARY = ThreadLocal.withInitial(Summary::new);
 
-    /** Runs a pass piece by piece (with a buffer of one piece per thread when {@code buffer} names its type) and merges the pieces in order. */
-    private static Stats[] pass(int n, boolean withRelu, boolean parallel, DType buffer, Piece piece) {
+    /** Runs a pass piece by piece (with a buffer of one piece per thread, of the type of {@code buffer}'s storage, when it is not null) and merges the pieces in order. */
+    private static Stats[] pass(int n, boolean withRelu, boolean parallel, Storage buffer, Piece piece) {
         Pieces p = new Pieces(n, withRelu, buffer, null, piece);
         if (parallel) Parallel.forChunks(p.parts.length, p);
         else p.run(0, 0, p.parts.length);
@@ -119,12 +116,12 @@ public final class Stats {
     private static final class Pieces implements Parallel.Chunk {
         final int n;
         final boolean withRelu;
-        final DType buffer;
+        final Storage buffer;
         final AlsoRead also;
         final Piece piece;
         final Stats[] parts, reluParts;
 
-        Pieces(int n, boolean withRelu, DType buffer, AlsoRead also, Piece piece) {
+        Pieces(int n, boolean withRelu, Storage buffer, AlsoRead also, Piece piece) {
             this.n = n;
             this.withRelu = withRelu;
             this.buffer = buffer;
@@ -137,7 +134,7 @@ public final class Stats {
 
         @Override
         public void run(int chunk, int from, int to) {
-            Storage buf = buffer == null ? null : buffer == DType.FLOAT32 ? FLOAT_BUFFER.get() : DOUBLE_BUFFER.get();
+            Storage buf = buffer == null ? null : Scratch.get(buffer, Scratch.STATS, PIECE);
             for (int k = from; k < to; k++) {
                 Stats s = new Stats(), r = withRelu ? new Stats() : null;
                 int start = k * PIECE, end = Math.min(n, start + PIECE);
