@@ -82,8 +82,8 @@ final class DiagnoseCommand implements Callable<Integer> {
         } else {
             System.out.println("model: " + model.spec() + " on " + org.gradprobe.tensor.Shapes.dims(model.inputShape()) + ", "
                     + opt.describe() + ", " + d.steps() + " steps of batch " + batch + " on " + train.name());
-            System.out.print(TerminalReport.render(d.probe(), d));
-            if (d.clipping() != null) System.out.println(org.gradprobe.train.Trainer.clippingSummary(d.clipping()));
+            System.out.print(TerminalReport.render(d.probe(), d, Flags::remedy));
+            if (d.clipping() != null) System.out.println(d.clipping().summary());
         }
         return 0;
     }

@@ -112,19 +112,19 @@ final class TrainCommand implements Callable<Integer> {
 
                     @Override
                     public void onEpoch(int epoch, Probe p, Evaluation test) {
-                        System.out.print(TerminalReport.render(p, Diagnosis.of(p)));
+                        System.out.print(TerminalReport.render(p, Diagnosis.of(p), Flags::remedy));
                     }
                 });
                 listener = Trainer.Listener.both(listener, probe);
             }
             Evaluation last = trainer.fit(data.train(), data.test(), listener);
-            if (trainer.clipping() != null) {
-                System.out.println(Trainer.clippingSummary(trainer.clipping()));
+            trainer.clipping().ifPresent(c -> {
+                System.out.println(c.summary());
                 Map<String, Object> rec = new LinkedHashMap<>();
                 rec.put("type", "clipping");
-                rec.putAll(trainer.clipping());
+                rec.putAll(c.toJson());
                 run.log(rec);
-            }
+            });
             if (probe != null) {
                 log.verdicts(Diagnosis.of(probe), 0);
                 RunData record = RunData.read(dir.resolve(RunFolder.METRICS));

@@ -10,25 +10,28 @@ import org.gradprobe.data.Dataset;
 import org.gradprobe.nn.Model;
 import org.gradprobe.optim.Optimizer;
 import org.gradprobe.tensor.Rand;
+import org.gradprobe.train.Clipping;
 import org.gradprobe.train.Trainer;
 
 /**
  * The outcome of a probed run: the probe with its histories, verdicts per layer, the loss verdict, the
  * first non-finite event, and what gradient clipping did when it was on ({@code clipping}: null when off).
  */
-public record Diagnosis(Probe probe, List<LayerVerdict> layers, Map<String, Object> loss, NonFiniteEvent firstNonFinite, long steps,
-                        Map<String, Object> clipping) {
+public record Diagnosis(Probe probe, List<LayerVerdict> layers, LossVerdict loss, NonFiniteEvent firstNonFinite, long steps,
+                        Clipping clipping) {
 
+    /** True when no layer and not the loss has a verdict but healthy, and no NaN or Inf appeared. */
     public boolean healthy() {
         for (LayerVerdict v : layers) if (!v.healthy()) return false;
-        return firstNonFinite == null && LayerVerdict.HEALTHY.equals(loss.get("verdict"));
+        return firstNonFinite == null && loss.healthy();
     }
 
+    /** The verdicts on the probe's current histories. */
     public static Diagnosis of(Probe probe) {
         return of(probe, null);
     }
 
-    private static Diagnosis of(Probe probe, Map<String, Object> clipping) {
+    private static Diagnosis of(Probe probe, Clipping clipping) {
         return new Diagnosis(probe, probe.verdicts(), Detectors.lossVerdict(probe), probe.firstNonFinite(), probe.steps(), clipping);
     }
 
@@ -56,7 +59,7 @@ public record Diagnosis(Probe probe, List<LayerVerdict> layers, Map<String, Obje
             Batches.Batch x = batches.get(b++);
             trainer.step(x.input(), x.targets(), rng);
         }
-        return of(probe, trainer.clipping());
+        return of(probe, trainer.clipping().orElse(null));
     }
 
     /** The JSON object of {@code gradprobe diagnose --json}. */
@@ -64,15 +67,7 @@ public record Diagnosis(Probe probe, List<LayerVerdict> layers, Map<String, Obje
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("verdict", healthy() ? "healthy" : "unhealthy");
         List<Object> ls = new ArrayList<>();
-        for (LayerVerdict v : layers) {
-            Map<String, Object> l = new LinkedHashMap<>();
-            l.put("name", v.name());
-            l.put("kind", v.kind());
-            l.put("verdicts", v.verdicts());
-            l.put("evidence", v.evidence());
-            l.put("advice", v.advice());
-            ls.add(l);
-        }
+        for (LayerVerdict v : layers) ls.add(v.toJson());
         m.put("layers", ls);
         if (firstNonFinite == null) {
             m.put("first_nonfinite", null);
@@ -85,9 +80,9 @@ public record Diagnosis(Probe probe, List<LayerVerdict> layers, Map<String, Obje
             f.put("detail", firstNonFinite.describe());
             m.put("first_nonfinite", f);
         }
-        m.put("loss", loss);
+        m.put("loss", loss.toJson());
         m.put("steps", steps);
-        if (clipping != null) m.put("clipping", clipping);
+        if (clipping != null) m.put("clipping", clipping.toJson());
         return m;
     }
 }

@@ -242,12 +242,12 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
         Recording rec = new Recording(step);
         recording = rec;
         return (name, layer, out) -> {
-            String kind = layer.kind();
+            LayerKind kind = nodes.get(name).layerKind();
             // a relu's units: read in the pass over its input when there is one (deferred), else here
-            UnitMaxima units = kind.equals("relu") ? new UnitMaxima(out) : null;
+            UnitMaxima units = kind == LayerKind.RELU ? new UnitMaxima(out) : null;
             boolean deferred = rec.output(name, layer, out, units);
             if (units != null && !deferred) rec.unitFractions.put(name, deadFraction(name, units.positive(out)));
-            else if (kind.equals("sigmoid") || kind.equals("tanh")) rec.unitFractions.put(name, saturatedFraction(kind, out));
+            else if (kind.saturates()) rec.unitFractions.put(name, saturatedFraction(kind, out));
         };
     }
 
@@ -397,12 +397,12 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
                 Stats v = rec.valueStats.get(name);
                 if (v == null) continue;
                 Double frac = rec.unitFractions.get(name);
-                h.add(new StepRecord(step, step, v, rec.gradStats.get(name), frac == null ? Double.NaN : frac, Double.NaN));
+                h.add(StepRecord.activation(step, v, rec.gradStats.get(name), h.layerKind(), frac == null ? Double.NaN : frac));
             } else if (rec.weights.containsKey(name)) {
                 Tensor now = optimizer.parameters().get(name), then = weightsBefore.get(name);
                 Kernels k = Kernels.get();
                 double update = Math.sqrt(now.f != null ? k.squaredDistance(now.f, then.f, now.numel()) : k.squaredDistance(now.d, then.d, now.numel()));
-                h.add(new StepRecord(step, step, rec.weights.get(name), rec.grads.get(name), Double.NaN, update));
+                h.add(StepRecord.parameter(step, rec.weights.get(name), rec.grads.get(name), update));
             }
         }
         for (Listener l : listeners) l.onRecord(step, this);
@@ -501,9 +501,9 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
     }
 
     /** For sigmoid and tanh outputs, the fraction within 1% of their bounds; NaN for other kinds. */
-    static double saturatedFraction(String kind, Tensor out) {
-        if (!kind.equals("sigmoid") && !kind.equals("tanh")) return Double.NaN;
-        double lo = kind.equals("sigmoid") ? 0.01 : -0.99, hi = 0.99;
+    static double saturatedFraction(LayerKind kind, Tensor out) {
+        if (!kind.saturates()) return Double.NaN;
+        double lo = kind.saturationLow(), hi = 0.99;
         long sat = 0;
         for (int i = 0; i < out.numel(); i++) {
             double v = out.get(i);

@@ -54,12 +54,14 @@ public final class ProbeLog implements Probe.Listener {
             m.put("step", step);
             m.put("node", h.name());
             m.put("layer", h.layer());
-            m.put("layer_kind", h.layerKind());
+            m.put("layer_kind", h.layerKindName());
             m.put("kind", h.kind() == NodeHistory.Kind.PARAMETER ? "parameter" : "activation");
             m.put("shape", h.shape());
             m.put("value", stats(r.value()));
             m.put("grad", r.grad() == null ? null : stats(r.grad()));
-            if (!Double.isNaN(r.unitFraction())) m.put("unit_fraction", r.unitFraction());
+            // one field for both: the layer's kind, beside it, says which fraction it is
+            double unitFraction = Double.isNaN(r.deadFraction()) ? r.saturatedFraction() : r.deadFraction();
+            if (!Double.isNaN(unitFraction)) m.put("unit_fraction", unitFraction);
             if (!Double.isNaN(r.updateNorm())) {
                 m.put("update_norm", r.updateNorm());
                 m.put("update_ratio", r.updateRatio());

@@ -1,7 +1,7 @@
 package org.gradprobe.train;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.SplittableRandom;
 import org.gradprobe.autograd.Backward;
 import org.gradprobe.data.Batches;
@@ -167,22 +167,11 @@ public final class Trainer {
 
     public double largestClippedNorm() { return largestClippedNorm; }
 
-    /** What clipping did so far, as the run record and diagnose's JSON name it; null when clipping is off. */
-    public Map<String, Object> clipping() {
-        if (config.clipNorm() == null && config.clipValue() == null) return null;
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("clip_norm", config.clipNorm());
-        m.put("clip_value", config.clipValue());
-        m.put("clipped_steps", clippedSteps);
-        m.put("steps", stepCount);
-        m.put("largest_clipped_norm", largestClippedNorm);
-        return m;
-    }
-
-    /** One line on what clipping did, from {@link #clipping()}'s record. */
-    public static String clippingSummary(Map<String, Object> c) {
-        long clipped = ((Number) c.get("clipped_steps")).longValue();
-        return "gradient clipping acted on " + clipped + " of " + c.get("steps") + " steps" + (clipped > 0 && c.get("clip_norm") != null
-                ? String.format(" (largest global norm cut down: %.3g, to %.3g)", (Double) c.get("largest_clipped_norm"), (Double) c.get("clip_norm")) : "");
+    /** What clipping did so far; empty when clipping is off. */
+    public Optional<Clipping> clipping() {
+        if (config.clipNorm() == null && config.clipValue() == null) return Optional.empty();
+        return Optional.of(new Clipping(config.clipNorm() == null ? OptionalDouble.empty() : OptionalDouble.of(config.clipNorm()),
+                config.clipValue() == null ? OptionalDouble.empty() : OptionalDouble.of(config.clipValue()), clippedSteps, stepCount,
+                largestClippedNorm));
     }
 }

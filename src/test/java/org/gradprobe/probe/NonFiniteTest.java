@@ -88,7 +88,7 @@ class NonFiniteTest {
         assertEquals("forward", e.pass());
         assertEquals(3, e.step());
         assertTrue(p.stopped(), "stops by default");
-        assertTrue(p.verdicts().stream().anyMatch(v -> v.name().equals("poison") && v.verdicts().contains(LayerVerdict.NONFINITE)));
+        assertTrue(p.verdicts().stream().anyMatch(v -> v.name().equals("poison") && v.verdicts().contains(Verdict.NONFINITE)));
     }
 
     /** Every place in the seed CNN, in both passes: the poison is named, not a layer it reached after. */

@@ -134,7 +134,7 @@ class ProbeTest {
         for (String relu : new String[] {"1", "2"}) {
             List<StepRecord> got = probe.nodes().get(relu).records();
             assertEquals(3, got.size());
-            for (int i = 0; i < 3; i++) assertEquals(want.get(i), got.get(i).unitFraction(), 0.0, "relu " + relu + " record " + i);
+            for (int i = 0; i < 3; i++) assertEquals(want.get(i), got.get(i).deadFraction(), 0.0, "relu " + relu + " record " + i);
         }
         assertTrue(want.get(2) > 0 && want.get(0) < 1, "some units dead, some not: " + want);
     }
@@ -205,7 +205,7 @@ class ProbeTest {
                     if (h.kind() != NodeHistory.Kind.ACTIVATION) continue;
                     assertFalse(h.records().isEmpty(), h.name());
                     StatsTest.assertSame(direct.get(h.name()), h.latest().value(), dt + " " + h.name());
-                    if (h.layerKind().equals("relu")) relus++;
+                    if (h.layerKind() == LayerKind.RELU) relus++;
                 }
                 assertEquals(4, relus);
             }
@@ -240,7 +240,7 @@ class ProbeTest {
             if (h.kind() != NodeHistory.Kind.ACTIVATION || h.latest().grad() == null) continue;
             Stats got = h.latest().grad(), want = direct.get(h.name());
             assertNotNull(want, h.name());
-            if (h.layerKind().equals("relu")) relus++;
+            if (h.layerKind() == LayerKind.RELU) relus++;
             assertEquals(want.count(), got.count(), h.name());
             assertEquals(want.zeroFraction(), got.zeroFraction(), 0.0, h.name());
             assertEquals(want.nans(), got.nans(), h.name());

@@ -25,6 +25,7 @@ import org.gradprobe.nn.Init;
 import org.gradprobe.nn.Model;
 import org.gradprobe.nn.ModelSpec;
 import org.gradprobe.optim.Sgd;
+import org.gradprobe.probe.Advice;
 import org.gradprobe.probe.Diagnosis;
 import org.gradprobe.probe.LayerVerdict;
 import org.gradprobe.probe.Probe;
@@ -105,7 +106,7 @@ class ReportTest {
         String table = HtmlReport.verdictTable(run);
         Map<String, List<String>> byAdvice = new LinkedHashMap<>();
         for (LayerVerdict v : d.layers()) {
-            if (!v.advice().isEmpty()) for (String a : v.advice().split("; ")) byAdvice.computeIfAbsent(a, k -> new ArrayList<>()).add(v.name());
+            for (Advice a : v.advice()) byAdvice.computeIfAbsent(a.text(), k -> new ArrayList<>()).add(v.name());
         }
         assertTrue(byAdvice.size() >= 2, "the scenario gives several pieces of advice: " + byAdvice.keySet());
         assertTrue(!table.contains("Nothing to change"), "not said of an unhealthy run");
