@@ -9,6 +9,7 @@ import org.gradprobe.nn.ForwardContext;
 import org.gradprobe.nn.Init;
 import org.gradprobe.nn.Model;
 import org.gradprobe.nn.ModelSpec;
+import org.gradprobe.ops.Loss;
 import org.gradprobe.optim.Sgd;
 import org.gradprobe.tensor.DType;
 import org.gradprobe.tensor.Tensor;
@@ -51,12 +52,12 @@ final class DemoCommand implements Callable<Integer> {
         System.out.println("  model  " + model.spec() + " (" + model.parameterCount() + " parameters)");
         System.out.println("  recipe SGD lr 0.001 momentum 0.9, batch 4, cross-entropy, 1 epoch");
         System.out.println();
-        Evaluation before = Evaluation.run(model, test, 256, dataOptions.mean, dataOptions.std);
+        Evaluation before = Evaluation.run(model, test, 256, dataOptions.mean, dataOptions.std, Loss.CROSS_ENTROPY);
         System.out.printf("before training: test accuracy %.1f%% (chance is 10%%), test loss %.3f%n", 100 * before.accuracy(), before.loss());
-        Trainer.Config cfg = new Trainer.Config(1, 4, seed, dataOptions.mean, dataOptions.std, null, null, 0, 256);
+        Trainer.Settings settings = Trainer.Settings.defaults().withSeed(seed).withNormalization(dataOptions.mean, dataOptions.std);
         Sgd sgd = new Sgd(model.parameters(), 0.001, 0.9);
         long t0 = System.nanoTime();
-        Evaluation after = new Trainer(model, sgd, cfg).fit(train, test, new ConsoleProgress(Math.max(1, train.size() / 4 / 8), null));
+        Evaluation after = new Trainer(model, sgd, settings).addListener(new ConsoleProgress(Math.max(1, train.size() / 4 / 8), null)).fit(train, test);
         double secs = (System.nanoTime() - t0) / 1e9;
         System.out.println();
         System.out.printf("after %d steps (%.0f s): test accuracy %.1f%% (was %.1f%%), test loss %.3f (was %.3f)%n", (train.size() + 3) / 4,

@@ -4,12 +4,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
-import org.gradprobe.data.Batches;
 import org.gradprobe.data.Dataset;
 import org.gradprobe.nn.Model;
 import org.gradprobe.optim.Optimizer;
-import org.gradprobe.tensor.Rand;
 import org.gradprobe.train.Clipping;
 import org.gradprobe.train.Trainer;
 
@@ -36,29 +33,13 @@ public record Diagnosis(Probe probe, List<LayerVerdict> layers, LossVerdict loss
     }
 
     /**
-     * A short probed training run: {@code steps} steps of batch {@code batch} drawn from {@code data}
-     * (reshuffled each pass), recording every step, then the verdicts.
+     * A short probed training run: the trainer's loop with {@code settings} (their {@code steps} steps,
+     * reshuffling {@code data} each pass), the probe recording as {@code config} says, then the verdicts.
      */
-    public static Diagnosis run(Model model, Optimizer optimizer, Dataset data, int steps, int batch, long seed, ProbeConfig config) {
-        return run(model, optimizer, data, steps, batch, seed, config, null, null);
-    }
-
-    /** As {@link #run(Model, Optimizer, Dataset, int, int, long, ProbeConfig)}, clipping gradients by global norm and/or value (null: off). */
-    public static Diagnosis run(Model model, Optimizer optimizer, Dataset data, int steps, int batch, long seed, ProbeConfig config,
-                                Double clipNorm, Double clipValue) {
-        Trainer trainer = new Trainer(model, optimizer, new Trainer.Config(1, batch, seed, 0.5, 0.5, clipNorm, clipValue, 0, 256));
+    public static Diagnosis run(Model model, Optimizer optimizer, Dataset data, Trainer.Settings settings, ProbeConfig config) {
+        Trainer trainer = new Trainer(model, optimizer, settings);
         Probe probe = Probe.attach(trainer, config);
-        SplittableRandom rng = Rand.stream(seed, "shuffle");
-        Batches batches = null;
-        int b = 0;
-        for (int s = 0; s < steps && !probe.stopped(); s++) {
-            if (batches == null || b == batches.count()) {
-                batches = new Batches(data, batch, rng.split(), 0.5, 0.5, model.dtype(), model.inputShape());
-                b = 0;
-            }
-            Batches.Batch x = batches.get(b++);
-            trainer.step(x.input(), x.targets(), rng);
-        }
+        trainer.fit(data, null);
         return of(probe, trainer.clipping().orElse(null));
     }
 

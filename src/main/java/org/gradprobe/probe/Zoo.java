@@ -12,6 +12,7 @@ import org.gradprobe.optim.Optimizer;
 import org.gradprobe.optim.RmsProp;
 import org.gradprobe.optim.Sgd;
 import org.gradprobe.tensor.DType;
+import org.gradprobe.train.Trainer;
 
 /**
  * The pathology zoo: named scenarios with the verdicts they must produce. Each is a short run on the
@@ -67,7 +68,8 @@ public final class Zoo {
             case "rmsprop" -> new RmsProp(model.parameters(), s.lr());
             default -> new Sgd(model.parameters(), s.lr(), 0.9);
         };
-        return Diagnosis.run(model, opt, FashionMnist.bundled().train(), s.steps(), s.batch(), seed, ProbeConfig.defaults().withEvery(1));
+        return Diagnosis.run(model, opt, FashionMnist.bundled().train(), Trainer.Settings.defaults().withSteps(s.steps()).withBatchSize(s.batch())
+                .withSeed(seed), ProbeConfig.defaults().withEvery(1));
     }
 
     /** What the diagnosis got wrong for this scenario; empty when it gave exactly the expected verdicts. */

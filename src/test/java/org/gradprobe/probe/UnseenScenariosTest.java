@@ -85,7 +85,7 @@ class UnseenScenariosTest {
         org.gradprobe.nn.Model model = org.gradprobe.nn.ModelSpec.build("seed-cnn-cifar", in, org.gradprobe.tensor.DType.FLOAT32,
                 org.gradprobe.nn.Init.pytorchDefault(), 0);
         Diagnosis d = Diagnosis.run(model, new org.gradprobe.optim.Adam(model.parameters(), 1e-3), org.gradprobe.data.Synthetic.make(in, 2048, 10, 0),
-                100, 32, 0, ProbeConfig.defaults().withEvery(1));
+                org.gradprobe.train.Trainer.Settings.defaults().withSteps(100).withBatchSize(32), ProbeConfig.defaults().withEvery(1));
         assertTrue(d.loss().last() < 0.01, "it fits: " + d.loss());
         LayerVerdict conv1 = d.layers().get(0);
         assertTrue(conv1.evidence().gradRms() < 1e-7, conv1.evidence().toJson().toString());

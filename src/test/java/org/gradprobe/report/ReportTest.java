@@ -49,14 +49,14 @@ class ReportTest {
     static void run() {
         Model model = ModelSpec.build("conv2d(4,3) relu maxpool2d(2) flatten linear(16) tanh linear(10)", new int[] {1, 28, 28},
                 DType.FLOAT32, Init.pytorchDefault(), 0);
-        Trainer trainer = new Trainer(model, new Sgd(model.parameters(), 0.01, 0.9), new Trainer.Config(1, 16, 0, 0.5, 0.5, null, null, 320, 250));
+        Trainer trainer = new Trainer(model, new Sgd(model.parameters(), 0.01, 0.9), Trainer.Settings.defaults().withBatchSize(16).withLimit(320).withEvalBatch(250));
         probe = Probe.attach(trainer, ProbeConfig.defaults().withEvery(2));
         log = dir.resolve("metrics.jsonl");
         try (JsonLines out = new JsonLines(log)) {
             out.write(Provenance.of("test", "train", model.spec(), Map.of("probe", ProbeLog.describe(probe)), 0));
-            ProbeLog pl = new ProbeLog(out);
-            probe.addListener(pl);
-            trainer.fit(FashionMnist.bundled().train(), null, probe);
+            ProbeLog pl = new ProbeLog(out, probe);
+            trainer.addListener(pl);
+            trainer.fit(FashionMnist.bundled().train(), null);
             pl.verdicts(Diagnosis.of(probe), 0);
         }
     }
