@@ -9,14 +9,10 @@ import java.util.concurrent.Callable;
 import org.gradprobe.data.FashionMnist;
 import org.gradprobe.nn.Model;
 import org.gradprobe.optim.Optimizer;
-import org.gradprobe.io.AtomicFile;
 import org.gradprobe.probe.Diagnosis;
 import org.gradprobe.probe.Probe;
 import org.gradprobe.probe.ProbeConfig;
-import org.gradprobe.report.HtmlReport;
 import org.gradprobe.report.ProbeLog;
-import org.gradprobe.report.RunData;
-import org.gradprobe.report.TensorBoard;
 import org.gradprobe.report.TerminalReport;
 import org.gradprobe.train.Evaluation;
 import org.gradprobe.train.Provenance;
@@ -126,11 +122,8 @@ final class TrainCommand implements Callable<Integer> {
             });
             if (probe != null) {
                 log.verdicts(Diagnosis.of(probe), 0);
-                RunData record = RunData.read(dir.resolve(RunFolder.METRICS));
-                Path html = dir.resolve("report.html");
-                AtomicFile.writeString(html, HtmlReport.render(record));
-                Path events = TensorBoard.write(record, dir.resolve("tensorboard"), System.currentTimeMillis() / 1000.0);
-                System.out.println("report: " + html + "; TensorBoard: tensorboard --logdir " + events.getParent());
+                Path html = run.writeReports();
+                System.out.println("report: " + html + "; TensorBoard: tensorboard --logdir " + dir.resolve("tensorboard"));
             }
             if (last != null) {
                 System.out.printf("finished: test accuracy %.2f%%, test loss %.4f; run folder %s%n", 100 * last.accuracy(), last.loss(), dir);

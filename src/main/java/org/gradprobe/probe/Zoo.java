@@ -61,15 +61,28 @@ public final class Zoo {
 
     /** Runs a scenario on the bundled Fashion-MNIST subset, recording every step. */
     public static Diagnosis run(Scenario s, long seed) {
-        Model model = ModelSpec.build(s.spec(), new int[] {1, 28, 28}, DType.FLOAT32, Init.parse(s.init(), s.biasInit()), seed);
-        Optimizer opt = switch (s.optimizer()) {
+        Model model = model(s, seed);
+        return Diagnosis.run(model, optimizer(s, model), FashionMnist.bundled().train(), settings(s, seed), ProbeConfig.defaults().withEvery(1));
+    }
+
+    /** The scenario's network, for 1x28x28 images, initialized from {@code seed}. */
+    public static Model model(Scenario s, long seed) {
+        return ModelSpec.build(s.spec(), new int[] {1, 28, 28}, DType.FLOAT32, Init.parse(s.init(), s.biasInit()), seed);
+    }
+
+    /** The scenario's optimizer on {@code model}'s parameters. */
+    public static Optimizer optimizer(Scenario s, Model model) {
+        return switch (s.optimizer()) {
             case "adam" -> new Adam(model.parameters(), s.lr());
             case "adamw" -> Adam.adamW(model.parameters(), s.lr());
             case "rmsprop" -> new RmsProp(model.parameters(), s.lr());
             default -> new Sgd(model.parameters(), s.lr(), 0.9);
         };
-        return Diagnosis.run(model, opt, FashionMnist.bundled().train(), Trainer.Settings.defaults().withSteps(s.steps()).withBatchSize(s.batch())
-                .withSeed(seed), ProbeConfig.defaults().withEvery(1));
+    }
+
+    /** The scenario's training: its steps of its batch size. */
+    public static Trainer.Settings settings(Scenario s, long seed) {
+        return Trainer.Settings.defaults().withSteps(s.steps()).withBatchSize(s.batch()).withSeed(seed);
     }
 
     /** What the diagnosis got wrong for this scenario; empty when it gave exactly the expected verdicts. */

@@ -186,6 +186,16 @@ class CliTest {
         for (Object l : (List<Object>) d.get("layers")) assertTrue(((Map<String, Object>) l).get("advice") instanceof List, "advice is a list");
     }
 
+    @Test
+    void demoEndsWithBothNetworksVerdictsAndTheReportsToOpen(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        String out = stdout(new String[] {"demo", "--limit", "400", "--test-limit", "50", "--out", dir.toString()});
+        assertTrue(out.contains("gradient flow is healthy") || out.contains("what to change"), out);
+        assertTrue(out.contains("vanishing"), "the broken network's verdicts fire: " + out);
+        assertTrue(out.contains(dir.resolve("seed-cnn").resolve("report.html").toString())
+                && out.contains(dir.resolve(DemoCommand.BROKEN).resolve("report.html").toString()), out);
+        assertTrue(java.nio.file.Files.exists(dir.resolve(DemoCommand.BROKEN).resolve("report.html")));
+    }
+
     static String[] cat(String[] a, String... b) {
         String[] all = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, all, a.length, b.length);
