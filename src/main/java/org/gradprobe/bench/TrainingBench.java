@@ -21,6 +21,7 @@ import org.gradprobe.probe.ProbeConfig;
 import org.gradprobe.tensor.DType;
 import org.gradprobe.tensor.Tensor;
 import org.gradprobe.train.Trainer;
+import org.gradprobe.train.TrainingListener;
 
 /**
  * Images per second for training the seed CNN (SGD lr 0.001 momentum 0.9, float32) at a batch size, in
@@ -150,10 +151,9 @@ public final class TrainingBench {
 
         Runner(Dataset data, int batch, int mode) {
             Model model = ModelSpec.build("seed-cnn", null, DType.FLOAT32, Init.pytorchDefault(), 0);
-            trainer = new Trainer(model, new Sgd(model.parameters(), 0.001, 0.9),
-                    new Trainer.Config(1, batch, 0, 0.5, 0.5, null, null, 0, 256));
-            if (mode == 1) trainer.withHook(timed(new Probe(model, trainer.optimizer(), ProbeConfig.defaults())));
-            if (mode == 2) trainer.withHook(timed(new Probe(model, trainer.optimizer(), ProbeConfig.defaults().withEvery(1))));
+            trainer = new Trainer(model, new Sgd(model.parameters(), 0.001, 0.9), Trainer.Settings.defaults().withBatchSize(batch));
+            if (mode == 1) trainer.hook(timed(new Probe(model, trainer.optimizer(), ProbeConfig.defaults())));
+            if (mode == 2) trainer.hook(timed(new Probe(model, trainer.optimizer(), ProbeConfig.defaults().withEvery(1))));
             batches = new Batches(data, batch, new SplittableRandom(2), 0.5, 0.5, DType.FLOAT32);
         }
 
@@ -189,6 +189,11 @@ public final class TrainingBench {
         /** The probe's hooks, and the observer and listener they hand out, each call timed into {@link #inHooks} and {@link #byPhase}. */
         Trainer.StepHook timed(Probe p) {
             return new Trainer.StepHook() {
+                @Override
+                public void attached(TrainingListener events) {
+                    p.attached(events);
+                }
+
                 @Override
                 public ForwardContext.LayerObserver forwardObserver(long step) {
                     long t0 = System.nanoTime();

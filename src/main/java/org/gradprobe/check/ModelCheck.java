@@ -8,12 +8,12 @@ import org.gradprobe.autograd.GradMode;
 import org.gradprobe.nn.ForwardContext;
 import org.gradprobe.nn.Layer;
 import org.gradprobe.nn.Model;
-import org.gradprobe.ops.F;
+import org.gradprobe.ops.Loss;
 import org.gradprobe.tensor.Rand;
 import org.gradprobe.tensor.Tensor;
 
 /**
- * Checks a whole model against mean cross-entropy on a random batch: the gradient with respect to the
+ * Checks a whole model against a loss (mean cross-entropy by default) on a random batch: the gradient with respect to the
  * input and every parameter, then with respect to the input of every top-level layer (the rest of the
  * network run from there). Dropout masks are fixed per check, so every evaluation sees the same one.
  * Determinism and linearity of backward are verified once, on the whole model.
@@ -21,7 +21,13 @@ import org.gradprobe.tensor.Tensor;
 public final class ModelCheck {
     private ModelCheck() {}
 
+    /** Checks {@code model} against mean cross-entropy. */
     public static List<CheckResult> check(Model model, int batch, CheckOptions o) {
+        return check(model, batch, o, Loss.CROSS_ENTROPY);
+    }
+
+    /** Checks {@code model} against {@code lossFn} (random class indices as targets). */
+    public static List<CheckResult> check(Model model, int batch, CheckOptions o, Loss lossFn) {
         model.to(o.dtype());
         SplittableRandom rng = Rand.stream(o.seed(), "model-check");
         int[] shape = org.gradprobe.tensor.Shapes.prepend(batch, model.inputShape());
@@ -42,7 +48,7 @@ public final class ModelCheck {
             inputs[k] = e.getValue();
             names[k++] = e.getKey();
         }
-        out.add(GradCheck.check("model (input and parameters)", in -> loss(layers, 0, in[0], targets, o.seed()), inputs, names, o));
+        out.add(GradCheck.check("model (input and parameters)", in -> loss(layers, 0, in[0], targets, o.seed(), lossFn), inputs, names, o));
 
         // the input of each later top-level layer, with the rest of the network after it
         List<Tensor> nodeInputs = new ArrayList<>();
@@ -57,7 +63,7 @@ public final class ModelCheck {
             int from = l + 1;
             Tensor node = nodeInputs.get(l).requiresGrad(true);
             out.add(GradCheck.check("input of layer " + layers.get(from).name() + " (" + layers.get(from).kind() + ")",
-                    in -> loss(layers, from, in[0], targets, o.seed()), new Tensor[] {node},
+                    in -> loss(layers, from, in[0], targets, o.seed(), lossFn), new Tensor[] {node},
                     new String[] {"input of " + layers.get(from).name()}, o, false));
         }
         return out;
@@ -92,10 +98,10 @@ public final class ModelCheck {
         return new ForwardContext(true, Rand.stream(seed, "dropout"), null);
     }
 
-    static Tensor loss(List<Layer> layers, int from, Tensor x, int[] targets, long seed) {
+    static Tensor loss(List<Layer> layers, int from, Tensor x, int[] targets, long seed, Loss lossFn) {
         ForwardContext ctx = context(seed);
         Tensor h = x;
         for (int l = from; l < layers.size(); l++) h = layers.get(l).forward(h, ctx);
-        return F.crossEntropy(h, targets);
+        return lossFn.compute(h, targets);
     }
 }

@@ -7,12 +7,13 @@ import org.gradprobe.data.Dataset;
 import org.gradprobe.nn.Model;
 import org.gradprobe.train.Evaluation;
 import org.gradprobe.train.Trainer;
+import org.gradprobe.train.TrainingListener;
 
 /**
  * Prints training as the seed's loop does ({@code [1,  2000] loss: 0.812}), with a progress bar on
  * stderr when it is a terminal, and logs the same to the run folder when there is one.
  */
-final class ConsoleProgress implements Trainer.Listener {
+final class ConsoleProgress implements TrainingListener {
     private final int logEvery;
     private final RunFolder run;
     private final PrintStream out = System.out;
@@ -29,7 +30,7 @@ final class ConsoleProgress implements Trainer.Listener {
     }
 
     @Override
-    public void onBegin(Model model, Dataset train, Trainer.Config config) {
+    public void onBegin(Model model, Dataset train, Trainer.Settings settings) {
         start = System.nanoTime();
     }
 

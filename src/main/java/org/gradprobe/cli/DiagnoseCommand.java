@@ -12,6 +12,7 @@ import org.gradprobe.optim.Optimizer;
 import org.gradprobe.probe.Diagnosis;
 import org.gradprobe.probe.ProbeConfig;
 import org.gradprobe.report.TerminalReport;
+import org.gradprobe.train.Trainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -76,14 +77,16 @@ final class DiagnoseCommand implements Callable<Integer> {
             model = modelOptions.build(train.sampleShape());
         }
         Optimizer opt = optimizerOptions.build(model.parameters(), lr);
-        Diagnosis d = Diagnosis.run(model, opt, train, steps, batch, modelOptions.seed, ProbeConfig.defaults().withEvery(1), clipNorm, clipValue);
+        Trainer.Settings settings = Trainer.Settings.defaults().withSteps(steps).withBatchSize(batch).withSeed(modelOptions.seed)
+                .withClipNorm(clipNorm).withClipValue(clipValue);
+        Diagnosis d = Diagnosis.run(model, opt, train, settings, ProbeConfig.defaults().withEvery(1));
         if (json) {
             System.out.println(Json.write(d.toJson()));
         } else {
             System.out.println("model: " + model.spec() + " on " + org.gradprobe.tensor.Shapes.dims(model.inputShape()) + ", "
                     + opt.describe() + ", " + d.steps() + " steps of batch " + batch + " on " + train.name());
-            System.out.print(TerminalReport.render(d.probe(), d));
-            if (d.clipping() != null) System.out.println(org.gradprobe.train.Trainer.clippingSummary(d.clipping()));
+            System.out.print(TerminalReport.render(d.probe(), d, Flags::remedy));
+            if (d.clipping() != null) System.out.println(d.clipping().summary());
         }
         return 0;
     }

@@ -8,6 +8,7 @@ import org.gradprobe.io.SafeTensors;
 import org.gradprobe.nn.Init;
 import org.gradprobe.nn.Model;
 import org.gradprobe.nn.ModelSpec;
+import org.gradprobe.ops.Loss;
 import org.gradprobe.tensor.DType;
 import org.gradprobe.tensor.Shapes;
 import org.gradprobe.train.Checkpoint;
@@ -52,7 +53,7 @@ final class EvalCommand implements Callable<Integer> {
         Model m = ModelSpec.build(spec, in, dtype, Init.pytorchDefault(), 0);
         Checkpoint.load(m, weights);
         Dataset test = data.test();
-        Evaluation e = Evaluation.run(m, test, batch, dataOptions.mean, dataOptions.std);
+        Evaluation e = Evaluation.run(m, test, batch, dataOptions.mean, dataOptions.std, Loss.CROSS_ENTROPY);
         System.out.printf("%s on %s: accuracy %.2f%% (%d images), loss %.4f%n", weights, data.source(), 100 * e.accuracy(), e.samples(), e.loss());
         System.out.print(Reports.perClass(e, test));
         return 0;

@@ -3,9 +3,13 @@ package org.gradprobe.cli;
 import java.io.Closeable;
 import java.nio.file.Path;
 import java.util.Map;
+import org.gradprobe.io.AtomicFile;
 import org.gradprobe.io.JsonLines;
 import org.gradprobe.nn.Model;
 import org.gradprobe.probe.Stats;
+import org.gradprobe.report.HtmlReport;
+import org.gradprobe.report.RunData;
+import org.gradprobe.report.TensorBoard;
 import org.gradprobe.tensor.Tensor;
 import org.gradprobe.train.Checkpoint;
 
@@ -43,6 +47,15 @@ final class RunFolder implements Closeable {
     }
 
     Path dir() { return dir; }
+
+    /** Writes report.html and TensorBoard's events (tensorboard/) from the metrics log as it stands; returns report.html. */
+    Path writeReports() {
+        RunData record = RunData.read(dir.resolve(METRICS));
+        Path html = dir.resolve("report.html");
+        AtomicFile.writeString(html, HtmlReport.render(record));
+        TensorBoard.write(record, dir.resolve("tensorboard"), System.currentTimeMillis() / 1000.0);
+        return html;
+    }
 
     JsonLines log() { return log; }
 

@@ -9,19 +9,15 @@ import java.util.concurrent.Callable;
 import org.gradprobe.data.FashionMnist;
 import org.gradprobe.nn.Model;
 import org.gradprobe.optim.Optimizer;
-import org.gradprobe.io.AtomicFile;
 import org.gradprobe.probe.Diagnosis;
-import org.gradprobe.probe.NonFiniteEvent;
 import org.gradprobe.probe.Probe;
 import org.gradprobe.probe.ProbeConfig;
-import org.gradprobe.report.HtmlReport;
 import org.gradprobe.report.ProbeLog;
-import org.gradprobe.report.RunData;
-import org.gradprobe.report.TensorBoard;
 import org.gradprobe.report.TerminalReport;
 import org.gradprobe.train.Evaluation;
 import org.gradprobe.train.Provenance;
 import org.gradprobe.train.Trainer;
+import org.gradprobe.train.TrainingListener;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -88,50 +84,46 @@ final class TrainCommand implements Callable<Integer> {
         Optimizer opt = optimizerOptions.build(model.parameters(), lr);
         Path dir = out != null ? out : Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
                 + "-" + modelOptions.model.replaceAll("[^A-Za-z0-9-]+", "_").replaceAll("_+$", ""));
-        Trainer.Config cfg = new Trainer.Config(epochs, batch, modelOptions.seed, dataOptions.mean, dataOptions.std, clipNorm, clipValue,
-                limit, 256);
+        Trainer.Settings settings = Trainer.Settings.defaults().withEpochs(epochs).withBatchSize(batch).withSeed(modelOptions.seed)
+                .withNormalization(dataOptions.mean, dataOptions.std).withClipNorm(clipNorm).withClipValue(clipValue).withLimit(limit);
         System.out.println("data: " + data.source() + " (" + data.train().size() + " training, " + data.test().size() + " test images"
                 + (limit > 0 && limit < data.train().size() ? "; training on the first " + limit : "") + ")");
         System.out.println("model: " + model.spec());
         System.out.println("optimizer: " + opt.describe() + ", batch " + batch + ", " + model.dtype());
         System.out.println("run folder: " + dir);
-        Trainer trainer = new Trainer(model, opt, cfg);
+        Trainer trainer = new Trainer(model, opt, settings);
         Probe probe = noProbe ? null : Probe.attach(trainer, ProbeConfig.defaults().withEvery(probeEvery))
                 .onNonFinite(Probe.OnNonFinite.valueOf(onNonFinite.toUpperCase(java.util.Locale.ROOT)));
-        Map<String, Object> settings = settings(model, opt);
-        if (probe != null) settings.put("probe", ProbeLog.describe(probe));
-        try (RunFolder run = new RunFolder(dir, model, Provenance.of(Main.VERSION, "train", model.spec(), settings, modelOptions.seed))) {
-            Trainer.Listener listener = new ConsoleProgress(logEvery, run);
-            ProbeLog log = probe == null ? null : new ProbeLog(run.log());
+        Map<String, Object> recorded = settings(model, opt);
+        if (probe != null) recorded.put("probe", ProbeLog.describe(probe));
+        try (RunFolder run = new RunFolder(dir, model, Provenance.of(Main.VERSION, "train", model.spec(), recorded, modelOptions.seed))) {
+            trainer.addListener(new ConsoleProgress(logEvery, run));
+            ProbeLog log = probe == null ? null : new ProbeLog(run.log(), probe);
             if (probe != null) {
-                probe.addListener(log).addListener(new Probe.Listener() {
+                trainer.addListener(log).addListener(new TrainingListener() {
                     @Override
-                    public void onNonFinite(NonFiniteEvent e) {
+                    public void onNonFinite(NonFinite e) {
                         System.out.println(e.describe() + " -> " + onNonFinite);
                     }
 
                     @Override
-                    public void onEpoch(int epoch, Probe p, Evaluation test) {
-                        System.out.print(TerminalReport.render(p, Diagnosis.of(p)));
+                    public void onEpoch(int epoch, Evaluation test) {
+                        System.out.print(TerminalReport.render(probe, Diagnosis.of(probe), Flags::remedy));
                     }
                 });
-                listener = Trainer.Listener.both(listener, probe);
             }
-            Evaluation last = trainer.fit(data.train(), data.test(), listener);
-            if (trainer.clipping() != null) {
-                System.out.println(Trainer.clippingSummary(trainer.clipping()));
+            Evaluation last = trainer.fit(data.train(), data.test());
+            trainer.clipping().ifPresent(c -> {
+                System.out.println(c.summary());
                 Map<String, Object> rec = new LinkedHashMap<>();
                 rec.put("type", "clipping");
-                rec.putAll(trainer.clipping());
+                rec.putAll(c.toJson());
                 run.log(rec);
-            }
+            });
             if (probe != null) {
                 log.verdicts(Diagnosis.of(probe), 0);
-                RunData record = RunData.read(dir.resolve(RunFolder.METRICS));
-                Path html = dir.resolve("report.html");
-                AtomicFile.writeString(html, HtmlReport.render(record));
-                Path events = TensorBoard.write(record, dir.resolve("tensorboard"), System.currentTimeMillis() / 1000.0);
-                System.out.println("report: " + html + "; TensorBoard: tensorboard --logdir " + events.getParent());
+                Path html = run.writeReports();
+                System.out.println("report: " + html + "; TensorBoard: tensorboard --logdir " + dir.resolve("tensorboard"));
             }
             if (last != null) {
                 System.out.printf("finished: test accuracy %.2f%%, test loss %.4f; run folder %s%n", 100 * last.accuracy(), last.loss(), dir);

@@ -1,9 +1,11 @@
 package org.gradprobe.cli;
 
 import java.util.List;
+import java.util.stream.Collectors;
 import java.util.concurrent.Callable;
 import org.gradprobe.io.Json;
 import org.gradprobe.probe.Diagnosis;
+import org.gradprobe.probe.Verdict;
 import org.gradprobe.probe.Zoo;
 import org.gradprobe.report.TerminalReport;
 import picocli.CommandLine.Command;
@@ -33,7 +35,7 @@ final class ZooCommand implements Callable<Integer> {
             for (Zoo.Scenario s : Zoo.scenarios()) {
                 System.out.printf("%-22s %s%n%22s   %s; %s lr %s, %d steps of batch %d; expects %s%n", s.name(), s.description(), "",
                         s.spec() + (s.init().equals("default") ? "" : " --init " + s.init()) + (s.biasInit() == null ? "" : " --bias-init " + s.biasInit()),
-                        s.optimizer(), s.lr(), s.steps(), s.batch(), s.healthy() ? "healthy" : String.join(", ", s.expect()));
+                        s.optimizer(), s.lr(), s.steps(), s.batch(), s.healthy() ? "healthy" : s.expect().stream().map(Verdict::jsonName).sorted().collect(Collectors.joining(", ")));
             }
             return 0;
         }
@@ -53,7 +55,7 @@ final class ZooCommand implements Callable<Integer> {
                 System.out.println(Json.write(d.toJson()));
             } else {
                 System.out.println("== " + s.name() + ": " + s.description());
-                System.out.print(TerminalReport.render(d.probe(), d));
+                System.out.print(TerminalReport.render(d.probe(), d, Flags::remedy));
             }
             System.out.println((problems.isEmpty() ? "PASS " : "FAIL ") + s.name() + (problems.isEmpty() ? "" : ": " + problems));
             if (!problems.isEmpty()) failed++;

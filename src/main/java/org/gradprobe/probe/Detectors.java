@@ -2,7 +2,6 @@ package org.gradprobe.probe;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -33,6 +32,7 @@ import java.util.Map;
 public final class Detectors {
     private Detectors() {}
 
+    /** The verdicts of every layer, in forward order, on the probe's current histories. */
     public static List<LayerVerdict> run(Probe probe) {
         ProbeConfig c = probe.config();
         Map<String, NodeHistory> nodes = probe.nodes();
@@ -52,19 +52,11 @@ public final class Detectors {
             NodeHistory act = acts.get(at), cut = at < lastDead ? acts.get(lastDead) : null;
             String layer = act.layer();
             NodeHistory weight = nodes.get(layer + ".weight");
-            List<String> verdicts = new ArrayList<>();
-            List<String> advice = new ArrayList<>();
-            Map<String, Object> ev = new LinkedHashMap<>();
+            List<Verdict> verdicts = new ArrayList<>();
+            List<Advice> advice = new ArrayList<>();
             List<StepRecord> w = act.last(c.window());
             List<StepRecord> ref = outputNode == null ? List.of() : outputNode.last(c.window());
             StepRecord latest = act.latest();
-            if (latest != null) {
-                ev.put("steps", w.isEmpty() ? 0 : new long[] {w.get(0).fromStep(), latest.toStep()});
-                ev.put("grad_norm", latest.gradNorm());
-                ev.put("grad_rms", latest.gradRms());
-                ev.put("value_rms", latest.value().rms());
-                ev.put("grad_zero_fraction", latest.grad() == null ? null : latest.grad().zeroFraction());
-            }
             // ratio of the gradient at this layer's output to the gradient at the network's output, step by step
             double[] ratio = new double[Math.min(w.size(), ref.size())], rmsRatio = new double[ratio.length];
             for (int i = 0; i < ratio.length; i++) {
@@ -72,89 +64,94 @@ public final class Detectors {
                 ratio[i] = a.gradNorm() / r.gradNorm();
                 rmsRatio[i] = a.gradRms() / r.gradRms();
             }
-            if (ratio.length > 0) ev.put("ratio_to_output", median(ratio));
+            Double weightNorm = null, weightGradNorm = null, updateRatio = null;
             if (weight != null && weight.latest() != null) {
                 StepRecord wl = weight.latest();
-                ev.put("weight_norm", wl.value().norm());
-                ev.put("weight_grad_norm", wl.gradNorm());
+                weightNorm = wl.value().norm();
+                weightGradNorm = wl.gradNorm();
                 double[] ur = weight.last(c.window()).stream().mapToDouble(StepRecord::updateRatio).toArray();
-                ev.put("update_ratio", median(ur));
+                updateRatio = median(ur);
                 if (persists(ur, v -> v < c.ratioLow() || v > c.ratioHigh(), c, enough)) {
-                    verdicts.add(LayerVerdict.UPDATE_RATIO);
+                    verdicts.add(Verdict.UPDATE_RATIO);
                     // the advice names the band, not this layer's ratio (that is in the evidence), so that layers with the same advice share it
-                    advice.add(median(ur) >= c.ratioLow()
+                    advice.add(Advice.of(median(ur) >= c.ratioLow()
                             ? String.format("updates are above %.0e of the weights (healthy: about 1e-3): lower the learning rate or clip gradients", c.ratioHigh())
                             : lastDead >= 0 ? String.format("updates are below %.0e of the weights (healthy: about 1e-3): the dead ReLU layer %s passes little "
                                     + "gradient back and little signal forward", c.ratioLow(), acts.get(lastDead).layer())
                             : String.format("updates are below %.0e of the weights (healthy: about 1e-3): raise the learning rate or fix the vanishing gradient",
-                                    c.ratioLow()));
+                                    c.ratioLow())));
                 }
             }
             boolean isOutput = act == outputNode;
             double[] rms = w.stream().mapToDouble(StepRecord::gradRms).toArray();
+            String cutOffBy = null;
             // tiny in absolute terms counts only when also tiny next to the output's, value by value: a network
             // that fits its batches has tiny gradients everywhere (the seed CNN on learnable synthetic images
             // reached an RMS of 3e-8 at conv1 with the same RMS ratio to the output as at the start)
             if (!isOutput && (typical(ratio, enough) < c.vanishRatio()
                     || typical(rms, enough) < c.vanishAbs() && typical(rmsRatio, enough) < c.vanishRatio())) {
-                verdicts.add(LayerVerdict.VANISHING);
+                verdicts.add(Verdict.VANISHING);
                 if (cut != null) {
-                    ev.put("cut_off_by", cut.layer());
-                    advice.add("the gradient is cut off by the dead ReLU layer " + cut.layer() + " after this one: fix that layer first (see its advice)");
+                    cutOffBy = cut.layer();
+                    advice.add(Advice.of("the gradient is cut off by the dead ReLU layer " + cut.layer() + " after this one: fix that layer first (see its advice)"));
                 } else {
-                    advice.add(vanishingAdvice(probe, act));
+                    advice.add(vanishingAdvice(probe));
                 }
             }
             boolean spike = spikes(act, c);
             if (!isOutput && typical(ratio, enough) > c.explodeRatio() || spike) {
-                verdicts.add(LayerVerdict.EXPLODING);
-                if (spike) ev.put("spike", true);
-                advice.add("gradients grow on their way back: lower the initial weight scale (use he-normal for ReLU, xavier for tanh), "
-                        + "add batchnorm, or clip gradients (--clip-norm 1)");
+                verdicts.add(Verdict.EXPLODING);
+                advice.add(Verdict.EXPLODING.remedy().after("gradients grow on their way back"));
             }
-            double[] fr = w.stream().mapToDouble(StepRecord::unitFraction).toArray();
-            if (act.layerKind().equals("relu") && fr.length > 0) {
-                ev.put("dead_fraction", median(fr));
+            double[] fr = w.stream().mapToDouble(r -> act.layerKind() == LayerKind.RELU ? r.deadFraction() : r.saturatedFraction()).toArray();
+            Double deadFraction = null, saturatedFraction = null;
+            if (act.layerKind() == LayerKind.RELU && fr.length > 0) {
+                deadFraction = median(fr);
                 if (dead(act, c, enough)) {
-                    verdicts.add(LayerVerdict.DEAD);
-                    advice.add(String.format("over %.0f%% of ReLU units never fire: initialize biases at 0 (--bias-init 0), use leakyrelu or gelu, "
-                            + "or lower the learning rate", 100 * c.deadFraction()));
+                    verdicts.add(Verdict.DEAD);
+                    advice.add(Verdict.DEAD.remedy().after(String.format("over %.0f%% of ReLU units never fire", 100 * c.deadFraction())));
                 }
             }
-            if ((act.layerKind().equals("sigmoid") || act.layerKind().equals("tanh")) && fr.length > 0) {
-                ev.put("saturated_fraction", median(fr));
+            if (act.layerKind().saturates() && fr.length > 0) {
+                saturatedFraction = median(fr);
                 if (persists(fr, v -> v > c.saturatedFraction(), c, enough)) {
-                    verdicts.add(LayerVerdict.SATURATED);
-                    advice.add(String.format("over %.0f%% of %s outputs sit at their bounds, where the gradient is ~0: scale the initial weights "
-                            + "down (xavier-normal), add batchnorm before the activation, or use relu/gelu", 100 * c.saturatedFraction(), act.layerKind()));
+                    verdicts.add(Verdict.SATURATED);
+                    advice.add(Verdict.SATURATED.remedy().after(String.format("over %.0f%% of %s outputs sit at their bounds, where the gradient is ~0",
+                            100 * c.saturatedFraction(), act.layerKindName())));
                 }
             }
             long bad = 0;
             for (StepRecord r : act.records()) bad += r.value().nans() + r.value().infs() + (r.grad() == null ? 0 : r.grad().nans() + r.grad().infs());
             if (weight != null) for (StepRecord r : weight.records()) bad += r.value().nans() + r.value().infs();
             boolean produced = nf != null && (layer.equals(nf.node()) || nf.node().startsWith(layer + "."));
+            Long nonfiniteValues = null;
             if (bad > 0 || produced) {
-                verdicts.add(LayerVerdict.NONFINITE);
-                ev.put("nonfinite_values", bad);
-                advice.add(produced ? "this layer produced the first NaN/Inf (" + nf.pass() + " pass, step " + nf.step()
-                        + "): lower the learning rate, clip gradients, or check its inputs" : "NaN/Inf passed through this layer");
+                verdicts.add(Verdict.NONFINITE);
+                nonfiniteValues = bad;
+                advice.add(produced ? Verdict.NONFINITE.remedy().after("this layer produced the first NaN/Inf (" + nf.pass() + " pass, step " + nf.step() + ")")
+                        : Advice.of("NaN/Inf passed through this layer"));
             }
-            if (verdicts.isEmpty()) verdicts.add(LayerVerdict.HEALTHY);
-            out.add(new LayerVerdict(layer, act.layerKind(), verdicts, ev, String.join("; ", advice)));
+            if (verdicts.isEmpty()) verdicts.add(Verdict.HEALTHY);
+            Evidence ev = new Evidence(latest == null ? null : new long[] {w.get(0).fromStep(), latest.toStep()},
+                    latest == null ? null : latest.gradNorm(), latest == null ? null : latest.gradRms(),
+                    latest == null ? null : latest.value().rms(), latest == null || latest.grad() == null ? null : latest.grad().zeroFraction(),
+                    ratio.length > 0 ? median(ratio) : null, weightNorm, weightGradNorm, updateRatio, cutOffBy, spike, deadFraction,
+                    saturatedFraction, nonfiniteValues);
+            out.add(new LayerVerdict(layer, act.layerKindName(), verdicts, ev, advice));
         }
         return out;
     }
 
     /**
-     * Model-level loss verdicts: "diverging" when the finite losses grew above {@code divergeFactor}
-     * times the start (the lowest of the first three), "nonfinite" when a loss was NaN or Inf; "healthy"
-     * otherwise. {@code verdict} is the first of {@code verdicts}.
+     * The loss's verdicts: {@link Verdict#DIVERGING} when the finite losses grew above {@code divergeFactor}
+     * times the start (the lowest of the first three), {@link Verdict#NONFINITE} when a loss was NaN or Inf;
+     * {@link Verdict#HEALTHY} otherwise.
      */
-    public static Map<String, Object> lossVerdict(Probe probe) {
+    public static LossVerdict lossVerdict(Probe probe) {
         List<double[]> l = probe.losses();
-        Map<String, Object> m = new LinkedHashMap<>();
-        List<String> verdicts = new ArrayList<>();
+        List<Verdict> verdicts = new ArrayList<>();
         List<Double> finite = new ArrayList<>();
+        Double first = null, last = null;
         boolean nonfinite = false;
         for (double[] x : l) {
             if (Double.isFinite(x[1])) finite.add(x[1]);
@@ -162,44 +159,40 @@ public final class Detectors {
         }
         if (!finite.isEmpty()) {
             // the start is the lowest of the first three losses, before a bad learning rate has had time to act
-            double first = Double.POSITIVE_INFINITY;
-            for (int i = 0; i < Math.min(3, finite.size()); i++) first = Math.min(first, finite.get(i));
+            double start = Double.POSITIVE_INFINITY;
+            for (int i = 0; i < Math.min(3, finite.size()); i++) start = Math.min(start, finite.get(i));
             int k = Math.max(1, Math.min(50, finite.size() / 5));
-            double last = 0;
-            for (int i = finite.size() - k; i < finite.size(); i++) last += finite.get(i);
-            last /= k;
-            m.put("first", first);
-            m.put("last", last);
+            double recent = 0;
+            for (int i = finite.size() - k; i < finite.size(); i++) recent += finite.get(i);
+            recent /= k;
+            first = start;
+            last = recent;
             // three losses at least, or two when a NaN or Inf stopped the run
-            if (finite.size() >= (probe.firstNonFinite() != null ? 2 : 3) && last > probe.config().divergeFactor() * first) verdicts.add("diverging");
+            if (finite.size() >= (probe.firstNonFinite() != null ? 2 : 3) && recent > probe.config().divergeFactor() * start) verdicts.add(Verdict.DIVERGING);
         }
-        if (nonfinite) verdicts.add(LayerVerdict.NONFINITE);
-        if (verdicts.isEmpty()) verdicts.add(LayerVerdict.HEALTHY);
-        m.put("verdict", verdicts.get(0));
-        m.put("verdicts", verdicts);
-        if (!verdicts.get(0).equals(LayerVerdict.HEALTHY)) {
-            m.put("advice", "the loss grows or overflows: lower the learning rate (try 10x lower) or clip gradients (--clip-norm 1)");
-        }
-        return m;
+        if (nonfinite) verdicts.add(Verdict.NONFINITE);
+        if (verdicts.isEmpty()) verdicts.add(Verdict.HEALTHY);
+        List<Advice> advice = verdicts.get(0) == Verdict.HEALTHY ? List.of() : List.of(Verdict.DIVERGING.remedy().after("the loss grows or overflows"));
+        return new LossVerdict(first, last, verdicts, advice);
     }
 
-    private static String vanishingAdvice(Probe probe, NodeHistory act) {
+    private static Advice vanishingAdvice(Probe probe) {
         boolean sigmoidish = false, hasNorm = false;
         for (NodeHistory h : probe.nodes().values()) {
-            sigmoidish |= h.layerKind().equals("sigmoid") || h.layerKind().equals("tanh");
-            hasNorm |= h.layerKind().equals("batchnorm");
+            sigmoidish |= h.layerKind().saturates();
+            hasNorm |= h.layerKind() == LayerKind.BATCHNORM;
         }
         StringBuilder sb = new StringBuilder("the gradient reaching this layer is tiny, so it barely learns: ");
         if (sigmoidish) sb.append("replace sigmoid/tanh with relu or gelu, ");
         if (!hasNorm) sb.append("add batchnorm, ");
         sb.append("use residual connections or a shallower network, and he-normal (ReLU) or xavier (tanh) initialization");
-        return sb.toString();
+        return Advice.of(sb.toString());
     }
 
     /** A relu layer whose units are inactive on every sample of the window, for most of it. */
     private static boolean dead(NodeHistory act, ProbeConfig c, int enough) {
-        if (!act.layerKind().equals("relu")) return false;
-        double[] fr = act.last(c.window()).stream().mapToDouble(StepRecord::unitFraction).toArray();
+        if (act.layerKind() != LayerKind.RELU) return false;
+        double[] fr = act.last(c.window()).stream().mapToDouble(StepRecord::deadFraction).toArray();
         return persists(fr, v -> v > c.deadFraction(), c, enough);
     }
 

@@ -4,59 +4,43 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
-import org.gradprobe.data.Batches;
 import org.gradprobe.data.Dataset;
 import org.gradprobe.nn.Model;
 import org.gradprobe.optim.Optimizer;
-import org.gradprobe.tensor.Rand;
+import org.gradprobe.train.Clipping;
 import org.gradprobe.train.Trainer;
 
 /**
  * The outcome of a probed run: the probe with its histories, verdicts per layer, the loss verdict, the
  * first non-finite event, and what gradient clipping did when it was on ({@code clipping}: null when off).
  */
-public record Diagnosis(Probe probe, List<LayerVerdict> layers, Map<String, Object> loss, NonFiniteEvent firstNonFinite, long steps,
-                        Map<String, Object> clipping) {
+public record Diagnosis(Probe probe, List<LayerVerdict> layers, LossVerdict loss, NonFiniteEvent firstNonFinite, long steps,
+                        Clipping clipping) {
 
+    /** True when no layer and not the loss has a verdict but healthy, and no NaN or Inf appeared. */
     public boolean healthy() {
         for (LayerVerdict v : layers) if (!v.healthy()) return false;
-        return firstNonFinite == null && LayerVerdict.HEALTHY.equals(loss.get("verdict"));
+        return firstNonFinite == null && loss.healthy();
     }
 
+    /** The verdicts on the probe's current histories. */
     public static Diagnosis of(Probe probe) {
         return of(probe, null);
     }
 
-    private static Diagnosis of(Probe probe, Map<String, Object> clipping) {
+    private static Diagnosis of(Probe probe, Clipping clipping) {
         return new Diagnosis(probe, probe.verdicts(), Detectors.lossVerdict(probe), probe.firstNonFinite(), probe.steps(), clipping);
     }
 
     /**
-     * A short probed training run: {@code steps} steps of batch {@code batch} drawn from {@code data}
-     * (reshuffled each pass), recording every step, then the verdicts.
+     * A short probed training run: the trainer's loop with {@code settings} (their {@code steps} steps,
+     * reshuffling {@code data} each pass), the probe recording as {@code config} says, then the verdicts.
      */
-    public static Diagnosis run(Model model, Optimizer optimizer, Dataset data, int steps, int batch, long seed, ProbeConfig config) {
-        return run(model, optimizer, data, steps, batch, seed, config, null, null);
-    }
-
-    /** As {@link #run(Model, Optimizer, Dataset, int, int, long, ProbeConfig)}, clipping gradients by global norm and/or value (null: off). */
-    public static Diagnosis run(Model model, Optimizer optimizer, Dataset data, int steps, int batch, long seed, ProbeConfig config,
-                                Double clipNorm, Double clipValue) {
-        Trainer trainer = new Trainer(model, optimizer, new Trainer.Config(1, batch, seed, 0.5, 0.5, clipNorm, clipValue, 0, 256));
+    public static Diagnosis run(Model model, Optimizer optimizer, Dataset data, Trainer.Settings settings, ProbeConfig config) {
+        Trainer trainer = new Trainer(model, optimizer, settings);
         Probe probe = Probe.attach(trainer, config);
-        SplittableRandom rng = Rand.stream(seed, "shuffle");
-        Batches batches = null;
-        int b = 0;
-        for (int s = 0; s < steps && !probe.stopped(); s++) {
-            if (batches == null || b == batches.count()) {
-                batches = new Batches(data, batch, rng.split(), 0.5, 0.5, model.dtype(), model.inputShape());
-                b = 0;
-            }
-            Batches.Batch x = batches.get(b++);
-            trainer.step(x.input(), x.targets(), rng);
-        }
-        return of(probe, trainer.clipping());
+        trainer.fit(data, null);
+        return of(probe, trainer.clipping().orElse(null));
     }
 
     /** The JSON object of {@code gradprobe diagnose --json}. */
@@ -64,15 +48,7 @@ public record Diagnosis(Probe probe, List<LayerVerdict> layers, Map<String, Obje
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("verdict", healthy() ? "healthy" : "unhealthy");
         List<Object> ls = new ArrayList<>();
-        for (LayerVerdict v : layers) {
-            Map<String, Object> l = new LinkedHashMap<>();
-            l.put("name", v.name());
-            l.put("kind", v.kind());
-            l.put("verdicts", v.verdicts());
-            l.put("evidence", v.evidence());
-            l.put("advice", v.advice());
-            ls.add(l);
-        }
+        for (LayerVerdict v : layers) ls.add(v.toJson());
         m.put("layers", ls);
         if (firstNonFinite == null) {
             m.put("first_nonfinite", null);
@@ -85,9 +61,9 @@ public record Diagnosis(Probe probe, List<LayerVerdict> layers, Map<String, Obje
             f.put("detail", firstNonFinite.describe());
             m.put("first_nonfinite", f);
         }
-        m.put("loss", loss);
+        m.put("loss", loss.toJson());
         m.put("steps", steps);
-        if (clipping != null) m.put("clipping", clipping);
+        if (clipping != null) m.put("clipping", clipping.toJson());
         return m;
     }
 }

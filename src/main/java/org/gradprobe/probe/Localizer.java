@@ -10,7 +10,7 @@ import org.gradprobe.autograd.Backward;
 import org.gradprobe.autograd.Node;
 import org.gradprobe.nn.ForwardContext;
 import org.gradprobe.nn.Model;
-import org.gradprobe.ops.F;
+import org.gradprobe.ops.Loss;
 import org.gradprobe.optim.Optimizer;
 import org.gradprobe.tensor.Tensor;
 
@@ -23,7 +23,7 @@ final class Localizer {
      * in the forward pass, the first op whose output is non-finite while its inputs are finite; in the
      * backward pass, the first rule that turns a finite gradient into a non-finite one.
      */
-    static NonFiniteEvent replay(Model model, Optimizer optimizer, long step, Tensor input, int[] targets) {
+    static NonFiniteEvent replay(Model model, Optimizer optimizer, Loss lossFn, long step, Tensor input, int[] targets) {
         Map<String, Tensor> savedBuffers = new LinkedHashMap<>();
         for (Map.Entry<String, Tensor> e : model.stateDict().entrySet()) {
             if (!optimizer.parameters().containsKey(e.getKey())) savedBuffers.put(e.getKey(), e.getValue().copy());
@@ -63,7 +63,7 @@ final class Localizer {
         try {
             ForwardContext ctx = new ForwardContext(true, new SplittableRandom(step), (name, layer, out) -> names.put(out, name));
             Tensor logits = model.forward(input, ctx);
-            loss = F.crossEntropy(logits, targets);
+            loss = lossFn.compute(logits, targets);
             names.put(loss, "loss");
         } finally {
             Node.setObserver(null);
@@ -96,7 +96,7 @@ final class Localizer {
         for (Map.Entry<String, Tensor> e : savedBuffers.entrySet()) state.get(e.getKey()).copyFrom(e.getValue());
         if (found[0] == null) {
             // the replay came out finite (a random mask differed): report what the cheap check saw
-            return new NonFiniteEvent("loss", "cross_entropy", "forward", step, List.of(), new Stats());
+            return new NonFiniteEvent("loss", lossFn.name(), "forward", step, List.of(), new Stats());
         }
         return found[0];
     }

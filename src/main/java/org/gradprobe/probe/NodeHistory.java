@@ -15,7 +15,8 @@ public final class NodeHistory {
 
     private final String name;
     private final String layer;
-    private final String layerKind;
+    private final String layerKindName;
+    private final LayerKind layerKind;
     private final Kind kind;
     private final int[] shape;
     private final int capacity;
@@ -24,7 +25,8 @@ public final class NodeHistory {
     NodeHistory(String name, String layer, String layerKind, Kind kind, int[] shape, int capacity) {
         this.name = name;
         this.layer = layer;
-        this.layerKind = layerKind;
+        this.layerKindName = layerKind;
+        this.layerKind = LayerKind.of(layerKind);
         this.kind = kind;
         this.shape = shape.clone();
         this.capacity = capacity;
@@ -46,7 +48,10 @@ public final class NodeHistory {
     public String name() { return name; }
     /** The layer this node belongs to. */
     public String layer() { return layer; }
-    public String layerKind() { return layerKind; }
+    /** The kind of the layer this node belongs to. */
+    public LayerKind layerKind() { return layerKind; }
+    /** That kind as the layer names it ("conv2d", or a kind of the user's own). */
+    public String layerKindName() { return layerKindName; }
     public Kind kind() { return kind; }
     public int[] shape() { return shape.clone(); }
     public List<StepRecord> records() { return Collections.unmodifiableList(records); }

@@ -17,10 +17,11 @@ import org.gradprobe.kernels.Parallel;
 import org.gradprobe.nn.ForwardContext;
 import org.gradprobe.nn.Layer;
 import org.gradprobe.nn.Model;
+import org.gradprobe.ops.Loss;
 import org.gradprobe.optim.Optimizer;
 import org.gradprobe.tensor.Tensor;
-import org.gradprobe.train.Evaluation;
 import org.gradprobe.train.Trainer;
+import org.gradprobe.train.TrainingListener;
 
 /**
  * Records every node of a model during training: each layer's output (forward value and the gradient
@@ -29,35 +30,27 @@ import org.gradprobe.train.Trainer;
  * are not, replays the step to name the node that produced the first NaN or Inf.
  *
  * <p>A recorded step's statistics are computed as its tensors are made, on the training threads, and
- * reach the histories (and {@link Listener#onRecord}) right after its update.
+ * reach the histories (and the trainer's listeners, {@link TrainingListener#onRecord}) right after its update.
  *
  * <pre>
  *   Probe probe = Probe.attach(trainer, ProbeConfig.defaults());
- *   trainer.fit(train, test, probe);
+ *   trainer.fit(train, test);
  *   List&lt;LayerVerdict&gt; verdicts = probe.verdicts();
  * </pre>
  */
-public final class Probe implements Trainer.StepHook, Trainer.Listener {
+public final class Probe implements Trainer.StepHook {
     /** What to do when a step produces a NaN or Inf. */
     public enum OnNonFinite { STOP, SKIP, CONTINUE }
-
-    /** Callbacks for other code that reacts to the probe; all default to nothing. */
-    public interface Listener {
-        /** Step {@code step}'s records are in the histories (called right after its update). */
-        default void onRecord(long step, Probe probe) {}
-
-        default void onNonFinite(NonFiniteEvent event) {}
-
-        default void onEpoch(int epoch, Probe probe, Evaluation test) {}
-    }
 
     private final Model model;
     private final Optimizer optimizer;
     private final ProbeConfig config;
+    private final Loss objective;
+    /** The trainer's listeners, once attached. */
+    private TrainingListener events = new TrainingListener() {};
     private final Map<String, NodeHistory> nodes = new LinkedHashMap<>();
     private final Map<String, Layer> layers = new LinkedHashMap<>();
     private final List<double[]> losses = new ArrayList<>();        // {step, loss}, every step, downsampled when long
-    private final List<Listener> listeners = new ArrayList<>();
     private OnNonFinite onNonFinite = OnNonFinite.STOP;
     private NonFiniteEvent firstNonFinite;
     private boolean stopped;
@@ -169,10 +162,17 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
         }
     }
 
+    /** A probe of a model trained with cross-entropy, to be driven by a loop of one's own (see {@link #attach}). */
     public Probe(Model model, Optimizer optimizer, ProbeConfig config) {
+        this(model, optimizer, config, Loss.CROSS_ENTROPY);
+    }
+
+    /** A probe of a model trained with {@code loss} (the replay that localizes a NaN or Inf computes it again). */
+    public Probe(Model model, Optimizer optimizer, ProbeConfig config, Loss loss) {
         this.model = model;
         this.optimizer = optimizer;
         this.config = config;
+        this.objective = loss;
         Map<String, Tensor> params = model.parameters();
         for (Layer l : model.allLayers()) {
             layers.put(l.name(), l);
@@ -184,20 +184,23 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
         }
     }
 
-    /** A probe on the trainer's model and optimizer, installed as its step hook. */
+    /**
+     * A probe on the trainer's model, optimizer and loss, attached to every step it takes; it reports
+     * recorded steps and the first NaN or Inf to the trainer's listeners. A trainer takes one probe.
+     */
     public static Probe attach(Trainer trainer, ProbeConfig config) {
-        Probe p = new Probe(trainer.model(), trainer.optimizer(), config);
-        trainer.withHook(p);
+        Probe p = new Probe(trainer.model(), trainer.optimizer(), config, trainer.settings().loss());
+        trainer.hook(p);
         return p;
+    }
+
+    @Override
+    public void attached(TrainingListener trainerEvents) {
+        this.events = trainerEvents;
     }
 
     public Probe onNonFinite(OnNonFinite policy) {
         this.onNonFinite = policy;
-        return this;
-    }
-
-    public Probe addListener(Listener l) {
-        listeners.add(l);
         return this;
     }
 
@@ -243,12 +246,12 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
         Recording rec = new Recording(step);
         recording = rec;
         return (name, layer, out) -> {
-            String kind = layer.kind();
+            LayerKind kind = nodes.get(name).layerKind();
             // a relu's units: read in the pass over its input when there is one (deferred), else here
-            UnitMaxima units = kind.equals("relu") ? new UnitMaxima(out) : null;
+            UnitMaxima units = kind == LayerKind.RELU ? new UnitMaxima(out) : null;
             boolean deferred = rec.output(name, layer, out, units);
             if (units != null && !deferred) rec.unitFractions.put(name, deadFraction(name, units.positive(out)));
-            else if (kind.equals("sigmoid") || kind.equals("tanh")) rec.unitFractions.put(name, saturatedFraction(kind, out));
+            else if (kind.saturates()) rec.unitFractions.put(name, saturatedFraction(kind, out));
         };
     }
 
@@ -348,8 +351,8 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
         boolean hidden = finite && rec != null && rec.step == step && !rec.allFinite();
         if (!finite || hidden) {
             if (firstNonFinite == null) {
-                firstNonFinite = Localizer.replay(model, optimizer, step, input, targets);
-                for (Listener l : listeners) l.onNonFinite(firstNonFinite);
+                firstNonFinite = Localizer.replay(model, optimizer, objective, step, input, targets);
+                events.onNonFinite(firstNonFinite);
             }
             if (onNonFinite == OnNonFinite.STOP) stopped = true;
             if (!finite || stopped) {
@@ -380,7 +383,7 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
                 if (!Stats.allFinite(e.getValue())) {
                     firstNonFinite = new NonFiniteEvent(e.getKey(), "optimizer step", "update", step, List.of(Stats.of(e.getValue().grad())),
                             Stats.of(e.getValue()));
-                    for (Listener l : listeners) l.onNonFinite(firstNonFinite);
+                    events.onNonFinite(firstNonFinite);
                     if (onNonFinite == OnNonFinite.STOP) stopped = true;
                     break;
                 }
@@ -397,26 +400,19 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
                 Stats v = rec.valueStats.get(name);
                 if (v == null) continue;
                 Double frac = rec.unitFractions.get(name);
-                h.add(new StepRecord(step, step, v, rec.gradStats.get(name), frac == null ? Double.NaN : frac, Double.NaN));
+                h.add(StepRecord.activation(step, v, rec.gradStats.get(name), h.layerKind(), frac == null ? Double.NaN : frac));
             } else if (rec.weights.containsKey(name)) {
                 Tensor now = optimizer.parameters().get(name), then = weightsBefore.get(name);
                 double update = Math.sqrt(Kernels.squaredDistance(now.data(), then.data(), now.numel()));
-                h.add(new StepRecord(step, step, rec.weights.get(name), rec.grads.get(name), Double.NaN, update));
+                h.add(StepRecord.parameter(step, rec.weights.get(name), rec.grads.get(name), update));
             }
         }
-        for (Listener l : listeners) l.onRecord(step, this);
+        events.onRecord(step);
     }
 
     @Override
     public boolean stopRequested() {
         return stopped;
-    }
-
-    // ---- Trainer.Listener ----
-
-    @Override
-    public void onEpoch(int epoch, Evaluation test) {
-        for (Listener l : listeners) l.onEpoch(epoch, this, test);
     }
 
     private void addLoss(long step, double loss) {
@@ -494,9 +490,9 @@ public final class Probe implements Trainer.StepHook, Trainer.Listener {
     }
 
     /** For sigmoid and tanh outputs, the fraction within 1% of their bounds; NaN for other kinds. */
-    static double saturatedFraction(String kind, Tensor out) {
-        if (!kind.equals("sigmoid") && !kind.equals("tanh")) return Double.NaN;
-        double lo = kind.equals("sigmoid") ? 0.01 : -0.99, hi = 0.99;
+    static double saturatedFraction(LayerKind kind, Tensor out) {
+        if (!kind.saturates()) return Double.NaN;
+        double lo = kind.saturationLow(), hi = 0.99;
         long sat = 0;
         for (int i = 0; i < out.numel(); i++) {
             double v = out.get(i);

@@ -6,10 +6,22 @@ package org.gradprobe.probe;
  *
  * @param value      statistics of the node's forward value (a layer's output, or a parameter's weights)
  * @param grad       statistics of the gradient arriving at the node (null if none arrived)
- * @param unitFraction for ReLU-like outputs the fraction of dead units, for sigmoid/tanh the saturated fraction; NaN otherwise
+ * @param deadFraction      for ReLU outputs, the fraction of units inactive on every sample of the recent batches; NaN otherwise
+ * @param saturatedFraction for sigmoid/tanh outputs, the fraction within 1% of their bounds; NaN otherwise
  * @param updateNorm for parameters, the L2 norm of the optimizer's update; NaN otherwise
  */
-public record StepRecord(long fromStep, long toStep, Stats value, Stats grad, double unitFraction, double updateNorm) {
+public record StepRecord(long fromStep, long toStep, Stats value, Stats grad, double deadFraction, double saturatedFraction, double updateNorm) {
+
+    /** A layer output's record of one step: {@code unitFraction} is the dead fraction of a ReLU, the saturated one of a sigmoid/tanh. */
+    static StepRecord activation(long step, Stats value, Stats grad, LayerKind kind, double unitFraction) {
+        return new StepRecord(step, step, value, grad, kind == LayerKind.RELU ? unitFraction : Double.NaN,
+                kind.saturates() ? unitFraction : Double.NaN, Double.NaN);
+    }
+
+    /** A parameter's record of one step. */
+    static StepRecord parameter(long step, Stats weights, Stats grad, double updateNorm) {
+        return new StepRecord(step, step, weights, grad, Double.NaN, Double.NaN, updateNorm);
+    }
 
     /** update norm / weight norm (before the update); NaN when not a parameter. */
     public double updateRatio() {
@@ -30,7 +42,8 @@ public record StepRecord(long fromStep, long toStep, Stats value, Stats grad, do
         long a = toStep - fromStep + 1, b = later.toStep - later.fromStep + 1;
         Stats v = value.copy().merge(later.value);
         Stats g = grad == null ? later.grad : later.grad == null ? grad : grad.copy().merge(later.grad);
-        return new StepRecord(fromStep, later.toStep, v, g, avg(unitFraction, a, later.unitFraction, b), avg(updateNorm, a, later.updateNorm, b));
+        return new StepRecord(fromStep, later.toStep, v, g, avg(deadFraction, a, later.deadFraction, b),
+                avg(saturatedFraction, a, later.saturatedFraction, b), avg(updateNorm, a, later.updateNorm, b));
     }
 
     private static double avg(double x, long a, double y, long b) {

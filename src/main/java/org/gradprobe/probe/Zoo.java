@@ -12,6 +12,7 @@ import org.gradprobe.optim.Optimizer;
 import org.gradprobe.optim.RmsProp;
 import org.gradprobe.optim.Sgd;
 import org.gradprobe.tensor.DType;
+import org.gradprobe.train.Trainer;
 
 /**
  * The pathology zoo: named scenarios with the verdicts they must produce. Each is a short run on the
@@ -22,11 +23,11 @@ public final class Zoo {
     private Zoo() {}
 
     /**
-     * @param expect      verdicts that must be raised somewhere ("diverging" for the loss); empty = all healthy
+     * @param expect      verdicts that must be raised somewhere (diverging: by the loss); empty = all healthy
      * @param early       verdicts that must be raised in the first half of the layers
      */
     public record Scenario(String name, String description, String spec, String init, Double biasInit, String optimizer, double lr,
-                           int batch, int steps, Set<String> expect, Set<String> early) {
+                           int batch, int steps, Set<Verdict> expect, Set<Verdict> early) {
         public boolean healthy() {
             return expect.isEmpty();
         }
@@ -37,16 +38,16 @@ public final class Zoo {
                 new Scenario("seed-cnn", "the seed CNN with its recipe (SGD lr 0.001, momentum 0.9)", "seed-cnn", "default", null, "sgd",
                         0.001, 16, 150, Set.of(), Set.of()),
                 new Scenario("deep-sigmoid", "a 10-layer sigmoid MLP: gradients vanish toward the input", "mlp(10,64,sigmoid)", "default", null,
-                        "sgd", 0.01, 32, 80, Set.of(LayerVerdict.VANISHING), Set.of(LayerVerdict.VANISHING)),
+                        "sgd", 0.01, 32, 80, Set.of(Verdict.VANISHING), Set.of(Verdict.VANISHING)),
                 new Scenario("deep-tanh-large-init", "a 12-layer tanh MLP with weights drawn far too large: saturated units, vanishing gradients",
-                        "mlp(12,64,tanh)", "normal(1.0)", null, "sgd", 0.01, 32, 80, Set.of(LayerVerdict.SATURATED, LayerVerdict.VANISHING),
-                        Set.of(LayerVerdict.VANISHING)),
+                        "mlp(12,64,tanh)", "normal(1.0)", null, "sgd", 0.01, 32, 80, Set.of(Verdict.SATURATED, Verdict.VANISHING),
+                        Set.of(Verdict.VANISHING)),
                 new Scenario("deep-relu-exploding", "an 8-layer ReLU MLP initialized 4x above He scale: gradients explode toward the input",
-                        "mlp(8,64,relu)", "he-normal*4", null, "sgd", 1e-9, 32, 60, Set.of(LayerVerdict.EXPLODING), Set.of(LayerVerdict.EXPLODING)),
+                        "mlp(8,64,relu)", "he-normal*4", null, "sgd", 1e-9, 32, 60, Set.of(Verdict.EXPLODING), Set.of(Verdict.EXPLODING)),
                 new Scenario("dead-relu", "a ReLU MLP with biases initialized at -3: most units never fire", "mlp(4,64,relu)", "default", -3.0,
-                        "sgd", 0.01, 32, 80, Set.of(LayerVerdict.DEAD), Set.of()),
+                        "sgd", 0.01, 32, 80, Set.of(Verdict.DEAD), Set.of()),
                 new Scenario("seed-cnn-lr-too-high", "the seed CNN with SGD lr 1000: the loss diverges, weights overflow to Inf",
-                        "seed-cnn", "default", null, "sgd", 1000, 16, 60, Set.of(LayerVerdict.NONFINITE, "diverging"), Set.of()),
+                        "seed-cnn", "default", null, "sgd", 1000, 16, 60, Set.of(Verdict.NONFINITE, Verdict.DIVERGING), Set.of()),
                 new Scenario("deep-batchnorm", "a 10-layer ReLU MLP kept healthy by batch norm", "mlp-bn(10,64,relu)", "he-normal", 0.0, "sgd",
                         0.01, 32, 120, Set.of(), Set.of()),
                 new Scenario("deep-residual", "a 10-block ReLU MLP rescued by residual connections", "resmlp(10,64,relu)", "default", null, "sgd",
@@ -60,14 +61,28 @@ public final class Zoo {
 
     /** Runs a scenario on the bundled Fashion-MNIST subset, recording every step. */
     public static Diagnosis run(Scenario s, long seed) {
-        Model model = ModelSpec.build(s.spec(), new int[] {1, 28, 28}, DType.FLOAT32, Init.parse(s.init(), s.biasInit()), seed);
-        Optimizer opt = switch (s.optimizer()) {
+        Model model = model(s, seed);
+        return Diagnosis.run(model, optimizer(s, model), FashionMnist.bundled().train(), settings(s, seed), ProbeConfig.defaults().withEvery(1));
+    }
+
+    /** The scenario's network, for 1x28x28 images, initialized from {@code seed}. */
+    public static Model model(Scenario s, long seed) {
+        return ModelSpec.build(s.spec(), new int[] {1, 28, 28}, DType.FLOAT32, Init.parse(s.init(), s.biasInit()), seed);
+    }
+
+    /** The scenario's optimizer on {@code model}'s parameters. */
+    public static Optimizer optimizer(Scenario s, Model model) {
+        return switch (s.optimizer()) {
             case "adam" -> new Adam(model.parameters(), s.lr());
             case "adamw" -> Adam.adamW(model.parameters(), s.lr());
             case "rmsprop" -> new RmsProp(model.parameters(), s.lr());
             default -> new Sgd(model.parameters(), s.lr(), 0.9);
         };
-        return Diagnosis.run(model, opt, FashionMnist.bundled().train(), s.steps(), s.batch(), seed, ProbeConfig.defaults().withEvery(1));
+    }
+
+    /** The scenario's training: its steps of its batch size. */
+    public static Trainer.Settings settings(Scenario s, long seed) {
+        return Trainer.Settings.defaults().withSteps(s.steps()).withBatchSize(s.batch()).withSeed(seed);
     }
 
     /** What the diagnosis got wrong for this scenario; empty when it gave exactly the expected verdicts. */
@@ -75,19 +90,19 @@ public final class Zoo {
         List<String> problems = new ArrayList<>();
         if (s.healthy()) {
             if (!d.healthy()) {
-                for (LayerVerdict v : d.layers()) if (!v.healthy()) problems.add(v.name() + " " + v.verdicts() + " " + v.evidence());
+                for (LayerVerdict v : d.layers()) if (!v.healthy()) problems.add(v.name() + " " + v.verdicts() + " " + v.evidence().toJson());
                 if (d.firstNonFinite() != null) problems.add("non-finite: " + d.firstNonFinite().describe());
-                if (!LayerVerdict.HEALTHY.equals(d.loss().get("verdict"))) problems.add("loss " + d.loss());
+                if (!d.loss().healthy()) problems.add("loss " + d.loss().toJson());
             }
             return problems;
         }
-        for (String want : s.expect()) {
-            boolean found = want.equals("diverging") ? ((List<?>) d.loss().get("verdicts")).contains("diverging")
+        for (Verdict want : s.expect()) {
+            boolean found = want == Verdict.DIVERGING ? d.loss().verdicts().contains(Verdict.DIVERGING)
                     : d.layers().stream().anyMatch(v -> v.verdicts().contains(want));
             if (!found) problems.add("expected " + want + " somewhere, got " + summary(d));
         }
         int half = Math.max(1, d.layers().size() / 2);
-        for (String want : s.early()) {
+        for (Verdict want : s.early()) {
             if (d.layers().subList(0, half).stream().noneMatch(v -> v.verdicts().contains(want))) {
                 problems.add("expected " + want + " in the first half of the layers, got " + summary(d));
             }
@@ -98,6 +113,6 @@ public final class Zoo {
     public static String summary(Diagnosis d) {
         StringBuilder sb = new StringBuilder();
         for (LayerVerdict v : d.layers()) sb.append(v.name()).append('=').append(v.verdicts()).append(' ');
-        return sb.append("loss=").append(d.loss().get("verdict")).toString();
+        return sb.append("loss=").append(d.loss().verdict()).toString();
     }
 }

@@ -81,11 +81,10 @@ public final class HtmlReport {
         Map<String, List<String>> byAdvice = new LinkedHashMap<>();
         for (Object o : (List<Object>) run.diagnosis.get("layers")) {
             Map<String, Object> l = (Map<String, Object>) o;
-            String advice = str(l.get("advice"));
-            if (!advice.isEmpty()) for (String a : advice.split("; ")) byAdvice.computeIfAbsent(a, k -> new ArrayList<>()).add(str(l.get("name")));
+            for (String a : advice(l)) byAdvice.computeIfAbsent(a, k -> new ArrayList<>()).add(str(l.get("name")));
         }
         Map<String, Object> loss = (Map<String, Object>) run.diagnosis.get("loss");
-        if (loss != null && loss.get("advice") != null) byAdvice.computeIfAbsent(str(loss.get("advice")), k -> new ArrayList<>()).add("loss");
+        if (loss != null) for (String a : advice(loss)) byAdvice.computeIfAbsent(a, k -> new ArrayList<>()).add("loss");
         List<String> numbered = new ArrayList<>(byAdvice.keySet());
         for (Object o : (List<Object>) run.diagnosis.get("layers")) {
             Map<String, Object> l = (Map<String, Object>) o;
@@ -96,15 +95,14 @@ public final class HtmlReport {
             t.append("</td><td class=\"num\">").append(fmt(e.get("grad_norm"))).append("</td><td class=\"num\">").append(fmt(e.get("ratio_to_output")))
                     .append("</td><td class=\"num\">").append(fmt(e.get("update_ratio"))).append("</td><td class=\"num\">").append(pct(e.get("grad_zero_fraction")))
                     .append("</td><td class=\"num\">").append(pct(frac)).append("</td><td class=\"advice\">");
-            String advice = str(l.get("advice"));
-            if (!advice.isEmpty()) for (String a : advice.split("; ")) t.append(adviceRef(numbered.indexOf(a) + 1));
+            for (String a : advice(l)) t.append(adviceRef(numbered.indexOf(a) + 1));
             t.append("</td></tr>\n");
         }
         if (loss != null) {
             t.append("<tr><td>loss</td><td></td><td><span class=\"badge b-").append(esc(str(loss.get("verdict")).equals("diverging") ? "exploding" : str(loss.get("verdict"))))
                     .append("\">").append(esc(str(loss.get("verdict")))).append("</span></td><td class=\"num\" colspan=\"5\">start ").append(fmt(loss.get("first")))
                     .append(", recent ").append(fmt(loss.get("last"))).append("</td><td class=\"advice\">");
-            if (loss.get("advice") != null) t.append(adviceRef(numbered.indexOf(str(loss.get("advice"))) + 1));
+            for (String a : advice(loss)) t.append(adviceRef(numbered.indexOf(a) + 1));
             t.append("</td></tr>\n");
         }
         t.append("</table>\n");
@@ -120,6 +118,13 @@ public final class HtmlReport {
             t.append("</ol>\n");
         }
         return t.toString();
+    }
+
+    /** The advice items of a layer's or the loss's verdict (a log written before advice was a list holds one string). */
+    private static List<String> advice(Map<String, Object> verdict) {
+        Object a = verdict.get("advice");
+        if (a instanceof List<?> items) return items.stream().map(HtmlReport::str).toList();
+        return a == null || str(a).isEmpty() ? List.of() : List.of(str(a));
     }
 
     private static String adviceRef(int n) {

@@ -7,22 +7,25 @@ import java.util.Map;
 import org.gradprobe.io.JsonLines;
 import org.gradprobe.probe.Diagnosis;
 import org.gradprobe.probe.NodeHistory;
-import org.gradprobe.probe.NonFiniteEvent;
 import org.gradprobe.probe.Probe;
 import org.gradprobe.probe.Stats;
 import org.gradprobe.probe.StepRecord;
 import org.gradprobe.train.Evaluation;
+import org.gradprobe.train.TrainingListener;
 
 /**
  * Writes the probe's records to the run's JSON-lines log: one "node" record per recorded step and
  * node, a "loss" record per recorded step, a "nonfinite" record when the first NaN/Inf appears, and a
  * "verdicts" record at each epoch and at the end (the schema is in the README).
  */
-public final class ProbeLog implements Probe.Listener {
+public final class ProbeLog implements TrainingListener {
     private final JsonLines out;
+    private final Probe probe;
 
-    public ProbeLog(JsonLines out) {
+    /** A log of {@code probe}'s records into {@code out}; add it to the probe's trainer as a listener. */
+    public ProbeLog(JsonLines out, Probe probe) {
         this.out = out;
+        this.probe = probe;
     }
 
     /** The probe's settings, for the provenance line: interval and histogram layout. */
@@ -39,7 +42,7 @@ public final class ProbeLog implements Probe.Listener {
     }
 
     @Override
-    public void onRecord(long step, Probe probe) {
+    public void onRecord(long step) {
         List<Map<String, Object>> records = new ArrayList<>();
         Map<String, Object> l = new LinkedHashMap<>();
         l.put("type", "loss");
@@ -54,12 +57,14 @@ public final class ProbeLog implements Probe.Listener {
             m.put("step", step);
             m.put("node", h.name());
             m.put("layer", h.layer());
-            m.put("layer_kind", h.layerKind());
+            m.put("layer_kind", h.layerKindName());
             m.put("kind", h.kind() == NodeHistory.Kind.PARAMETER ? "parameter" : "activation");
             m.put("shape", h.shape());
             m.put("value", stats(r.value()));
             m.put("grad", r.grad() == null ? null : stats(r.grad()));
-            if (!Double.isNaN(r.unitFraction())) m.put("unit_fraction", r.unitFraction());
+            // one field for both: the layer's kind, beside it, says which fraction it is
+            double unitFraction = Double.isNaN(r.deadFraction()) ? r.saturatedFraction() : r.deadFraction();
+            if (!Double.isNaN(unitFraction)) m.put("unit_fraction", unitFraction);
             if (!Double.isNaN(r.updateNorm())) {
                 m.put("update_norm", r.updateNorm());
                 m.put("update_ratio", r.updateRatio());
@@ -70,7 +75,7 @@ public final class ProbeLog implements Probe.Listener {
     }
 
     @Override
-    public void onNonFinite(NonFiniteEvent e) {
+    public void onNonFinite(NonFinite e) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("type", "nonfinite");
         m.put("node", e.node());
@@ -82,7 +87,7 @@ public final class ProbeLog implements Probe.Listener {
     }
 
     @Override
-    public void onEpoch(int epoch, Probe probe, Evaluation test) {
+    public void onEpoch(int epoch, Evaluation test) {
         verdicts(Diagnosis.of(probe), epoch);
     }
 

@@ -1,9 +1,17 @@
 package org.gradprobe.report;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.gradprobe.probe.Advice;
 import org.gradprobe.probe.Diagnosis;
+import org.gradprobe.probe.Evidence;
 import org.gradprobe.probe.LayerVerdict;
+import org.gradprobe.probe.LossVerdict;
+import org.gradprobe.probe.Verdict;
 import org.gradprobe.probe.NodeHistory;
 import org.gradprobe.probe.Probe;
 import org.gradprobe.probe.StepRecord;
@@ -15,38 +23,46 @@ public final class TerminalReport {
 
     private static final String SPARK = "▁▂▃▄▅▆▇█";
 
+    /** The table, with advice in the library's words. */
     public static String render(Probe probe, Diagnosis d) {
+        return render(probe, d, Advice.Remedy::text);
+    }
+
+    /** The table, with each remedy of the advice written by {@code remedy} (a front end names its own settings). */
+    public static String render(Probe probe, Diagnosis d, Function<Advice.Remedy, String> remedy) {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format("%-8s %-10s %-12s %10s %9s %9s %7s  %-22s %s%n", "layer", "kind", "shape", "grad norm", "÷ output",
                 "upd/wt", "zeros", "gradient norm over time", "verdict"));
         Map<String, NodeHistory> nodes = probe.nodes();
         for (LayerVerdict v : d.layers()) {
             NodeHistory act = nodes.get(v.name());
-            Map<String, Object> e = v.evidence();
+            Evidence e = v.evidence();
             sb.append(String.format("%-8s %-10s %-12s %10s %9s %9s %7s  %-22s %s%n", v.name(), v.kind(), Shapes.dims(act.shape()),
-                    num(e.get("grad_norm")), num(e.get("ratio_to_output")), num(e.get("update_ratio")),
-                    e.get("grad_zero_fraction") == null ? "-" : String.format("%.0f%%", 100 * (Double) e.get("grad_zero_fraction")),
-                    sparkline(act.records(), 22), String.join(",", v.verdicts())));
+                    num(e.gradNorm()), num(e.ratioToOutput()), num(e.updateRatio()),
+                    e.gradZeroFraction() == null ? "-" : String.format("%.0f%%", 100 * e.gradZeroFraction()),
+                    sparkline(act.records(), 22), join(v.verdicts(), ",")));
         }
-        Map<String, Object> loss = d.loss();
-        sb.append(String.format("loss: %s (start %s, recent %s)%n", loss.get("verdict"), num(loss.get("first")), num(loss.get("last"))));
+        LossVerdict loss = d.loss();
+        sb.append(String.format("loss: %s (start %s, recent %s)%n", loss.verdict(), num(loss.first()), num(loss.last())));
         if (d.firstNonFinite() != null) sb.append(d.firstNonFinite().describe()).append('\n');
         // one line per distinct piece of advice, naming every layer it applies to
-        Map<String, List<String>> byAdvice = new java.util.LinkedHashMap<>();
+        Map<String, List<String>> byAdvice = new LinkedHashMap<>();
         for (LayerVerdict v : d.layers()) {
             if (v.healthy()) continue;
-            for (String a : v.advice().split("; ")) {
-                byAdvice.computeIfAbsent(a, k -> new java.util.ArrayList<>()).add(v.name() + " (" + String.join(", ", v.verdicts()) + ")");
-            }
+            for (Advice a : v.advice()) byAdvice.computeIfAbsent(a.render(remedy), k -> new ArrayList<>()).add(v.name() + " (" + join(v.verdicts(), ", ") + ")");
         }
         boolean any = !byAdvice.isEmpty();
         if (any) sb.append("what to change:\n");
         for (Map.Entry<String, List<String>> e : byAdvice.entrySet()) {
             sb.append("  ").append(String.join(", ", e.getValue())).append(":\n      ").append(e.getKey()).append('\n');
         }
-        if (loss.get("advice") != null) sb.append("  loss: ").append(loss.get("advice")).append('\n');
+        for (Advice a : loss.advice()) sb.append("  loss: ").append(a.render(remedy)).append('\n');
         if (!any && d.healthy()) sb.append("gradient flow is healthy in every layer.\n");
         return sb.toString();
+    }
+
+    private static String join(List<Verdict> verdicts, String separator) {
+        return verdicts.stream().map(Verdict::jsonName).collect(Collectors.joining(separator));
     }
 
     static String num(Object o) {

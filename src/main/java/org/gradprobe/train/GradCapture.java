@@ -6,18 +6,18 @@ import java.util.SplittableRandom;
 import org.gradprobe.autograd.Backward;
 import org.gradprobe.nn.ForwardContext;
 import org.gradprobe.nn.Model;
-import org.gradprobe.ops.F;
+import org.gradprobe.ops.Loss;
 import org.gradprobe.tensor.Tensor;
 
 /**
- * One forward and backward pass of mean cross-entropy that keeps everything a user may want to hold
+ * One forward and backward pass of a loss (mean cross-entropy for the PyTorch comparison) that keeps everything a user may want to hold
  * against PyTorch: the loss, every parameter's gradient, every layer's output (value) and the
  * gradient of the loss with respect to every layer's output (node), keyed by layer name.
  */
 public record GradCapture(Tensor loss, Map<String, Tensor> paramGrads, Map<String, Tensor> values, Map<String, Tensor> nodeGrads) {
 
     /** Runs the pass; parameter gradients are computed fresh (previous ones are cleared). */
-    public static GradCapture run(Model model, Tensor input, int[] targets, boolean training, long seed) {
+    public static GradCapture run(Model model, Tensor input, int[] targets, boolean training, long seed, Loss loss) {
         Map<String, Tensor> values = new LinkedHashMap<>();
         ForwardContext ctx = new ForwardContext(training, new SplittableRandom(seed), (name, layer, out) -> {
             out.retainGrad();
@@ -25,8 +25,8 @@ public record GradCapture(Tensor loss, Map<String, Tensor> paramGrads, Map<Strin
         });
         model.zeroGrad();
         Tensor logits = model.forward(input, ctx);
-        Tensor loss = F.crossEntropy(logits, targets);
-        Backward.backward(loss);
+        Tensor value = loss.compute(logits, targets);
+        Backward.backward(value);
         Map<String, Tensor> nodes = new LinkedHashMap<>();
         for (Map.Entry<String, Tensor> e : values.entrySet()) {
             Tensor g = e.getValue().grad();
@@ -37,6 +37,6 @@ public record GradCapture(Tensor loss, Map<String, Tensor> paramGrads, Map<Strin
             Tensor g = e.getValue().grad();
             params.put(e.getKey(), g != null ? g : Tensor.zerosLike(e.getValue()));
         }
-        return new GradCapture(loss.detach(), params, values, nodes);
+        return new GradCapture(value.detach(), params, values, nodes);
     }
 }

@@ -6,6 +6,7 @@ import org.gradprobe.io.SafeTensors;
 import org.gradprobe.nn.Init;
 import org.gradprobe.nn.Model;
 import org.gradprobe.nn.ModelSpec;
+import org.gradprobe.ops.Loss;
 import org.gradprobe.tensor.DType;
 import org.gradprobe.tensor.ShapeException;
 import org.gradprobe.tensor.Shapes;
@@ -52,7 +53,7 @@ public final class GradsJob {
 
     /** Runs the pass and returns the writer holding everything (not yet written). */
     public static SafeTensors.Writer run(Model model, Batch batch, boolean training) {
-        GradCapture g = GradCapture.run(model, batch.input(), batch.targets(), training, 0);
+        GradCapture g = GradCapture.run(model, batch.input(), batch.targets(), training, 0, Loss.CROSS_ENTROPY);
         SafeTensors.Writer w = new SafeTensors.Writer();
         w.put("loss", g.loss());
         for (Map.Entry<String, Tensor> e : g.paramGrads().entrySet()) w.put("param." + e.getKey(), e.getValue());

@@ -1,14 +1,16 @@
 package org.gradprobe.train;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.SplittableRandom;
 import org.gradprobe.autograd.Backward;
 import org.gradprobe.data.Batches;
 import org.gradprobe.data.Dataset;
 import org.gradprobe.nn.ForwardContext;
 import org.gradprobe.nn.Model;
-import org.gradprobe.ops.F;
+import org.gradprobe.ops.Loss;
 import org.gradprobe.optim.Clip;
 import org.gradprobe.optim.Optimizer;
 import org.gradprobe.tensor.Rand;
@@ -16,62 +18,104 @@ import org.gradprobe.tensor.StepMemory;
 import org.gradprobe.tensor.Tensor;
 
 /**
- * The training loop of the seed recipe: each epoch a seeded shuffle into mini-batches, forward,
- * mean cross-entropy, backward, optional clipping, optimizer step; then an evaluation on the test set.
- * Listeners see every step and epoch.
+ * The training loop of the seed recipe: each epoch a seeded shuffle into mini-batches, forward, the
+ * loss (mean cross-entropy by default), backward, optional clipping, optimizer step; then an evaluation
+ * on the test set. Listeners ({@link #addListener}) see every step and epoch.
  */
 public final class Trainer {
-    /** Settings of a run. {@code clipNorm}/{@code clipValue} are null when off; {@code limit} caps the training images. */
-    public record Config(int epochs, int batchSize, long seed, double mean, double std, Double clipNorm, Double clipValue,
-                         int limit, int evalBatch) {
-        public Config {
+    /**
+     * Settings of a run; start from {@link #defaults()} (the seed recipe's: 1 epoch of batch 4, seed 0,
+     * x/255 normalized with mean 0.5 and std 0.5, no clipping, all images, cross-entropy) and change
+     * what differs with the {@code with...} methods.
+     *
+     * @param epochs    passes over the training set
+     * @param batchSize images per step
+     * @param seed      seeds the shuffle and dropout
+     * @param mean      normalization mean after x/255
+     * @param std       normalization std after x/255
+     * @param clipNorm  clip gradients to this global L2 norm; empty: off
+     * @param clipValue clamp every gradient element to ±this; empty: off
+     * @param limit     train on the first {@code limit} images only (0: all)
+     * @param evalBatch batch size of the test evaluation
+     * @param steps     stop after this many steps, taking as many epochs as they need (0: {@code epochs} decide)
+     * @param loss      the objective
+     */
+    public record Settings(int epochs, int batchSize, long seed, double mean, double std, OptionalDouble clipNorm, OptionalDouble clipValue,
+                           int limit, int evalBatch, int steps, Loss loss) {
+        public Settings {
             if (epochs < 1) throw new IllegalArgumentException("invalid epochs: " + epochs);
             if (batchSize < 1) throw new IllegalArgumentException("invalid batch size: " + batchSize);
+            if (!(std > 0)) throw new IllegalArgumentException("invalid normalization std: " + std);
+            if (clipNorm.isPresent() && !(clipNorm.getAsDouble() > 0)) throw new IllegalArgumentException("invalid clip norm: " + clipNorm.getAsDouble());
+            if (clipValue.isPresent() && !(clipValue.getAsDouble() > 0)) throw new IllegalArgumentException("invalid clip value: " + clipValue.getAsDouble());
+            if (limit < 0) throw new IllegalArgumentException("invalid limit: " + limit);
+            if (evalBatch < 1) throw new IllegalArgumentException("invalid evaluation batch size: " + evalBatch);
+            if (steps < 0) throw new IllegalArgumentException("invalid steps: " + steps);
+            if (loss == null) throw new IllegalArgumentException("no loss given");
         }
-    }
 
-    /** Callbacks; every method has an empty default. */
-    public interface Listener {
-        default void onBegin(Model model, Dataset train, Config config) {}
+        /** The seed recipe's settings. */
+        public static Settings defaults() {
+            return new Settings(1, 4, 0, 0.5, 0.5, OptionalDouble.empty(), OptionalDouble.empty(), 0, 256, 0, Loss.CROSS_ENTROPY);
+        }
 
-        /** After the optimizer step of global step {@code step} (1-based); {@code batch} is 0-based within the epoch. */
-        default void onStep(int epoch, long step, int batch, int batches, double loss, int images) {}
+        public Settings withEpochs(int n) {
+            return new Settings(n, batchSize, seed, mean, std, clipNorm, clipValue, limit, evalBatch, steps, loss);
+        }
 
-        default void onEpoch(int epoch, Evaluation test) {}
+        public Settings withBatchSize(int n) {
+            return new Settings(epochs, n, seed, mean, std, clipNorm, clipValue, limit, evalBatch, steps, loss);
+        }
 
-        default void onEnd() {}
+        public Settings withSeed(long s) {
+            return new Settings(epochs, batchSize, s, mean, std, clipNorm, clipValue, limit, evalBatch, steps, loss);
+        }
 
-        /** Both listeners, {@code a} first. */
-        static Listener both(Listener a, Listener b) {
-            return new Listener() {
-                public void onBegin(Model m, Dataset t, Config c) {
-                    a.onBegin(m, t, c);
-                    b.onBegin(m, t, c);
-                }
+        /** Normalization of x/255: (x/255 − mean) / std. */
+        public Settings withNormalization(double m, double s) {
+            return new Settings(epochs, batchSize, seed, m, s, clipNorm, clipValue, limit, evalBatch, steps, loss);
+        }
 
-                public void onStep(int epoch, long step, int batch, int batches, double loss, int images) {
-                    a.onStep(epoch, step, batch, batches, loss, images);
-                    b.onStep(epoch, step, batch, batches, loss, images);
-                }
+        /** Clip gradients to this global L2 norm (PyTorch's {@code clip_grad_norm_}); null: off. */
+        public Settings withClipNorm(Double max) {
+            return new Settings(epochs, batchSize, seed, mean, std, optional(max), clipValue, limit, evalBatch, steps, loss);
+        }
 
-                public void onEpoch(int epoch, Evaluation test) {
-                    a.onEpoch(epoch, test);
-                    b.onEpoch(epoch, test);
-                }
+        /** Clamp every gradient element to ±max (PyTorch's {@code clip_grad_value_}); null: off. */
+        public Settings withClipValue(Double max) {
+            return new Settings(epochs, batchSize, seed, mean, std, clipNorm, optional(max), limit, evalBatch, steps, loss);
+        }
 
-                public void onEnd() {
-                    a.onEnd();
-                    b.onEnd();
-                }
-            };
+        public Settings withLimit(int n) {
+            return new Settings(epochs, batchSize, seed, mean, std, clipNorm, clipValue, n, evalBatch, steps, loss);
+        }
+
+        public Settings withEvalBatch(int n) {
+            return new Settings(epochs, batchSize, seed, mean, std, clipNorm, clipValue, limit, n, steps, loss);
+        }
+
+        public Settings withSteps(int n) {
+            return new Settings(epochs, batchSize, seed, mean, std, clipNorm, clipValue, limit, evalBatch, n, loss);
+        }
+
+        public Settings withLoss(Loss l) {
+            return new Settings(epochs, batchSize, seed, mean, std, clipNorm, clipValue, limit, evalBatch, steps, l);
+        }
+
+        private static OptionalDouble optional(Double v) {
+            return v == null ? OptionalDouble.empty() : OptionalDouble.of(v);
         }
     }
 
     /**
-     * Hooks into every training step (the probe implements them). The batch's forward observer and
-     * backward listener may be null; {@link #afterBackward} decides whether the update is applied.
+     * The probe's seam into every step (not a listener: a trainer takes one, and a second is an error).
+     * The batch's forward observer and backward listener may be null; {@link #afterBackward} decides
+     * whether the update is applied.
      */
     public interface StepHook {
+        /** Called once, when attached: where to report recorded steps and non-finite values. */
+        default void attached(TrainingListener events) {}
+
         default ForwardContext.LayerObserver forwardObserver(long step) { return null; }
 
         default Backward.GradListener backwardListener(long step) { return null; }
@@ -85,51 +129,75 @@ public final class Trainer {
         default boolean stopRequested() { return false; }
     }
 
+    private static final StepHook NO_HOOK = new StepHook() {};
+
     private final Model model;
     private final Optimizer optimizer;
-    private final Config config;
-    private StepHook hook = new StepHook() {};
+    private final Settings settings;
+    private final List<TrainingListener> listeners = new ArrayList<>();
+    /** Every listener, in the order added. */
+    private final TrainingListener all = new Broadcast();
+    private StepHook hook = NO_HOOK;
     private final StepMemory memory = new StepMemory();
     private long stepCount;
     private long clippedSteps;
     private double largestClippedNorm;
 
-    /** Installs the step hook (one at a time). */
-    public Trainer withHook(StepHook h) {
-        this.hook = h;
-        return this;
+    /** A trainer with the seed recipe's settings. */
+    public Trainer(Model model, Optimizer optimizer) {
+        this(model, optimizer, Settings.defaults());
+    }
+
+    public Trainer(Model model, Optimizer optimizer, Settings settings) {
+        this.model = model;
+        this.optimizer = optimizer;
+        this.settings = settings;
     }
 
     public Model model() { return model; }
     public Optimizer optimizer() { return optimizer; }
+    public Settings settings() { return settings; }
 
-    public Trainer(Model model, Optimizer optimizer, Config config) {
-        this.model = model;
-        this.optimizer = optimizer;
-        this.config = config;
+    /** Adds a listener; listeners are called in the order added. */
+    public Trainer addListener(TrainingListener l) {
+        listeners.add(l);
+        return this;
     }
 
-    /** Trains for the configured epochs; returns the last test evaluation (null when {@code test} is null). */
-    public Evaluation fit(Dataset train, Dataset test, Listener listener) {
-        Dataset data = config.limit() > 0 ? train.head(config.limit()) : train;
-        SplittableRandom rng = Rand.stream(config.seed(), "shuffle");
-        listener.onBegin(model, data, config);
+    /** Installs the step hook (the probe does, through {@code Probe.attach}); a trainer takes one. */
+    public Trainer hook(StepHook h) {
+        if (hook != NO_HOOK) throw new IllegalStateException("this trainer already has a step hook (a probe is attached once)");
+        hook = h;
+        h.attached(all);
+        return this;
+    }
+
+    /**
+     * Trains for the configured epochs (or steps); returns the last test evaluation (null when
+     * {@code test} is null).
+     */
+    public Evaluation fit(Dataset train, Dataset test) {
+        Dataset data = settings.limit() > 0 ? train.head(settings.limit()) : train;
+        SplittableRandom rng = Rand.stream(settings.seed(), "shuffle");
+        all.onBegin(model, data, settings);
         Evaluation last = null;
-        for (int epoch = 1; epoch <= config.epochs(); epoch++) {
-            Batches batches = new Batches(data, config.batchSize(), rng.split(), config.mean(), config.std(), model.dtype(),
+        long taken = 0;
+        boolean done = false;
+        for (int epoch = 1; settings.steps() > 0 ? !done : epoch <= settings.epochs(); epoch++) {
+            Batches batches = new Batches(data, settings.batchSize(), rng.split(), settings.mean(), settings.std(), model.dtype(),
                     model.inputShape());
             int count = batches.count();
-            for (int b = 0; b < count; b++) {
+            for (int b = 0; b < count && !done; b++) {
                 Batches.Batch batch = batches.get(b);
                 double loss = step(batch.input(), batch.targets(), rng);
-                listener.onStep(epoch, stepCount, b, count, loss, batch.targets().length);
-                if (hook.stopRequested()) break;
+                all.onStep(epoch, stepCount, b, count, loss, batch.targets().length);
+                done = hook.stopRequested() || ++taken == settings.steps();
             }
-            last = test == null ? null : Evaluation.run(model, test, config.evalBatch(), config.mean(), config.std());
-            listener.onEpoch(epoch, last);
+            last = test == null ? null : Evaluation.run(model, test, settings.evalBatch(), settings.mean(), settings.std(), settings.loss());
+            all.onEpoch(epoch, last);
             if (hook.stopRequested()) break;
         }
-        listener.onEnd();
+        all.onEnd();
         return last;
     }
 
@@ -141,17 +209,20 @@ public final class Trainer {
         // the forward and backward passes' large arrays are reused in the next step
         try (StepMemory.Scope open = memory.open()) {
             Tensor logits = model.forward(input, new ForwardContext(true, rng, hook.forwardObserver(step)));
-            loss = F.crossEntropy(logits, targets);
+            loss = settings.loss().compute(logits, targets);
             Backward.backward(loss, Tensor.full(loss.dtype, 1.0, loss.shape()), hook.backwardListener(step));
         }
-        if (config.clipNorm() != null) {
-            double total = Clip.gradNorm(optimizer.parameters().values(), config.clipNorm());
-            if (total > config.clipNorm()) {
+        if (settings.clipNorm().isPresent()) {
+            double max = settings.clipNorm().getAsDouble();
+            double total = Clip.gradNorm(optimizer.parameters().values(), max);
+            if (total > max) {
                 clippedSteps++;
                 largestClippedNorm = Math.max(largestClippedNorm, total);
             }
         }
-        if (config.clipValue() != null && Clip.gradValue(optimizer.parameters().values(), config.clipValue()) > 0) clippedSteps++;
+        if (settings.clipValue().isPresent() && Clip.gradValue(optimizer.parameters().values(), settings.clipValue().getAsDouble()) > 0) {
+            clippedSteps++;
+        }
         if (hook.afterBackward(step, input, targets, loss.item())) {
             optimizer.step();
             hook.afterUpdate(step);
@@ -167,22 +238,42 @@ public final class Trainer {
 
     public double largestClippedNorm() { return largestClippedNorm; }
 
-    /** What clipping did so far, as the run record and diagnose's JSON name it; null when clipping is off. */
-    public Map<String, Object> clipping() {
-        if (config.clipNorm() == null && config.clipValue() == null) return null;
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("clip_norm", config.clipNorm());
-        m.put("clip_value", config.clipValue());
-        m.put("clipped_steps", clippedSteps);
-        m.put("steps", stepCount);
-        m.put("largest_clipped_norm", largestClippedNorm);
-        return m;
+    /** What clipping did so far; empty when clipping is off. */
+    public Optional<Clipping> clipping() {
+        if (settings.clipNorm().isEmpty() && settings.clipValue().isEmpty()) return Optional.empty();
+        return Optional.of(new Clipping(settings.clipNorm(), settings.clipValue(), clippedSteps, stepCount, largestClippedNorm));
     }
 
-    /** One line on what clipping did, from {@link #clipping()}'s record. */
-    public static String clippingSummary(Map<String, Object> c) {
-        long clipped = ((Number) c.get("clipped_steps")).longValue();
-        return "gradient clipping acted on " + clipped + " of " + c.get("steps") + " steps" + (clipped > 0 && c.get("clip_norm") != null
-                ? String.format(" (largest global norm cut down: %.3g, to %.3g)", (Double) c.get("largest_clipped_norm"), (Double) c.get("clip_norm")) : "");
+    /** Passes each event to every listener, in the order they were added. */
+    private final class Broadcast implements TrainingListener {
+        @Override
+        public void onBegin(Model m, Dataset train, Settings s) {
+            for (TrainingListener l : listeners) l.onBegin(m, train, s);
+        }
+
+        @Override
+        public void onStep(int epoch, long step, int batch, int batches, double loss, int images) {
+            for (TrainingListener l : listeners) l.onStep(epoch, step, batch, batches, loss, images);
+        }
+
+        @Override
+        public void onRecord(long step) {
+            for (TrainingListener l : listeners) l.onRecord(step);
+        }
+
+        @Override
+        public void onNonFinite(NonFinite event) {
+            for (TrainingListener l : listeners) l.onNonFinite(event);
+        }
+
+        @Override
+        public void onEpoch(int epoch, Evaluation test) {
+            for (TrainingListener l : listeners) l.onEpoch(epoch, test);
+        }
+
+        @Override
+        public void onEnd() {
+            for (TrainingListener l : listeners) l.onEnd();
+        }
     }
 }

@@ -9,6 +9,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import org.gradprobe.Golden;
 import org.gradprobe.io.SafeTensors;
@@ -171,6 +172,28 @@ class CliTest {
         assertTrue(clipped > 0 && clipped <= steps && steps == 20, c.toString());
         assertTrue(((Number) c.get("largest_clipped_norm")).doubleValue() > 0.5, c.toString());
         assertOneLineError(run("diagnose", "--clip-norm", "0"), 2, "--clip-norm", "0");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void adviceNamesTheFlagOnTheTerminalAndTheConceptInJson() {
+        String[] run = {"diagnose", "--model", "mlp(4,64,relu)", "--bias-init", "-3", "--steps", "40", "--data", "synthetic", "--input", "1x8x8"};
+        String table = stdout(run);
+        assertTrue(table.contains("initialize biases at 0 (--bias-init 0)"), table);
+        Map<String, Object> d = (Map<String, Object>) org.gradprobe.io.Json.parse(stdout(cat(run, "--json")));
+        String json = org.gradprobe.io.Json.write(d);
+        assertTrue(json.contains("initialize biases at 0") && !json.contains("--bias-init"), json);
+        for (Object l : (List<Object>) d.get("layers")) assertTrue(((Map<String, Object>) l).get("advice") instanceof List, "advice is a list");
+    }
+
+    @Test
+    void demoEndsWithBothNetworksVerdictsAndTheReportsToOpen(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        String out = stdout(new String[] {"demo", "--limit", "400", "--test-limit", "50", "--out", dir.toString()});
+        assertTrue(out.contains("gradient flow is healthy") || out.contains("what to change"), out);
+        assertTrue(out.contains("vanishing"), "the broken network's verdicts fire: " + out);
+        assertTrue(out.contains(dir.resolve("seed-cnn").resolve("report.html").toString())
+                && out.contains(dir.resolve(DemoCommand.BROKEN).resolve("report.html").toString()), out);
+        assertTrue(java.nio.file.Files.exists(dir.resolve(DemoCommand.BROKEN).resolve("report.html")));
     }
 
     static String[] cat(String[] a, String... b) {

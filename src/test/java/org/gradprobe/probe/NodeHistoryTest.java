@@ -18,7 +18,7 @@ class NodeHistoryTest {
             double bad = step == 421 ? Double.NaN : 0.5;
             if (step == 421) nans++;
             Stats g = Stats.of(Tensor.of(DType.FLOAT64, new int[] {4}, new double[] {spike, -1, bad, 0.25}));
-            h.add(new StepRecord(step, step, g, g, Double.NaN, Double.NaN));
+            h.add(new StepRecord(step, step, g, g, Double.NaN, Double.NaN, Double.NaN));
             assertTrue(h.records().size() < 16, "capacity respected at step " + step);
         }
         assertEquals(1, h.records().get(0).fromStep(), "the merged records still start at the first step");

@@ -64,7 +64,7 @@ class NonFiniteTest {
     }
 
     static Probe train(Model model, int steps, Tensor input) {
-        Trainer trainer = new Trainer(model, new Sgd(model.parameters(), 0.01, 0.9), new Trainer.Config(1, 8, 0, 0.5, 0.5, null, null, 0, 64));
+        Trainer trainer = new Trainer(model, new Sgd(model.parameters(), 0.01, 0.9), Trainer.Settings.defaults().withBatchSize(8).withEvalBatch(64));
         Probe probe = Probe.attach(trainer, ProbeConfig.defaults().withEvery(1));
         SplittableRandom r = new SplittableRandom(3);
         int[] t = new int[input.dim(0)];
@@ -88,7 +88,7 @@ class NonFiniteTest {
         assertEquals("forward", e.pass());
         assertEquals(3, e.step());
         assertTrue(p.stopped(), "stops by default");
-        assertTrue(p.verdicts().stream().anyMatch(v -> v.name().equals("poison") && v.verdicts().contains(LayerVerdict.NONFINITE)));
+        assertTrue(p.verdicts().stream().anyMatch(v -> v.name().equals("poison") && v.verdicts().contains(Verdict.NONFINITE)));
     }
 
     /** Every place in the seed CNN, in both passes: the poison is named, not a layer it reached after. */
@@ -142,7 +142,7 @@ class NonFiniteTest {
     void anOverflowingUpdateIsReportedInTheUpdatePass() {
         // float32 weights, finite gradients, and a step so large that w − lr·g leaves the float range
         Model m = ModelSpec.build("flatten fc=linear(10)", new int[] {6}, DType.FLOAT32, Init.pytorchDefault(), 1);
-        Trainer trainer = new Trainer(m, new Sgd(m.parameters(), 1e300, 0), new Trainer.Config(1, 4, 0, 0.5, 0.5, null, null, 0, 64));
+        Trainer trainer = new Trainer(m, new Sgd(m.parameters(), 1e300, 0), Trainer.Settings.defaults().withEvalBatch(64));
         Probe p = Probe.attach(trainer, ProbeConfig.defaults());
         trainer.step(batch(4, 6), new int[] {0, 1, 2, 3}, new SplittableRandom(1));
         NonFiniteEvent e = p.firstNonFinite();
@@ -160,7 +160,7 @@ class NonFiniteTest {
         Model m = ModelSpec.build("flatten fc1=linear(4) relu fc2=linear(3)", new int[] {12}, DType.FLOAT32, Init.pytorchDefault(), 1);
         Tensor w = m.parameters().get("fc1.weight");
         for (int i = 0; i < w.numel(); i++) w.set(i, -1e38);
-        Trainer trainer = new Trainer(m, new Sgd(m.parameters(), 0.01, 0.9), new Trainer.Config(1, 4, 0, 0.5, 0.5, null, null, 0, 64));
+        Trainer trainer = new Trainer(m, new Sgd(m.parameters(), 0.01, 0.9), Trainer.Settings.defaults().withEvalBatch(64));
         Probe p = Probe.attach(trainer, ProbeConfig.defaults());
         trainer.step(Tensor.full(DType.FLOAT32, 1.0, 4, 12), new int[] {0, 1, 2, 0}, new SplittableRandom(1));
         assertTrue(Double.isFinite(p.lossAt(1)), "the loss is finite");
@@ -178,7 +178,7 @@ class NonFiniteTest {
         Tensor w2 = m2.parameters().get("fc1.weight");
         for (int i = 0; i < w2.numel(); i++) w2.set(i, -1e38);
         Tensor before = m2.parameters().get("fc2.bias").copy();
-        Trainer t2 = new Trainer(m2, new Sgd(m2.parameters(), 0.01, 0.9), new Trainer.Config(1, 4, 0, 0.5, 0.5, null, null, 0, 64));
+        Trainer t2 = new Trainer(m2, new Sgd(m2.parameters(), 0.01, 0.9), Trainer.Settings.defaults().withEvalBatch(64));
         Probe p2 = Probe.attach(t2, ProbeConfig.defaults()).onNonFinite(Probe.OnNonFinite.SKIP);
         t2.step(Tensor.full(DType.FLOAT32, 1.0, 4, 12), new int[] {0, 1, 2, 0}, new SplittableRandom(1));
         assertEquals("fc1", p2.firstNonFinite().node());
@@ -192,7 +192,7 @@ class NonFiniteTest {
     void skipPolicyKeepsTrainingWithoutApplyingPoisonedUpdates() {
         List<Layer> ls = layers("flatten linear(16) relu linear(10)", new int[] {12}, "1", "backward", 4);
         Model m = Model.sequential(new int[] {12}, DType.FLOAT32, ls);
-        Trainer trainer = new Trainer(m, new Sgd(m.parameters(), 0.01, 0.9), new Trainer.Config(1, 8, 0, 0.5, 0.5, null, null, 0, 64));
+        Trainer trainer = new Trainer(m, new Sgd(m.parameters(), 0.01, 0.9), Trainer.Settings.defaults().withBatchSize(8).withEvalBatch(64));
         Probe p = Probe.attach(trainer, ProbeConfig.defaults()).onNonFinite(Probe.OnNonFinite.SKIP);
         SplittableRandom r = new SplittableRandom(3);
         Tensor x = batch(8, 12);

@@ -23,6 +23,7 @@ import org.gradprobe.tensor.DType;
 import org.gradprobe.tensor.Shapes;
 import org.gradprobe.tensor.Tensor;
 import org.gradprobe.train.Trainer;
+import org.gradprobe.train.TrainingListener;
 import org.junit.jupiter.api.Test;
 
 /** The probe collects a recorded step's statistics one step later; nothing is lost or mixed up by that. */
@@ -30,7 +31,7 @@ class ProbeTest {
     private static final String SPEC = "conv2d(4,3) relu maxpool2d(2) flatten linear(16) tanh linear(10)";
 
     private static Trainer trainer(Model m) {
-        return new Trainer(m, new Sgd(m.parameters(), 0.01, 0.9), new Trainer.Config(1, 8, 0, 0.5, 0.5, null, null, 0, 64));
+        return new Trainer(m, new Sgd(m.parameters(), 0.01, 0.9), Trainer.Settings.defaults().withBatchSize(8).withEvalBatch(64));
     }
 
     @Test
@@ -40,11 +41,11 @@ class ProbeTest {
         Probe probe = Probe.attach(trainer, ProbeConfig.defaults().withEvery(2));
         List<Long> seen = new ArrayList<>();
         List<Double> lossesSeen = new ArrayList<>();
-        probe.addListener(new Probe.Listener() {
+        trainer.addListener(new TrainingListener() {
             @Override
-            public void onRecord(long step, Probe p) {
+            public void onRecord(long step) {
                 seen.add(step);
-                lossesSeen.add(p.lossAt(step));
+                lossesSeen.add(probe.lossAt(step));
             }
         });
         SplittableRandom r = new SplittableRandom(3);
@@ -76,7 +77,7 @@ class ProbeTest {
         // with momentum so the steps differ from lr times the gradient
         for (DType dtype : DType.values()) {
             Model m = ModelSpec.build(SPEC, new int[] {1, 8, 8}, dtype, Init.pytorchDefault(), 4);
-            Trainer trainer = new Trainer(m, new Sgd(m.parameters(), 0.05, 0.9), new Trainer.Config(1, 8, 0, 0.5, 0.5, null, null, 0, 64));
+            Trainer trainer = new Trainer(m, new Sgd(m.parameters(), 0.05, 0.9), Trainer.Settings.defaults().withBatchSize(8).withEvalBatch(64));
             Probe probe = Probe.attach(trainer, ProbeConfig.defaults().withEvery(2));
             List<Map<String, Double>> want = new ArrayList<>();
             for (int s = 0; s < 5; s++) {
@@ -114,7 +115,7 @@ class ProbeTest {
         int units = 8 * 32 * 32;
         Model m = ModelSpec.build("conv2d(8,3) relu relu flatten linear(10)", new int[] {1, 34, 34}, DType.FLOAT32, Init.pytorchDefault(), 2);
         m.parameters().get("0.bias").fill(-1.0);
-        Trainer trainer = new Trainer(m, new Sgd(m.parameters(), 0.0, 0.0), new Trainer.Config(1, 8, 0, 0.5, 0.5, null, null, 0, 64));
+        Trainer trainer = new Trainer(m, new Sgd(m.parameters(), 0.0, 0.0), Trainer.Settings.defaults().withBatchSize(8).withEvalBatch(64));
         Probe probe = Probe.attach(trainer, ProbeConfig.defaults().withEvery(2));
         boolean[] everActive = new boolean[units];
         List<Double> want = new ArrayList<>();
@@ -134,7 +135,7 @@ class ProbeTest {
         for (String relu : new String[] {"1", "2"}) {
             List<StepRecord> got = probe.nodes().get(relu).records();
             assertEquals(3, got.size());
-            for (int i = 0; i < 3; i++) assertEquals(want.get(i), got.get(i).unitFraction(), 0.0, "relu " + relu + " record " + i);
+            for (int i = 0; i < 3; i++) assertEquals(want.get(i), got.get(i).deadFraction(), 0.0, "relu " + relu + " record " + i);
         }
         assertTrue(want.get(2) > 0 && want.get(0) < 1, "some units dead, some not: " + want);
     }
@@ -145,14 +146,14 @@ class ProbeTest {
         Trainer trainer = trainer(m);
         Probe probe = Probe.attach(trainer, ProbeConfig.defaults().withEvery(1));
         List<Long> seen = new ArrayList<>();
-        probe.addListener(new Probe.Listener() {
+        trainer.addListener(new TrainingListener() {
             @Override
-            public void onRecord(long step, Probe p) {
+            public void onRecord(long step) {
                 seen.add(step);
             }
         });
         Dataset data = Synthetic.make(new int[] {1, 8, 8}, 40, 10, 5);
-        trainer.fit(data, data, probe);
+        trainer.fit(data, data);
         assertEquals(5, seen.size(), "40 images in batches of 8, every step recorded: " + seen);
         assertEquals(5L, seen.get(4));
     }
@@ -205,7 +206,7 @@ class ProbeTest {
                     if (h.kind() != NodeHistory.Kind.ACTIVATION) continue;
                     assertFalse(h.records().isEmpty(), h.name());
                     StatsTest.assertSame(direct.get(h.name()), h.latest().value(), dt + " " + h.name());
-                    if (h.layerKind().equals("relu")) relus++;
+                    if (h.layerKind() == LayerKind.RELU) relus++;
                 }
                 assertEquals(4, relus);
             }
@@ -240,7 +241,7 @@ class ProbeTest {
             if (h.kind() != NodeHistory.Kind.ACTIVATION || h.latest().grad() == null) continue;
             Stats got = h.latest().grad(), want = direct.get(h.name());
             assertNotNull(want, h.name());
-            if (h.layerKind().equals("relu")) relus++;
+            if (h.layerKind() == LayerKind.RELU) relus++;
             assertEquals(want.count(), got.count(), h.name());
             assertEquals(want.zeroFraction(), got.zeroFraction(), 0.0, h.name());
             assertEquals(want.nans(), got.nans(), h.name());

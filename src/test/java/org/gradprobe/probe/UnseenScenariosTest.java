@@ -16,13 +16,13 @@ import org.junit.jupiter.params.provider.MethodSource;
  * each gives its expected verdicts, and the healthy ones raise nothing.
  */
 class UnseenScenariosTest {
-    private static final Set<String> NONE = Set.of();
+    private static final Set<Verdict> NONE = Set.of();
 
     private static Zoo.Scenario healthy(String spec, String init, String optimizer, double lr) {
         return new Zoo.Scenario(spec + " " + init + " " + optimizer + " lr " + lr, "", spec, init, null, optimizer, lr, 32, 100, NONE, NONE);
     }
 
-    private static Zoo.Scenario sick(String spec, String init, Double bias, String optimizer, double lr, String expect, boolean early) {
+    private static Zoo.Scenario sick(String spec, String init, Double bias, String optimizer, double lr, Verdict expect, boolean early) {
         return new Zoo.Scenario(spec + " " + init + (bias == null ? "" : " bias " + bias) + " " + optimizer + " lr " + lr + ": " + expect, "",
                 spec, init, bias, optimizer, lr, 32, 80, Set.of(expect), early ? Set.of(expect) : NONE);
     }
@@ -43,31 +43,31 @@ class UnseenScenariosTest {
                 healthy("flatten linear(256) relu dropout(0.5) linear(128) relu dropout(0.5) linear(10)", "default", "sgd", 0.01),
                 healthy("mlp(3,128,relu)", "default", "rmsprop", 1e-3),
                 healthy("seed-cnn", "default", "adamw", 1e-3),
-                sick("mlp(10,64,sigmoid)", "default", null, "rmsprop", 1e-3, LayerVerdict.VANISHING, true),
-                sick("mlp(8,64,relu)", "he-normal*4", null, "adamw", 1e-7, LayerVerdict.EXPLODING, true),
-                sick("mlp(4,64,relu)", "default", -3.0, "rmsprop", 1e-3, LayerVerdict.DEAD, false),
-                sick("mlp(3,64,relu)", "default", null, "rmsprop", 10, LayerVerdict.EXPLODING, false),
-                sick("mlp(15,32,sigmoid)", "default", null, "sgd", 0.01, LayerVerdict.VANISHING, true),
-                sick("mlp(8,128,sigmoid)", "default", null, "adam", 1e-3, LayerVerdict.VANISHING, true),
-                sick("mlp(10,64,tanh)", "normal(0.01)", null, "sgd", 0.01, LayerVerdict.VANISHING, true),
-                sick("mlp(20,64,relu)", "default", null, "sgd", 0.01, LayerVerdict.VANISHING, true),
-                sick("mlp(6,32,relu)", "he-normal*6", null, "sgd", 1e-9, LayerVerdict.EXPLODING, true),
-                sick("mlp(10,128,relu)", "normal(1.0)", null, "sgd", 1e-9, LayerVerdict.EXPLODING, true),
-                sick("mlp(6,64,relu)", "he-normal*3", null, "sgd", 1e-9, LayerVerdict.EXPLODING, true),
-                sick("mlp(10,64,relu)", "he-normal*2", null, "sgd", 1e-9, LayerVerdict.EXPLODING, true),
+                sick("mlp(10,64,sigmoid)", "default", null, "rmsprop", 1e-3, Verdict.VANISHING, true),
+                sick("mlp(8,64,relu)", "he-normal*4", null, "adamw", 1e-7, Verdict.EXPLODING, true),
+                sick("mlp(4,64,relu)", "default", -3.0, "rmsprop", 1e-3, Verdict.DEAD, false),
+                sick("mlp(3,64,relu)", "default", null, "rmsprop", 10, Verdict.EXPLODING, false),
+                sick("mlp(15,32,sigmoid)", "default", null, "sgd", 0.01, Verdict.VANISHING, true),
+                sick("mlp(8,128,sigmoid)", "default", null, "adam", 1e-3, Verdict.VANISHING, true),
+                sick("mlp(10,64,tanh)", "normal(0.01)", null, "sgd", 0.01, Verdict.VANISHING, true),
+                sick("mlp(20,64,relu)", "default", null, "sgd", 0.01, Verdict.VANISHING, true),
+                sick("mlp(6,32,relu)", "he-normal*6", null, "sgd", 1e-9, Verdict.EXPLODING, true),
+                sick("mlp(10,128,relu)", "normal(1.0)", null, "sgd", 1e-9, Verdict.EXPLODING, true),
+                sick("mlp(6,64,relu)", "he-normal*3", null, "sgd", 1e-9, Verdict.EXPLODING, true),
+                sick("mlp(10,64,relu)", "he-normal*2", null, "sgd", 1e-9, Verdict.EXPLODING, true),
                 // overflows at its third step: the two steps recorded before it still explain it
-                sick("mlp(8,64,relu)", "he-normal*3", null, "sgd", 0.01, LayerVerdict.EXPLODING, true),
-                sick("mlp(8,64,relu)", "he-normal*3", null, "sgd", 0.01, "diverging", false),
-                sick("mlp(6,64,leakyrelu)", "he-normal*5", null, "sgd", 1e-9, LayerVerdict.EXPLODING, true),
-                sick("resmlp(10,64,relu)", "he-normal*3", null, "sgd", 1e-9, LayerVerdict.EXPLODING, true),
-                sick("mlp(6,64,tanh)", "normal(2.0)", null, "sgd", 0.01, LayerVerdict.SATURATED, true),
-                sick("mlp(5,64,sigmoid)", "normal(3.0)", null, "sgd", 0.01, LayerVerdict.SATURATED, true),
-                sick("mlp(4,64,tanh)", "default", null, "sgd", 50, LayerVerdict.SATURATED, false),
-                sick("mlp(3,128,relu)", "default", -5.0, "adam", 1e-3, LayerVerdict.DEAD, false),
-                sick("conv2d(16,3) relu maxpool2d(2) conv2d(16,3) relu flatten linear(10)", "default", -3.0, "adam", 1e-3, LayerVerdict.DEAD, false),
-                sick("seed-cnn", "default", null, "sgd", 10, "diverging", false),
-                sick("mlp(3,64,relu)", "default", null, "sgd", 100, LayerVerdict.NONFINITE, false),
-                sick("mlp(4,64,relu)", "default", null, "sgd", 1e-9, LayerVerdict.UPDATE_RATIO, false));
+                sick("mlp(8,64,relu)", "he-normal*3", null, "sgd", 0.01, Verdict.EXPLODING, true),
+                sick("mlp(8,64,relu)", "he-normal*3", null, "sgd", 0.01, Verdict.DIVERGING, false),
+                sick("mlp(6,64,leakyrelu)", "he-normal*5", null, "sgd", 1e-9, Verdict.EXPLODING, true),
+                sick("resmlp(10,64,relu)", "he-normal*3", null, "sgd", 1e-9, Verdict.EXPLODING, true),
+                sick("mlp(6,64,tanh)", "normal(2.0)", null, "sgd", 0.01, Verdict.SATURATED, true),
+                sick("mlp(5,64,sigmoid)", "normal(3.0)", null, "sgd", 0.01, Verdict.SATURATED, true),
+                sick("mlp(4,64,tanh)", "default", null, "sgd", 50, Verdict.SATURATED, false),
+                sick("mlp(3,128,relu)", "default", -5.0, "adam", 1e-3, Verdict.DEAD, false),
+                sick("conv2d(16,3) relu maxpool2d(2) conv2d(16,3) relu flatten linear(10)", "default", -3.0, "adam", 1e-3, Verdict.DEAD, false),
+                sick("seed-cnn", "default", null, "sgd", 10, Verdict.DIVERGING, false),
+                sick("mlp(3,64,relu)", "default", null, "sgd", 100, Verdict.NONFINITE, false),
+                sick("mlp(4,64,relu)", "default", null, "sgd", 1e-9, Verdict.UPDATE_RATIO, false));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -85,31 +85,31 @@ class UnseenScenariosTest {
         org.gradprobe.nn.Model model = org.gradprobe.nn.ModelSpec.build("seed-cnn-cifar", in, org.gradprobe.tensor.DType.FLOAT32,
                 org.gradprobe.nn.Init.pytorchDefault(), 0);
         Diagnosis d = Diagnosis.run(model, new org.gradprobe.optim.Adam(model.parameters(), 1e-3), org.gradprobe.data.Synthetic.make(in, 2048, 10, 0),
-                100, 32, 0, ProbeConfig.defaults().withEvery(1));
-        assertTrue(((Number) d.loss().get("last")).doubleValue() < 0.01, "it fits: " + d.loss());
+                org.gradprobe.train.Trainer.Settings.defaults().withSteps(100).withBatchSize(32), ProbeConfig.defaults().withEvery(1));
+        assertTrue(d.loss().last() < 0.01, "it fits: " + d.loss());
         LayerVerdict conv1 = d.layers().get(0);
-        assertTrue(((Number) conv1.evidence().get("grad_rms")).doubleValue() < 1e-7, conv1.evidence().toString());
+        assertTrue(conv1.evidence().gradRms() < 1e-7, conv1.evidence().toJson().toString());
         assertTrue(d.healthy(), Zoo.summary(d));
     }
 
     @Test
     void layersBeforeADeadReluAreToldToFixItFirst() {
-        Zoo.Scenario s = sick("mlp(3,64,relu)", "default", -5.0, "sgd", 0.01, LayerVerdict.DEAD, false);
+        Zoo.Scenario s = sick("mlp(3,64,relu)", "default", -5.0, "sgd", 0.01, Verdict.DEAD, false);
         Diagnosis d = Zoo.run(s, 0);
         List<LayerVerdict> layers = d.layers();
         int lastDead = -1;
-        for (int i = 0; i < layers.size(); i++) if (layers.get(i).verdicts().contains(LayerVerdict.DEAD)) lastDead = i;
+        for (int i = 0; i < layers.size(); i++) if (layers.get(i).verdicts().contains(Verdict.DEAD)) lastDead = i;
         assertTrue(lastDead > 0, Zoo.summary(d));
         String deadName = layers.get(lastDead).name();
         int told = 0;
         for (int i = 0; i < lastDead; i++) {
             LayerVerdict v = layers.get(i);
-            if (!v.verdicts().contains(LayerVerdict.VANISHING)) continue;
-            assertEquals(deadName, v.evidence().get("cut_off_by"), v.name());
-            assertTrue(v.advice().contains("dead ReLU layer " + deadName), v.advice());
+            if (!v.verdicts().contains(Verdict.VANISHING)) continue;
+            assertEquals(deadName, v.evidence().cutOffBy(), v.name());
+            assertTrue(v.advice().stream().anyMatch(a -> a.text().contains("dead ReLU layer " + deadName)), v.advice().toString());
             told++;
         }
         assertTrue(told > 0, "some layer before the dead one vanishes: " + Zoo.summary(d));
-        for (int i = lastDead; i < layers.size(); i++) assertTrue(!layers.get(i).evidence().containsKey("cut_off_by"), layers.get(i).name());
+        for (int i = lastDead; i < layers.size(); i++) assertTrue(layers.get(i).evidence().cutOffBy() == null, layers.get(i).name());
     }
 }

@@ -25,6 +25,7 @@ import org.gradprobe.nn.Init;
 import org.gradprobe.nn.Model;
 import org.gradprobe.nn.ModelSpec;
 import org.gradprobe.optim.Sgd;
+import org.gradprobe.probe.Advice;
 import org.gradprobe.probe.Diagnosis;
 import org.gradprobe.probe.LayerVerdict;
 import org.gradprobe.probe.Probe;
@@ -48,14 +49,14 @@ class ReportTest {
     static void run() {
         Model model = ModelSpec.build("conv2d(4,3) relu maxpool2d(2) flatten linear(16) tanh linear(10)", new int[] {1, 28, 28},
                 DType.FLOAT32, Init.pytorchDefault(), 0);
-        Trainer trainer = new Trainer(model, new Sgd(model.parameters(), 0.01, 0.9), new Trainer.Config(1, 16, 0, 0.5, 0.5, null, null, 320, 250));
+        Trainer trainer = new Trainer(model, new Sgd(model.parameters(), 0.01, 0.9), Trainer.Settings.defaults().withBatchSize(16).withLimit(320).withEvalBatch(250));
         probe = Probe.attach(trainer, ProbeConfig.defaults().withEvery(2));
         log = dir.resolve("metrics.jsonl");
         try (JsonLines out = new JsonLines(log)) {
             out.write(Provenance.of("test", "train", model.spec(), Map.of("probe", ProbeLog.describe(probe)), 0));
-            ProbeLog pl = new ProbeLog(out);
-            probe.addListener(pl);
-            trainer.fit(FashionMnist.bundled().train(), null, probe);
+            ProbeLog pl = new ProbeLog(out, probe);
+            trainer.addListener(pl);
+            trainer.fit(FashionMnist.bundled().train(), null);
             pl.verdicts(Diagnosis.of(probe), 0);
         }
     }
@@ -105,7 +106,7 @@ class ReportTest {
         String table = HtmlReport.verdictTable(run);
         Map<String, List<String>> byAdvice = new LinkedHashMap<>();
         for (LayerVerdict v : d.layers()) {
-            if (!v.advice().isEmpty()) for (String a : v.advice().split("; ")) byAdvice.computeIfAbsent(a, k -> new ArrayList<>()).add(v.name());
+            for (Advice a : v.advice()) byAdvice.computeIfAbsent(a.text(), k -> new ArrayList<>()).add(v.name());
         }
         assertTrue(byAdvice.size() >= 2, "the scenario gives several pieces of advice: " + byAdvice.keySet());
         assertTrue(!table.contains("Nothing to change"), "not said of an unhealthy run");

@@ -38,15 +38,16 @@ class SeedRecipeReferenceTest {
         FashionMnist.Split data = FashionMnist.bundled();
         Model model = ModelSpec.build("seed-cnn", null, dtype, Init.pytorchDefault(), 0);
         Trainer trainer = new Trainer(model, new Sgd(model.parameters(), 0.001, 0.9),
-                new Trainer.Config(1, 4, 0, 0.5, 0.5, null, null, 4 * STEPS, 250));
+                Trainer.Settings.defaults().withLimit(4 * STEPS).withEvalBatch(250));
         if (probed) Probe.attach(trainer, ProbeConfig.defaults().withEvery(1));
         List<Double> losses = new ArrayList<>();
-        trainer.fit(data.train(), null, new Trainer.Listener() {
+        trainer.addListener(new TrainingListener() {
             @Override
             public void onStep(int epoch, long step, int batch, int batches, double loss, int images) {
                 losses.add(loss);
             }
         });
+        trainer.fit(data.train(), null);
         double[] l = losses.stream().mapToDouble(Double::doubleValue).toArray();
         return new Run(l, new LinkedHashMap<>(model.parameters()));
     }

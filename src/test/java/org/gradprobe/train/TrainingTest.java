@@ -2,6 +2,7 @@ package org.gradprobe.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -18,6 +19,7 @@ import org.gradprobe.nn.Init;
 import org.gradprobe.nn.Model;
 import org.gradprobe.nn.ModelSpec;
 import org.gradprobe.ops.F;
+import org.gradprobe.ops.Loss;
 import org.gradprobe.optim.Sgd;
 import org.gradprobe.probe.NodeHistory;
 import org.gradprobe.probe.Probe;
@@ -35,16 +37,17 @@ class TrainingTest {
         FashionMnist.Split data = FashionMnist.bundled();
         Model model = ModelSpec.build("seed-cnn", null, DType.FLOAT32, Init.pytorchDefault(), 0);
         Dataset test = data.test();
-        Evaluation before = Evaluation.run(model, test, 250, 0.5, 0.5);
+        Evaluation before = Evaluation.run(model, test, 250, 0.5, 0.5, Loss.CROSS_ENTROPY);
         List<Double> losses = new ArrayList<>();
         Trainer trainer = new Trainer(model, new Sgd(model.parameters(), 0.001, 0.9),
-                new Trainer.Config(1, 4, 0, 0.5, 0.5, null, null, 0, 250));
-        Evaluation after = trainer.fit(data.train(), test, new Trainer.Listener() {
+                Trainer.Settings.defaults().withEvalBatch(250));
+        trainer.addListener(new TrainingListener() {
             @Override
             public void onStep(int epoch, long step, int batch, int batches, double loss, int images) {
                 losses.add(loss);
             }
         });
+        Evaluation after = trainer.fit(data.train(), test);
         double first = mean(losses.subList(0, 100)), last = mean(losses.subList(losses.size() - 100, losses.size()));
         assertTrue(last < 0.6 * first, "running loss went from " + first + " to " + last);
         assertTrue(after.loss() < before.loss() - 1.0, "test loss " + before.loss() + " -> " + after.loss());
@@ -54,12 +57,44 @@ class TrainingTest {
     @Test
     void clippingIsCountedWhenItActs() {
         Model model = ModelSpec.build("flatten linear(10)", new int[] {1, 28, 28}, DType.FLOAT32, Init.pytorchDefault(), 0);
-        Trainer loose = new Trainer(model, new Sgd(model.parameters(), 0.01, 0.9), new Trainer.Config(1, 16, 0, 0.5, 0.5, 1e6, null, 160, 250));
-        loose.fit(FashionMnist.bundled().train(), null, new Trainer.Listener() {});
+        Trainer loose = new Trainer(model, new Sgd(model.parameters(), 0.01, 0.9), Trainer.Settings.defaults().withBatchSize(16).withClipNorm(1e6).withLimit(160).withEvalBatch(250));
+        loose.fit(FashionMnist.bundled().train(), null);
         assertTrue(loose.clippedSteps() == 0, "a huge max norm never clips");
-        Trainer tight = new Trainer(model, new Sgd(model.parameters(), 0.01, 0.9), new Trainer.Config(1, 16, 0, 0.5, 0.5, 1e-3, null, 160, 250));
-        tight.fit(FashionMnist.bundled().train(), null, new Trainer.Listener() {});
+        Trainer tight = new Trainer(model, new Sgd(model.parameters(), 0.01, 0.9), Trainer.Settings.defaults().withBatchSize(16).withClipNorm(1e-3).withLimit(160).withEvalBatch(250));
+        tight.fit(FashionMnist.bundled().train(), null);
         assertTrue(tight.clippedSteps() == tight.steps() && tight.largestClippedNorm() > 1e-3, "a tiny max norm clips every step");
+    }
+
+    @Test
+    void everyListenerHearsTheRunInOrderAndAProbeIsAttachedOnce() {
+        Model model = ModelSpec.build("flatten linear(10)", new int[] {1, 28, 28}, DType.FLOAT32, Init.pytorchDefault(), 0);
+        Trainer trainer = new Trainer(model, new Sgd(model.parameters(), 0.01, 0.9), Trainer.Settings.defaults().withBatchSize(16).withSteps(25));
+        Probe probe = Probe.attach(trainer, ProbeConfig.defaults().withEvery(5));
+        assertThrows(IllegalStateException.class, () -> Probe.attach(trainer, ProbeConfig.defaults()), "a second probe is an error, not a silent swap");
+        List<String> heard = new ArrayList<>();
+        for (String who : new String[] {"a", "b"}) {
+            trainer.addListener(new TrainingListener() {
+                @Override
+                public void onRecord(long step) {
+                    heard.add(who + " record " + step);
+                }
+
+                @Override
+                public void onEpoch(int epoch, Evaluation test) {
+                    heard.add(who + " epoch " + epoch);
+                }
+
+                @Override
+                public void onEnd() {
+                    heard.add(who + " end");
+                }
+            });
+        }
+        trainer.fit(FashionMnist.bundled().train().head(320), null);
+        assertEquals(25, trainer.steps(), "withSteps(25) takes 25 steps over two passes of 20 batches");
+        assertEquals(List.of("a record 1", "b record 1", "a record 6", "b record 6", "a record 11", "b record 11", "a record 16", "b record 16",
+                "a epoch 1", "b epoch 1", "a record 21", "b record 21", "a epoch 2", "b epoch 2", "a end", "b end"), heard);
+        assertEquals(5, probe.nodes().get("1").records().size());
     }
 
     /**
@@ -80,7 +115,7 @@ class TrainingTest {
                 Model viaTrainer = ModelSpec.build(spec, new int[] {1, 28, 28}, dtype, Init.pytorchDefault(), 3);
                 Model plain = ModelSpec.build(spec, new int[] {1, 28, 28}, dtype, Init.pytorchDefault(), 3);
                 Sgd trainerSgd = new Sgd(viaTrainer.parameters(), 0.01, 0.9), plainSgd = new Sgd(plain.parameters(), 0.01, 0.9);
-                Trainer trainer = new Trainer(viaTrainer, trainerSgd, new Trainer.Config(1, 48, 0, 0.5, 0.5, null, null, 0, 250));
+                Trainer trainer = new Trainer(viaTrainer, trainerSgd, Trainer.Settings.defaults().withBatchSize(48).withEvalBatch(250));
                 Probe probe = probed ? Probe.attach(trainer, ProbeConfig.defaults().withEvery(every)) : null;
                 Batches batches = new Batches(data.train(), 48, new SplittableRandom(5), 0.5, 0.5, dtype);
                 List<Map<String, Stats[]>> direct = new ArrayList<>();    // per step and layer: value and gradient statistics
