@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
         description = {"Train a network for a few steps with the probe recording every node at every step, then judge the gradient "
                 + "flow layer by layer: healthy, vanishing, exploding, dead, saturated, update_ratio or nonfinite, with the numbers "
                 + "behind each verdict and what to change. Exit code 0 whatever the verdict.",
-            "Thresholds (see the README): vanishing below 1e-3 of the output's gradient norm, exploding above 1e2, dead when over 80%% "
+            "Thresholds (the README's verdict table): vanishing below 1e-3 of the output's gradient norm, exploding above 1e2, dead when over 80%% "
                 + "of ReLU units never fire, saturated when over half of sigmoid/tanh outputs sit at their bounds, update ratio outside "
                 + "[1e-6, 1e-1]; a verdict must hold over the last 10 recorded steps (their median for vanishing and exploding, 80%% of them "
                 + "for the others), 3 steps at least unless a NaN or Inf stopped the run."})

@@ -27,9 +27,8 @@ public record ProbeConfig(int every, int capacity, int window, double persist, d
                           double ratioLow, double ratioHigh, double divergeFactor) {
 
     /**
-     * The default interval: PyTorch Lightning's default logging interval. A recorded step of the seed
-     * CNN costs a fifth of a step more at batch 64 (its statistics count 3.7 million values): 1.0–1.5%
-     * of the training time at an interval of 20, 0.4–0.5% at 50 (see the README).
+     * The default interval: PyTorch Lightning's default logging interval. What recording costs at this
+     * interval and at every step is measured by {@code gradprobe bench} (docs/speed.md).
      */
     public static final int DEFAULT_EVERY = 50;
 
