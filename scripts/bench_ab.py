@@ -44,14 +44,13 @@ def main():
                 for mode, v in row["images_per_s"].items():
                     speeds.setdefault((i, row["batch"], mode), []).append(v)
         print(f"pair {pair + 1}/{args.pairs} done", file=sys.stderr, flush=True)
-    print(f"{'batch':>5} {'mode':>8} {'A img/s':>9} {'B img/s':>9} {'B/A':>6}   runs of A; runs of B")
-    for batch in (int(b) for b in args.batch.split(",")):
-        for mode in args.modes.split(","):
-            a, b = speeds.get((0, batch, mode)), speeds.get((1, batch, mode))
-            if not a or not b:
-                continue
+    print(f"A = {args.a}, B = {args.b}, {args.pairs} runs each")
+    print(f"{'batch':>5} {'mode':>16} {'A img/s':>9} {'B img/s':>9} {'B/A':>6}   runs of A; runs of B")
+    for (i, batch, mode) in sorted(k for k in speeds if k[0] == 0):
+        a, b = speeds[(0, batch, mode)], speeds.get((1, batch, mode))
+        if b:
             ma, mb = statistics.median(a), statistics.median(b)
-            print(f"{batch:>5} {mode:>8} {ma:>9.1f} {mb:>9.1f} {mb / ma:>6.3f}   "
+            print(f"{batch:>5} {mode:>16} {ma:>9.1f} {mb:>9.1f} {mb / ma:>6.3f}   "
                   + " ".join(f"{x:.0f}" for x in a) + "; " + " ".join(f"{x:.0f}" for x in b))
 
 
