@@ -76,7 +76,7 @@ final class ConsoleProgress implements TrainingListener {
                     test.samples(), test.loss(), images / seconds());
         }
         if (run != null) {
-            run.checkpoint();
+            run.checkpoint("the weights after epoch " + epoch);
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("type", "epoch");
             r.put("epoch", epoch);

@@ -75,28 +75,35 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Run folder (default: runs/<time>-<model>).")
     Path out;
 
+    @Option(names = "--overwrite", description = "Replace the run already in the --out folder (without it, such a folder is refused).")
+    boolean overwrite;
+
     @Override
     public Integer call() {
         threadsOption.apply();
         validate();
+        Path dir = out != null ? out : RunFolder.fresh(Path.of("runs"), LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
+                + "-" + modelOptions.model.replaceAll("[^A-Za-z0-9-]+", "_").replaceAll("_+$", ""));
+        int stray = RunFolder.prepare(dir, "--out", overwrite);
         FashionMnist.Split data = dataOptions.load();
         Model model = modelOptions.build(data.train().sampleShape());
         Optimizer opt = optimizerOptions.build(model.parameters(), lr);
-        Path dir = out != null ? out : Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
-                + "-" + modelOptions.model.replaceAll("[^A-Za-z0-9-]+", "_").replaceAll("_+$", ""));
         Trainer.Settings settings = Trainer.Settings.defaults().withEpochs(epochs).withBatchSize(batch).withSeed(modelOptions.seed)
                 .withNormalization(dataOptions.mean, dataOptions.std).withClipNorm(clipNorm).withClipValue(clipValue).withLimit(limit);
         System.out.println("data: " + data.source() + " (" + data.train().size() + " training, " + data.test().size() + " test images"
                 + (limit > 0 && limit < data.train().size() ? "; training on the first " + limit : "") + ")");
         System.out.println("model: " + model.spec());
         System.out.println("optimizer: " + opt.describe() + ", batch " + batch + ", " + model.dtype());
-        System.out.println("run folder: " + dir);
+        System.out.println("run folder: " + dir + (stray > 0 ? " (removed " + stray + " temporary files an interrupted run left)" : ""));
         Trainer trainer = new Trainer(model, opt, settings);
         Probe probe = noProbe ? null : Probe.attach(trainer, ProbeConfig.defaults().withEvery(probeEvery))
                 .onNonFinite(Probe.OnNonFinite.valueOf(onNonFinite.toUpperCase(java.util.Locale.ROOT)));
         Map<String, Object> recorded = settings(model, opt);
         if (probe != null) recorded.put("probe", ProbeLog.describe(probe));
-        try (RunFolder run = new RunFolder(dir, model, Provenance.of(Main.VERSION, "train", model.spec(), recorded, modelOptions.seed))) {
+        try (RunFolder run = new RunFolder(dir, model, Provenance.of(Main.VERSION, "train", model.spec(), recorded, modelOptions.seed));
+             Interrupts interrupts = new Interrupts(trainer::requestStop)) {
+            // the initial weights, so that a run killed before its first epoch ends leaves a loadable checkpoint
+            run.checkpoint("the initial weights");
             trainer.addListener(new ConsoleProgress(logEvery, run));
             ProbeLog log = probe == null ? null : new ProbeLog(run.log(), probe);
             if (probe != null) {
@@ -113,6 +120,8 @@ final class TrainCommand implements Callable<Integer> {
                 });
             }
             Evaluation last = trainer.fit(data.train(), data.test());
+            String signal = interrupts.received();
+            if (signal != null) run.log(RunFolder.stopped("SIG" + signal, trainer.steps()));
             trainer.clipping().ifPresent(c -> {
                 System.out.println(c.summary());
                 Map<String, Object> rec = new LinkedHashMap<>();
@@ -124,6 +133,11 @@ final class TrainCommand implements Callable<Integer> {
                 log.verdicts(Diagnosis.of(probe), 0);
                 Path html = run.writeReports();
                 System.out.println("report: " + html + "; TensorBoard: tensorboard --logdir " + dir.resolve("tensorboard"));
+            }
+            if (signal != null) {
+                System.err.println("gradprobe: stopped by SIG" + signal + " after step " + trainer.steps() + "; kept " + dir.resolve(RunFolder.CHECKPOINT)
+                        + " (" + run.checkpointed() + ")" + (probe != null ? ", the report and the verdicts so far" : "") + " in " + dir);
+                return Interrupts.exitCode(signal);
             }
             if (last != null) {
                 System.out.printf("finished: test accuracy %.2f%%, test loss %.4f; run folder %s%n", 100 * last.accuracy(), last.loss(), dir);

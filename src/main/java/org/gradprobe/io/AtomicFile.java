@@ -15,6 +15,13 @@ import java.nio.file.attribute.PosixFilePermissions;
 public final class AtomicFile {
     private AtomicFile() {}
 
+    /**
+     * A pause, in milliseconds, between writing the temporary and renaming it into place, from the system
+     * property {@code gradprobe.test.atomicWritePauseMs} (0 without it): lets a test kill the process
+     * in the middle of a write.
+     */
+    private static final long PAUSE_MS = Long.getLong("gradprobe.test.atomicWritePauseMs", 0);
+
     @FunctionalInterface
     public interface Body {
         void writeTo(OutputStream out) throws IOException;
@@ -37,6 +44,7 @@ public final class AtomicFile {
             try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
                 body.writeTo(out);
             }
+            if (PAUSE_MS > 0) pause();
             try {
                 Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
@@ -53,6 +61,14 @@ public final class AtomicFile {
                     // best effort: the original error matters more
                 }
             }
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(PAUSE_MS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -140,6 +140,8 @@ public final class Trainer {
     private StepHook hook = NO_HOOK;
     private final StepMemory memory = new StepMemory();
     private long stepCount;
+    /** Set from another thread (a signal handler) to end training after the step in progress. */
+    private volatile boolean stopAsked;
     private long clippedSteps;
     private double largestClippedNorm;
 
@@ -173,8 +175,21 @@ public final class Trainer {
     }
 
     /**
+     * Asks {@link #fit} to end after the step it is in, without that epoch's evaluation (and so without
+     * the listeners' {@code onEpoch} for it); {@code onEnd} is still called. Safe to call from any thread.
+     */
+    public void requestStop() {
+        stopAsked = true;
+    }
+
+    /** Whether {@link #requestStop} was called. */
+    public boolean stopAsked() {
+        return stopAsked;
+    }
+
+    /**
      * Trains for the configured epochs (or steps); returns the last test evaluation (null when
-     * {@code test} is null).
+     * {@code test} is null, or when a stop was asked before the first epoch ended).
      */
     public Evaluation fit(Dataset train, Dataset test) {
         Dataset data = settings.limit() > 0 ? train.head(settings.limit()) : train;
@@ -183,7 +198,7 @@ public final class Trainer {
         Evaluation last = null;
         long taken = 0;
         boolean done = false;
-        for (int epoch = 1; settings.steps() > 0 ? !done : epoch <= settings.epochs(); epoch++) {
+        for (int epoch = 1; !stopAsked && (settings.steps() > 0 ? !done : epoch <= settings.epochs()); epoch++) {
             Batches batches = new Batches(data, settings.batchSize(), rng.split(), settings.mean(), settings.std(), model.dtype(),
                     model.inputShape());
             int count = batches.count();
@@ -191,8 +206,9 @@ public final class Trainer {
                 Batches.Batch batch = batches.get(b);
                 double loss = step(batch.input(), batch.targets(), rng);
                 all.onStep(epoch, stepCount, b, count, loss, batch.targets().length);
-                done = hook.stopRequested() || ++taken == settings.steps();
+                done = hook.stopRequested() || ++taken == settings.steps() || stopAsked;
             }
+            if (stopAsked) break;
             last = test == null ? null : Evaluation.run(model, test, settings.evalBatch(), settings.mean(), settings.std(), settings.loss());
             all.onEpoch(epoch, last);
             if (hook.stopRequested()) break;
