@@ -53,6 +53,7 @@ final class EvalCommand implements Callable<Integer> {
         Model m = ModelSpec.build(spec, in, dtype, Init.pytorchDefault(), 0);
         Checkpoint.load(m, weights);
         Dataset test = data.test();
+        Doing.now("evaluating " + spec + " at batch " + batch, "--batch (" + batch + ")");
         Evaluation e = Evaluation.run(m, test, batch, dataOptions.mean, dataOptions.std, Loss.CROSS_ENTROPY);
         System.out.printf("%s on %s: accuracy %.2f%% (%d images), loss %.4f%n", weights, data.source(), 100 * e.accuracy(), e.samples(), e.loss());
         System.out.print(Reports.perClass(e, test));

@@ -48,6 +48,7 @@ final class GradsCommand implements Callable<Integer> {
         int[] shape = Converters.dims("--input", input);
         Model m = GradsJob.loadModel(model, shape, weights, dtype);
         GradsJob.Batch b = GradsJob.loadBatch(batch, dtype, shape);
+        Doing.now("computing the gradients of " + batch + " (" + b.targets().length + " samples)", "the number of samples in " + batch);
         SafeTensors.Writer w = GradsJob.run(m, b, mode.equals("train"));
         w.write(out);
         System.out.println("wrote " + out + " (loss, " + m.parameters().size() + " parameter gradients, " + m.allLayers().size()
