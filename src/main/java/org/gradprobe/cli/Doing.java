@@ -49,15 +49,7 @@ final class Doing {
         return Math.max(1, (2 * maxHeap + gib - 1) / gib);
     }
 
-    /** 1536 → "1.5 KiB"; binary units, as -Xmx counts them. */
     static String bytes(long n) {
-        String[] units = {"bytes", "KiB", "MiB", "GiB", "TiB"};
-        double v = n;
-        int u = 0;
-        while (v >= 1024 && u < units.length - 1) {
-            v /= 1024;
-            u++;
-        }
-        return u == 0 ? n + " bytes" : String.format(java.util.Locale.ROOT, "%.1f %s", v, units[u]);
+        return org.gradprobe.io.Heap.bytes(n);
     }
 }
