@@ -79,6 +79,7 @@ final class DiagnoseCommand implements Callable<Integer> {
         Optimizer opt = optimizerOptions.build(model.parameters(), lr);
         Trainer.Settings settings = Trainer.Settings.defaults().withSteps(steps).withBatchSize(batch).withSeed(modelOptions.seed)
                 .withClipNorm(clipNorm).withClipValue(clipValue);
+        Doing.now("diagnosing " + modelOptions.model + " at batch " + batch, "--batch (" + batch + ") or the model's size");
         Diagnosis d = Diagnosis.run(model, opt, train, settings, ProbeConfig.defaults().withEvery(1));
         if (json) {
             System.out.println(Json.write(d.toJson()));

@@ -2,12 +2,15 @@ package org.gradprobe.cli;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.gradprobe.data.DataException;
 import org.gradprobe.data.Dataset;
 import org.gradprobe.data.FashionMnist;
 import org.gradprobe.io.SafeTensors;
 import org.gradprobe.nn.Init;
 import org.gradprobe.nn.Model;
 import org.gradprobe.nn.ModelSpec;
+import org.gradprobe.nn.SpecException;
+import org.gradprobe.tensor.ShapeException;
 import org.gradprobe.ops.Loss;
 import org.gradprobe.tensor.DType;
 import org.gradprobe.tensor.Shapes;
@@ -48,11 +51,27 @@ final class EvalCommand implements Callable<Integer> {
         if (spec == null) throw new UsageException(weights + " records no model spec: give --model SPEC");
         FashionMnist.Split data = dataOptions.load();
         int[] in = Converters.dims("--input", input);
-        if (in == null && model == null && c.metadata().get("input") != null) in = Shapes.parseDims(c.metadata().get("input"));
+        if (in == null && model == null && c.metadata().get("input") != null) {
+            try {
+                in = Shapes.parseDims(c.metadata().get("input"));
+            } catch (IllegalArgumentException e) {
+                throw new DataException(weights + ": metadata 'input' is '" + c.metadata().get("input") + "', expected a shape such as 1x28x28 ("
+                        + e.getMessage() + ")");
+            }
+        }
         if (in == null) in = data.test().sampleShape();
-        Model m = ModelSpec.build(spec, in, dtype, Init.pytorchDefault(), 0);
+        Model m;
+        try {
+            m = ModelSpec.build(spec, in, dtype, Init.pytorchDefault(), 0);
+        } catch (SpecException | ShapeException e) {
+            if (model != null) throw e;
+            throw new DataException(weights + ": the model its metadata records ('" + spec + "' on " + Shapes.dims(in) + ") cannot be built: "
+                    + e.getMessage());
+        }
         Checkpoint.load(m, weights);
+        NonFiniteInputs.warn(weights.toString(), m.stateDict());
         Dataset test = data.test();
+        Doing.now("evaluating " + spec + " at batch " + batch, "--batch (" + batch + ")");
         Evaluation e = Evaluation.run(m, test, batch, dataOptions.mean, dataOptions.std, Loss.CROSS_ENTROPY);
         System.out.printf("%s on %s: accuracy %.2f%% (%d images), loss %.4f%n", weights, data.source(), 100 * e.accuracy(), e.samples(), e.loss());
         System.out.print(Reports.perClass(e, test));

@@ -47,7 +47,11 @@ final class GradsCommand implements Callable<Integer> {
         if (!mode.equals("train") && !mode.equals("eval")) throw new UsageException("invalid --mode: '" + mode + "' (expected train or eval)");
         int[] shape = Converters.dims("--input", input);
         Model m = GradsJob.loadModel(model, shape, weights, dtype);
-        GradsJob.Batch b = GradsJob.loadBatch(batch, dtype, shape);
+        int[] outputs = m.outputShape();
+        GradsJob.Batch b = GradsJob.loadBatch(batch, dtype, shape, outputs.length == 1 ? outputs[0] : Integer.MAX_VALUE);
+        NonFiniteInputs.warn(weights.toString(), m.stateDict());
+        NonFiniteInputs.warn(batch.toString(), "input", b.input());
+        Doing.now("computing the gradients of " + batch + " (" + b.targets().length + " samples)", "the number of samples in " + batch);
         SafeTensors.Writer w = GradsJob.run(m, b, mode.equals("train"));
         w.write(out);
         System.out.println("wrote " + out + " (loss, " + m.parameters().size() + " parameter gradients, " + m.allLayers().size()

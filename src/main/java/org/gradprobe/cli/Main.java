@@ -18,6 +18,13 @@ import picocli.CommandLine.Command;
         footer = {"%nRun 'gradprobe COMMAND --help' for the options of a command. Add --debug to any command for stack traces."})
 public final class Main implements Runnable {
     static boolean debug;
+    private static PrintWriter warnings = new PrintWriter(System.err, true);
+
+    /** Prints one warning line on stderr ("gradprobe: warning: ..."); the command goes on. */
+    static void warn(String message) {
+        warnings.println("gradprobe: warning: " + message);
+        warnings.flush();
+    }
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -47,10 +54,15 @@ public final class Main implements Runnable {
 
     /** Runs the command line with the given streams; returns the exit code (used by tests). */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        return run(new CommandLine(new Main()), args, out, err);
+    }
+
+    /** As above, with the command tree given (tests add commands to it). */
+    static int run(CommandLine cl, String[] args, PrintWriter out, PrintWriter err) {
         debug = false;
+        warnings = err;
         for (String a : args) if (a.equals("--debug")) debug = true;
         String[] rest = java.util.Arrays.stream(args).filter(a -> !a.equals("--debug")).toArray(String[]::new);
-        CommandLine cl = new CommandLine(new Main());
         cl.setOut(out);
         cl.setErr(err);
         cl.setParameterExceptionHandler((ex, a) -> {
@@ -68,6 +80,8 @@ public final class Main implements Runnable {
             err.flush();
             return code;
         });
+        cl.setExecutionStrategy(Main::executeNamingOutOfMemory);
+        Doing.reset();
         try {
             Kernels.describe();    // chooses the kernels now, so a bad GRADPROBE_KERNELS is one line, not a trace
         } catch (ExceptionInInitializerError e) {
@@ -82,6 +96,31 @@ public final class Main implements Runnable {
         return code;
     }
 
+    /**
+     * Runs the parsed command. picocli hands only Exceptions to the execution exception handler; an
+     * Error such as OutOfMemoryError (thrown on this thread, or on a kernel worker and rethrown here
+     * by Parallel) would escape {@code execute} as a stack trace. It is turned into {@link OutOfMemory}
+     * here, while the arrays that filled the heap are already unreachable.
+     */
+    private static int executeNamingOutOfMemory(CommandLine.ParseResult parsed) {
+        CommandLine.ParseResult last = parsed;
+        while (last.hasSubcommand()) last = last.subcommand();
+        CommandLine command = last.commandSpec().commandLine();
+        try {
+            return new CommandLine.RunLast().execute(parsed);
+        } catch (OutOfMemoryError e) {
+            throw new CommandLine.ExecutionException(command, "out of memory",
+                    new OutOfMemory(Doing.outOfMemory(command.getCommandName()), e));
+        }
+    }
+
+    /** An OutOfMemoryError, with what was being done and what to lower (exit code 1). */
+    static final class OutOfMemory extends RuntimeException {
+        OutOfMemory(String message, OutOfMemoryError cause) {
+            super(message, cause);
+        }
+    }
+
     static int exitCode(Throwable ex) {
         if (ex instanceof UsageException || ex instanceof SpecException) return 2;
         return 1;
@@ -90,10 +129,9 @@ public final class Main implements Runnable {
     static String message(Throwable ex) {
         if (ex instanceof DataException || ex instanceof SafeTensors.SafeTensorsException || ex instanceof UsageException
                 || ex instanceof SpecException || ex instanceof UncheckedIOException || ex instanceof IllegalArgumentException
-                || ex instanceof IllegalStateException) {
+                || ex instanceof IllegalStateException || ex instanceof OutOfMemory) {
             return ex.getMessage();
         }
-        if (ex instanceof OutOfMemoryError) return "out of memory: try a smaller --batch, or give Java more heap with GRADPROBE_JAVA_OPTS=-Xmx8g";
         return ex.getClass().getSimpleName() + (ex.getMessage() != null ? ": " + ex.getMessage() : "") + " (run with --debug for details)";
     }
 }

@@ -95,6 +95,7 @@ final class TrainCommand implements Callable<Integer> {
         System.out.println("model: " + model.spec());
         System.out.println("optimizer: " + opt.describe() + ", batch " + batch + ", " + model.dtype());
         System.out.println("run folder: " + dir + (stray > 0 ? " (removed " + stray + " temporary files an interrupted run left)" : ""));
+        Doing.now("training " + modelOptions.model + " at batch " + batch, "--batch (" + batch + ") or the model's size");
         Trainer trainer = new Trainer(model, opt, settings);
         Probe probe = noProbe ? null : Probe.attach(trainer, ProbeConfig.defaults().withEvery(probeEvery))
                 .onNonFinite(Probe.OnNonFinite.valueOf(onNonFinite.toUpperCase(java.util.Locale.ROOT)));

@@ -16,6 +16,7 @@ public final class Dataset {
 
     public Dataset(String name, byte[] pixels, int[] labels, int[] sampleShape, int classes, String[] classNames) {
         int per = Shapes.numel(sampleShape);
+        if (labels.length == 0) throw new DataException(name + ": no samples (an empty data set)");
         if (pixels.length != (long) per * labels.length) {
             throw new DataException(name + ": " + pixels.length + " pixel bytes for " + labels.length + " samples of "
                     + Shapes.dims(sampleShape));

@@ -2,7 +2,11 @@ package org.gradprobe.data;
 
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.Arrays;
+import org.gradprobe.io.InputFiles;
+import org.gradprobe.tensor.Shapes;
 
 /**
  * Finds and reads Fashion-MNIST (or MNIST: same file names and format). Where it looks, in order: the
@@ -25,7 +29,8 @@ public final class FashionMnist {
     /** Loads from {@code dir} when not null, else Debian's folder when present, else the bundled subset. */
     public static Split load(Path dir) {
         if (dir != null) {
-            if (!Files.isDirectory(dir)) throw new DataException(dir + ": no such directory (expected a folder of IDX files)");
+            String problem = InputFiles.folderProblem(dir);
+            if (problem != null) throw new DataException(dir + ": " + problem + " (expected a folder of IDX files)");
             return fromDir(dir, dir.toString());
         }
         if (Files.isRegularFile(DEBIAN_DIR.resolve("train-images-idx3-ubyte.gz"))) {
@@ -49,12 +54,18 @@ public final class FashionMnist {
         return in;
     }
 
+    /** Both sets, checked to hold images of one size before anything trains on them. */
     private static Split fromDir(Path dir, String source) {
-        return new Split(fromFiles(dir, "train"), fromFiles(dir, "t10k"), source);
+        Path trainImages = find(dir, "train-images-idx3-ubyte"), testImages = find(dir, "t10k-images-idx3-ubyte");
+        Dataset train = fromFiles(dir, "train", trainImages), test = fromFiles(dir, "t10k", testImages);
+        if (!Arrays.equals(train.sampleShape(), test.sampleShape())) {
+            throw new DataException(testImages + ": test images are " + Shapes.dims(test.sampleShape()) + ", expected "
+                    + Shapes.dims(train.sampleShape()) + " as the training images of " + trainImages);
+        }
+        return new Split(train, test, source);
     }
 
-    private static Dataset fromFiles(Path dir, String prefix) {
-        Path images = find(dir, prefix + "-images-idx3-ubyte");
+    private static Dataset fromFiles(Path dir, String prefix, Path images) {
         Path labels = find(dir, prefix + "-labels-idx1-ubyte");
         Idx.Content im = Idx.read(images, 3);
         Idx.Content lb = Idx.read(labels, 1);
@@ -64,7 +75,11 @@ public final class FashionMnist {
     private static Path find(Path dir, String base) {
         for (String name : new String[] {base + ".gz", base, base.replace("-idx", ".idx")}) {
             Path p = dir.resolve(name);
-            if (Files.isRegularFile(p)) return p;
+            if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+                String problem = InputFiles.problem(p);
+                if (problem != null) throw new DataException(p + ": " + problem + " (expected an IDX file)");
+                return p;
+            }
         }
         throw new DataException(dir.resolve(base + ".gz") + ": no such file (also looked for " + base + " without .gz)");
     }
@@ -74,6 +89,10 @@ public final class FashionMnist {
     }
 
     private static Dataset build(String split, Idx.Content im, Idx.Content lb, String imagesName, String labelsName) {
+        if (im.dims()[0] == 0) throw new DataException(imagesName + ": no images (its header says 0), expected at least one");
+        if (im.dims()[1] == 0 || im.dims()[2] == 0) {
+            throw new DataException(imagesName + ": images of " + im.dims()[1] + "x" + im.dims()[2] + " pixels, expected at least 1x1");
+        }
         if (im.dims()[0] != lb.dims()[0]) {
             throw new DataException(imagesName + ": " + im.dims()[0] + " images but " + labelsName + " has " + lb.dims()[0] + " labels");
         }

@@ -1,14 +1,16 @@
 package org.gradprobe.data;
 
 import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.stream.Collectors;
 import java.util.zip.GZIPInputStream;
+import org.gradprobe.io.Heap;
+import org.gradprobe.io.InputFiles;
 
 /**
  * Reader of the IDX format of MNIST and Fashion-MNIST, gzip-compressed or raw (detected by content):
@@ -21,60 +23,75 @@ public final class Idx {
     /** An IDX file's dimensions and its data bytes. */
     public record Content(int[] dims, byte[] data) {}
 
+    /**
+     * Reads {@code file} by its header: the sizes it announces are checked against the file's size (a raw
+     * file) and against what the heap can hold before the data array is allocated; the data is then read
+     * straight into it, so a file of any size costs no more memory than its contents.
+     */
     public static Content read(Path file, int expectedRank) {
-        byte[] raw;
-        try {
-            raw = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            throw new DataException(file + ": no such file");
+        String problem = InputFiles.problem(file);
+        if (problem != null) throw new DataException(file + ": " + problem);
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+            return parse(file.toString(), in, Files.size(file), expectedRank);
         } catch (IOException e) {
-            throw new DataException(file + ": cannot read: " + e.getMessage(), e);
+            throw new DataException(file + ": " + InputFiles.reason(e), e);
         }
-        return parse(file.toString(), raw, expectedRank);
     }
 
     public static Content read(String name, InputStream in, int expectedRank) {
-        try (InputStream s = in) {
-            return parse(name, s.readAllBytes(), expectedRank);
+        try (InputStream s = new BufferedInputStream(in)) {
+            return parse(name, s, -1, expectedRank);
         } catch (IOException e) {
             throw new DataException(name + ": cannot read: " + e.getMessage(), e);
         }
     }
 
-    static Content parse(String name, byte[] raw, int expectedRank) {
-        byte[] bytes = raw;
-        if (raw.length >= 2 && (raw[0] & 0xff) == 0x1f && (raw[1] & 0xff) == 0x8b) {
-            try (InputStream gz = new GZIPInputStream(new BufferedInputStream(new java.io.ByteArrayInputStream(raw)))) {
-                ByteArrayOutputStream out = new ByteArrayOutputStream(raw.length * 4);
-                gz.transferTo(out);
-                bytes = out.toByteArray();
-            } catch (IOException e) {
-                throw new DataException(name + ": corrupt gzip data (" + e.getMessage() + ")", e);
-            }
+    /** {@code size}: the file's size in bytes, or -1 when not known (a stream). Gzip is detected by its magic bytes. */
+    static Content parse(String name, InputStream raw, long size, int expectedRank) throws IOException {
+        raw.mark(2);
+        boolean gz = raw.read() == 0x1f && raw.read() == 0x8b;
+        raw.reset();
+        try {
+            return parseIdx(name, gz ? new GZIPInputStream(raw, 1 << 16) : raw, gz ? -1 : size, expectedRank);
+        } catch (java.util.zip.ZipException | java.io.EOFException e) {
+            throw new DataException(name + ": corrupt gzip data (" + e.getMessage() + ")", e);
         }
-        if (bytes.length < 4) throw new DataException(name + ": truncated, " + bytes.length + " bytes, no IDX header");
-        ByteBuffer b = ByteBuffer.wrap(bytes);
-        int magic = b.getInt();
+    }
+
+    private static Content parseIdx(String name, InputStream in, long size, int expectedRank) throws IOException {
+        byte[] head = in.readNBytes(4);
+        if (head.length < 4) throw new DataException(name + ": truncated, " + head.length + " bytes, no IDX header");
+        int magic = ByteBuffer.wrap(head).getInt();
         int expectedMagic = 0x00000800 | expectedRank;
         if (magic != expectedMagic) {
             throw new DataException(String.format("%s: bad magic 0x%08X, expected 0x%08X (%s)", name, magic, expectedMagic,
                     expectedRank == 1 ? "labels" : "images"));
         }
-        if (bytes.length < 4 + 4 * expectedRank) throw new DataException(name + ": truncated IDX header");
+        byte[] sizes = in.readNBytes(4 * expectedRank);
+        if (sizes.length < 4 * expectedRank) throw new DataException(name + ": truncated IDX header");
+        ByteBuffer b = ByteBuffer.wrap(sizes);
         int[] dims = new int[expectedRank];
         long total = 1;
         for (int i = 0; i < expectedRank; i++) {
             dims[i] = b.getInt();
             if (dims[i] < 0) throw new DataException(name + ": negative size " + dims[i] + " in header");
-            total *= dims[i];
+            total *= dims[i];                    // at most 3 sizes below 2^31: no overflow of a long
         }
-        long have = bytes.length - b.position();
-        if (have != total) {
-            throw new DataException(name + ": " + (have < total ? "truncated" : "too long") + ", header announces " + total
-                    + " data bytes, file has " + have);
+        String announced = "header announces " + Arrays.stream(dims).mapToObj(Integer::toString).collect(Collectors.joining(" × "))
+                + " = " + total + " data bytes";
+        long header = 4 + 4L * expectedRank;
+        if (size >= 0 && size - header != total) {
+            throw new DataException(name + ": " + (size - header < total ? "truncated" : "too long") + ", " + announced
+                    + ", file has " + (size - header));
         }
-        byte[] data = new byte[(int) total];
-        b.get(data);
+        if (total > Heap.MAX_ARRAY) {
+            throw new DataException(name + ": " + announced + ", more than gradprobe holds in one array (" + Heap.bytes(Heap.MAX_ARRAY) + ")");
+        }
+        String shortfall = Heap.shortfall(total);
+        if (shortfall != null) throw new DataException(name + ": " + announced + ", which " + shortfall);
+        byte[] data = in.readNBytes((int) total);
+        if (data.length < total) throw new DataException(name + ": truncated, " + announced + ", file has " + data.length);
+        if (in.read() >= 0) throw new DataException(name + ": too long, " + announced + ", the file holds more");
         return new Content(dims, data);
     }
 }

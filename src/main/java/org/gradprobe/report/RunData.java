@@ -1,15 +1,22 @@
 package org.gradprobe.report;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.gradprobe.data.DataException;
+import org.gradprobe.io.Heap;
+import org.gradprobe.io.InputFiles;
 import org.gradprobe.io.Json;
 
 /** A run's JSON-lines log read back: provenance, per-node series, losses, epochs, the last verdicts. */
@@ -37,64 +44,155 @@ public final class RunData {
     public Map<String, Object> diagnosis;
     public Map<String, Object> nonfinite;
 
-    /** Reads {@code file}; lines that are not JSON objects are an error naming the line. */
-    @SuppressWarnings("unchecked")
+    /** The longest line read (a node record with its histograms is about 2 KB). */
+    static final int MAX_LINE = 16 << 20;
+
+    /**
+     * Reads {@code file} line by line (memory grows with the records kept, not the file): a line that is
+     * not UTF-8, not a JSON object, longer than {@link #MAX_LINE} or a record with a field of the wrong
+     * type is an error naming the file and line. A last line cut short by a crash is dropped.
+     */
     public static RunData read(Path file) {
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            throw new DataException(file + ": no such file (expected a run folder with metrics.jsonl)");
-        } catch (IOException e) {
-            throw new DataException(file + ": cannot read: " + e.getMessage(), e);
+        String problem = InputFiles.problem(file);
+        if (problem != null) {
+            throw new DataException(file + ": " + problem + (problem.equals("no such file") || problem.startsWith("is a dir")
+                    ? " (expected a run folder with metrics.jsonl)" : ""));
         }
         RunData r = new RunData();
-        for (int i = 0; i < lines.size(); i++) {
-            String line = lines.get(i).trim();
-            if (line.isEmpty()) continue;
-            Object o;
-            try {
-                o = Json.parse(line);
-            } catch (IllegalArgumentException e) {
-                if (i == lines.size() - 1) break;          // a last line cut short by a crash: keep what came before
-                throw new DataException(file + ":" + (i + 1) + ": " + e.getMessage());
+        try (InputStream in = Files.newInputStream(file)) {
+            CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT);
+            ByteArrayOutputStream line = new ByteArrayOutputStream();
+            byte[] buf = new byte[1 << 16];
+            int pos = 0, len = 0;
+            String pendingError = null;          // a bad line is only an error if another line follows it
+            int number = 0;
+            for (boolean end = false; !end; ) {
+                line.reset();
+                boolean newline = false;
+                while (!newline) {
+                    if (pos == len) {
+                        len = in.read(buf);
+                        pos = 0;
+                        if (len < 0) {
+                            len = 0;
+                            end = true;
+                            break;
+                        }
+                    }
+                    int from = pos;
+                    while (pos < len && buf[pos] != '\n') pos++;
+                    if (line.size() + (pos - from) > MAX_LINE) {
+                        throw new DataException(file + ":" + (number + 1) + ": line longer than " + Heap.bytes(MAX_LINE)
+                                + ", not a gradprobe run log");
+                    }
+                    line.write(buf, from, pos - from);
+                    if (pos < len) {
+                        newline = true;
+                        pos++;
+                    }
+                }
+                if (end && line.size() == 0) break;
+                number++;
+                if (pendingError != null) throw new DataException(pendingError);
+                String text;
+                try {
+                    text = utf8.decode(ByteBuffer.wrap(line.toByteArray())).toString().trim();
+                } catch (CharacterCodingException e) {
+                    pendingError = file + ":" + number + ": not valid UTF-8, expected a JSON line";
+                    continue;
+                }
+                if (text.isEmpty()) continue;
+                Object o;
+                try {
+                    o = Json.parse(text);
+                } catch (IllegalArgumentException e) {
+                    pendingError = file + ":" + number + ": " + e.getMessage();
+                    continue;
+                }
+                if (!(o instanceof Map)) throw new DataException(file + ":" + number + ": not a JSON object");
+                try {
+                    r.add(asObject(o));
+                } catch (BadRecord e) {
+                    throw new DataException(file + ":" + number + ": " + e.getMessage());
+                }
             }
-            if (!(o instanceof Map)) throw new DataException(file + ":" + (i + 1) + ": not a JSON object");
-            r.add((Map<String, Object>) o);
+        } catch (IOException e) {
+            throw new DataException(file + ": " + InputFiles.reason(e), e);
         }
         if (r.provenance.isEmpty()) throw new DataException(file + ": no provenance line: not a gradprobe run log");
         return r;
     }
 
+    /** A record whose field has the wrong type; {@link #read} adds the file and line. */
+    private static final class BadRecord extends RuntimeException {
+        BadRecord(String message) {
+            super(message);
+        }
+    }
+
     @SuppressWarnings("unchecked")
+    private static Map<String, Object> asObject(Object o) {
+        return (Map<String, Object>) o;
+    }
+
+    /** Field {@code key} of {@code m}: absent (null) or an instance of {@code type}, else a BadRecord naming both. */
+    private static <T> T field(Map<String, Object> m, String key, Class<T> type, String expected) {
+        Object v = m.get(key);
+        if (v == null || type.isInstance(v)) return type.cast(v);
+        throw new BadRecord("\"" + key + "\" is " + Json.write(v) + in(m) + ", expected " + expected);
+    }
+
+    /** " in a \"node\" record", or nothing for the statistics nested in one. */
+    private static String in(Map<String, Object> m) {
+        return m.get("type") == null ? "" : " in a \"" + m.get("type") + "\" record";
+    }
+
+    /** A number field (NaN and infinities as the strings the log writes); absent is NaN. */
+    private static double number(Map<String, Object> m, String key) {
+        Object v = m.get(key);
+        if (v == null || v instanceof Number || "NaN".equals(v) || "Infinity".equals(v) || "-Infinity".equals(v)) return num(v);
+        throw new BadRecord("\"" + key + "\" is " + Json.write(v) + in(m) + ", expected a number");
+    }
+
     void add(Map<String, Object> m) {
         String type = String.valueOf(m.get("type"));
         switch (type) {
             case "provenance": provenance = m; break;
-            case "loss": losses.add(new double[] {num(m.get("step")), num(m.get("loss"))}); break;
+            case "loss": losses.add(new double[] {number(m, "step"), number(m, "loss")}); break;
             case "epoch": epochs.add(m); break;
-            case "verdicts": diagnosis = (Map<String, Object>) m.get("diagnosis"); break;
+            case "verdicts": diagnosis = asObject(field(m, "diagnosis", Map.class, "an object")); break;
             case "nonfinite": if (nonfinite == null) nonfinite = m; break;
             case "node": {
-                String node = (String) m.get("node");
-                Series s = nodes.computeIfAbsent(node, k -> new Series(node, (String) m.get("layer"), (String) m.get("layer_kind"), (String) m.get("kind")));
-                if (m.get("shape") instanceof List) {
+                String node = field(m, "node", String.class, "a string (the node's name)");
+                if (node == null) throw new BadRecord("a \"node\" record without its \"node\" name");
+                String layer = field(m, "layer", String.class, "a string"), layerKind = field(m, "layer_kind", String.class, "a string");
+                String kind = field(m, "kind", String.class, "\"activation\" or \"parameter\"");
+                Series s = nodes.computeIfAbsent(node, k -> new Series(node, layer, layerKind, kind == null ? "activation" : kind));
+                List<?> shape = field(m, "shape", List.class, "a list of sizes");
+                if (shape != null) {
                     StringBuilder sb = new StringBuilder();
-                    for (Object d : (List<?>) m.get("shape")) sb.append(sb.length() > 0 ? "x" : "").append(d);
+                    for (Object d : shape) sb.append(sb.length() > 0 ? "x" : "").append(d);
                     s.shape = sb.toString();
                 }
-                s.steps.add((long) num(m.get("step")));
-                Map<String, Object> g = (Map<String, Object>) m.get("grad");
-                Map<String, Object> v = (Map<String, Object>) m.get("value");
-                s.gradNorm.add(g == null ? Double.NaN : num(g.get("norm")));
-                s.valueNorm.add(v == null ? Double.NaN : num(v.get("norm")));
-                s.updateRatio.add(m.containsKey("update_ratio") ? num(m.get("update_ratio")) : Double.NaN);
+                Map<String, Object> g = asObject(field(m, "grad", Map.class, "an object of statistics or null"));
+                Map<String, Object> v = asObject(field(m, "value", Map.class, "an object of statistics"));
+                double step = number(m, "step");
+                double gradNorm = g == null ? Double.NaN : number(g, "norm"), valueNorm = v == null ? Double.NaN : number(v, "norm");
+                double ratio = m.containsKey("update_ratio") ? number(m, "update_ratio") : Double.NaN;
                 long[] h = null;
-                if (g != null && g.get("hist") instanceof List) {
-                    List<?> l = (List<?>) g.get("hist");
+                List<?> l = g == null ? null : field(g, "hist", List.class, "a list of counts");
+                if (l != null) {
                     h = new long[l.size()];
-                    for (int i = 0; i < h.length; i++) h[i] = (long) num(l.get(i));
+                    for (int i = 0; i < h.length; i++) {
+                        if (!(l.get(i) instanceof Number)) throw new BadRecord("\"hist\" holds " + Json.write(l.get(i)) + ", expected counts");
+                        h[i] = ((Number) l.get(i)).longValue();
+                    }
                 }
+                s.steps.add((long) step);
+                s.gradNorm.add(gradNorm);
+                s.valueNorm.add(valueNorm);
+                s.updateRatio.add(ratio);
                 s.gradHist.add(h);
                 break;
             }

@@ -31,24 +31,41 @@ public final class GradsJob {
     public record Batch(Tensor input, int[] targets) {}
 
     public static Batch loadBatch(Path file, DType dtype, int[] sampleShape) {
+        return loadBatch(file, dtype, sampleShape, Integer.MAX_VALUE);
+    }
+
+    /**
+     * The batch file's {@code input} [N, ...sampleShape] and {@code target} [N] (I64 or I32 class indices
+     * below {@code classes}); dtypes and shapes are checked from the header before any data is read.
+     */
+    public static Batch loadBatch(Path file, DType dtype, int[] sampleShape, int classes) {
         SafeTensors.Contents b = SafeTensors.read(file);
-        Tensor x = b.require("input").toTensor(file.toString()).to(dtype);
-        SafeTensors.Entry t = b.require("target");
-        long[] raw = t.toLongs(file.toString());
-        int[] xs = x.shape();
+        SafeTensors.Entry in = b.require("input"), t = b.require("target");
+        if (!in.dtype().equals("F32") && !in.dtype().equals("F64")) {
+            throw new IllegalArgumentException(file + ": input has dtype " + in.dtype() + ", expected F32 or F64");
+        }
+        if (!t.dtype().equals("I64") && !t.dtype().equals("I32")) {
+            throw new IllegalArgumentException(file + ": target has dtype " + t.dtype() + ", expected I64 class indices (or I32)");
+        }
+        int[] xs = in.shape();
         if (xs.length != sampleShape.length + 1 || !java.util.Arrays.equals(Shapes.dropFirst(xs), sampleShape)) {
             throw new ShapeException(file + ": input has shape " + Shapes.str(xs) + ", the model needs [N, "
                     + Shapes.dims(sampleShape).replace("x", ", ") + "]");
         }
-        if (t.shape().length != 1 || raw.length != xs[0]) {
+        if (xs[0] == 0) throw new IllegalArgumentException(file + ": empty batch: input has shape " + Shapes.str(xs) + ", expected N >= 1 samples");
+        if (t.shape().length != 1 || t.shape()[0] != xs[0]) {
             throw new ShapeException(file + ": target has shape " + Shapes.str(t.shape()) + ", expected [" + xs[0] + "] (one class per input)");
         }
+        long[] raw = t.toLongs();
         int[] targets = new int[raw.length];
         for (int i = 0; i < raw.length; i++) {
-            if (raw[i] < 0 || raw[i] > Integer.MAX_VALUE) throw new IllegalArgumentException(file + ": target " + raw[i] + " at " + i + " is not a class index");
+            if (raw[i] < 0 || raw[i] >= classes) {
+                throw new IllegalArgumentException(file + ": target " + raw[i] + " at index " + i + " is not a class index"
+                        + (classes == Integer.MAX_VALUE ? " (expected >= 0)" : " of the model's " + classes + " outputs (expected 0.." + (classes - 1) + ")"));
+            }
             targets[i] = (int) raw[i];
         }
-        return new Batch(x, targets);
+        return new Batch(in.toTensor().to(dtype), targets);
     }
 
     /** Runs the pass and returns the writer holding everything (not yet written). */

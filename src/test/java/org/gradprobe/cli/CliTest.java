@@ -232,4 +232,20 @@ class CliTest {
         assertEquals(0, run("eval", "--weights", run.resolve("model.safetensors").toString()).code());
         assertEquals(0, run("models", "resmlp(2,8,gelu)").code());
     }
+
+    @Test
+    void gradsWarnsNamingTheTensorWhenWeightsOrInputsHoldNaN() throws Exception {
+        org.gradprobe.nn.Model m = ModelSpec.build("flatten linear(10)", new int[] {1, 2, 2}, DType.FLOAT32, Init.pytorchDefault(), 0);
+        m.parameters().get("1.bias").set(3, Double.NaN);
+        Path w = dir.resolve("nan.safetensors"), b = dir.resolve("inf-batch.safetensors");
+        Checkpoint.save(m, w, "test");
+        org.gradprobe.tensor.Tensor x = org.gradprobe.tensor.Tensor.zeros(DType.FLOAT64, 1, 1, 2, 2);
+        x.set(2, Double.POSITIVE_INFINITY);
+        new SafeTensors.Writer().put("input", x).putLongs("target", new int[] {1}, new long[] {0}).write(b);
+        Result r = run("grads", "--model", "flatten linear(10)", "--input", "1x2x2", "--weights", w.toString(), "--batch", b.toString(),
+                "--out", dir.resolve("g.safetensors").toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("gradprobe: warning: " + w + ": tensor '1.bias' holds 1 NaN and 0 Inf of 10 values"), r.err());
+        assertTrue(r.err().contains("gradprobe: warning: " + b + ": tensor 'input' holds 0 NaN and 1 Inf of 4 values"), r.err());
+    }
 }

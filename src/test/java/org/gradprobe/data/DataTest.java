@@ -121,4 +121,73 @@ class DataTest {
         Batches plain = new Batches(d, 10, null, 0.5, 0.5, DType.FLOAT64);
         assertEquals((d.pixel(0, 300) / 255.0 - 0.5) / 0.5, plain.get(0).input().get(300), 1e-15);
     }
+
+    /** A raw IDX images file whose header announces {@code count} images of rows × cols, sized to match but sparse. */
+    static Path sparseIdx(Path f, int count, int rows, int cols) throws Exception {
+        try (java.io.RandomAccessFile r = new java.io.RandomAccessFile(f.toFile(), "rw")) {
+            r.writeInt(0x803);
+            r.writeInt(count);
+            r.writeInt(rows);
+            r.writeInt(cols);
+            r.setLength(16 + (long) count * rows * cols);
+        }
+        return f;
+    }
+
+    @Test
+    void anIdxFileOfManyGigabytesIsRefusedByItsHeader() throws Exception {
+        Path f = sparseIdx(dir.resolve("big-idx3-ubyte"), 3_000_000, 28, 28);     // 2.2 GB, sparse
+        String m = assertThrows(DataException.class, () -> Idx.read(f, 3)).getMessage();
+        assertTrue(m.startsWith(f + ": header announces 3000000 × 28 × 28 = 2352000000 data bytes, more than gradprobe holds"), m);
+        Path g = sparseIdx(dir.resolve("mid-idx3-ubyte"), 1_000_000, 28, 28);
+        try (java.io.RandomAccessFile r = new java.io.RandomAccessFile(g.toFile(), "rw")) {
+            r.setLength(r.length() - 1);
+        }
+        m = assertThrows(DataException.class, () -> Idx.read(g, 3)).getMessage();
+        assertTrue(m.contains("truncated") && m.contains("file has 783999999"), m);
+    }
+
+    private void writeSet(String prefix, int count, int rows, int cols) throws Exception {
+        Files.write(dir.resolve(prefix + "-images-idx3-ubyte"), idx(0x803, new int[] {count, rows, cols}, count * rows * cols));
+        Files.write(dir.resolve(prefix + "-labels-idx1-ubyte"), idx(0x801, new int[] {count}, count));
+    }
+
+    @Test
+    void anEmptySetIsAnErrorNamingTheFile() throws Exception {
+        writeSet("train", 0, 2, 2);
+        writeSet("t10k", 1, 2, 2);
+        String m = assertThrows(DataException.class, () -> FashionMnist.load(dir)).getMessage();
+        assertTrue(m.startsWith(dir.resolve("train-images-idx3-ubyte") + ": no images"), m);
+    }
+
+    @Test
+    void trainAndTestImagesOfDifferentSizesAreFoundBeforeTraining() throws Exception {
+        writeSet("train", 2, 2, 2);
+        writeSet("t10k", 1, 3, 3);
+        String m = assertThrows(DataException.class, () -> FashionMnist.load(dir)).getMessage();
+        assertTrue(m.startsWith(dir.resolve("t10k-images-idx3-ubyte") + ": test images are 1x3x3, expected 1x2x2"), m);
+    }
+
+    @Test
+    void aDirectoryOrALinkLoopInPlaceOfAFileIsSaidAsSuch() throws Exception {
+        writeSet("t10k", 1, 2, 2);
+        Files.createDirectory(dir.resolve("train-images-idx3-ubyte.gz"));
+        assertTrue(assertThrows(DataException.class, () -> FashionMnist.load(dir)).getMessage().contains("is a directory"));
+        Files.delete(dir.resolve("train-images-idx3-ubyte.gz"));
+        Path loop = dir.resolve("train-images-idx3-ubyte");
+        Files.createSymbolicLink(loop, loop.getFileName());
+        assertTrue(assertThrows(DataException.class, () -> FashionMnist.load(dir)).getMessage().contains("symbolic link loop"));
+        Path file = dir.resolve("t10k-labels-idx1-ubyte");
+        assertTrue(assertThrows(DataException.class, () -> FashionMnist.load(file)).getMessage().contains("is a file, expected a folder"));
+    }
+
+    @Test
+    void cifarFilesTooLargeForTheHeapAreRefusedBeforeReading() throws Exception {
+        Path f = dir.resolve("data_batch_1.bin");
+        try (java.io.RandomAccessFile r = new java.io.RandomAccessFile(f.toFile(), "rw")) {
+            r.setLength((long) Cifar10.RECORD * 800_000);          // 2.5 GB, sparse
+        }
+        String m = assertThrows(DataException.class, () -> Cifar10.read("train", f)).getMessage();
+        assertTrue(m.startsWith(f + ": 800000 records") && m.contains("more than gradprobe holds in one array"), m);
+    }
 }

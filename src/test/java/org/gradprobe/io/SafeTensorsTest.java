@@ -91,4 +91,53 @@ class SafeTensorsTest {
             assertEquals(0, s.count(), "neither the target nor a temporary remains");
         }
     }
+
+    /** A safetensors file holding one tensor of {@code numel} elements of {@code dtype}, made sparse: no data on disk. */
+    static Path sparse(Path f, String dtype, long numel, int width) throws Exception {
+        String shape = numel > Integer.MAX_VALUE ? "3," + numel / 3 : Long.toString(numel);
+        String h = "{\"big\":{\"dtype\":\"" + dtype + "\",\"shape\":[" + shape + "],\"data_offsets\":[0," + numel * width + "]}}";
+        byte[] hb = h.getBytes(StandardCharsets.UTF_8);
+        try (java.io.RandomAccessFile r = new java.io.RandomAccessFile(f.toFile(), "rw")) {
+            r.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(hb.length).array());
+            r.write(hb);
+            r.setLength(8 + hb.length + numel * width);
+        }
+        return f;
+    }
+
+    @Test
+    void aFileOfManyGigabytesIsOpenedByItsHeaderAndItsTensorRefusedWithItsSize() throws Exception {
+        Path f = sparse(dir.resolve("big.safetensors"), "F32", 1L << 30, 4);      // 4 GiB, sparse
+        SafeTensors.Contents c = SafeTensors.read(f);
+        assertArrayEquals(new int[] {1 << 30}, c.require("big").shape());
+        assertTrue(Files.size(f) > (4L << 30));
+        String m = assertThrows(SafeTensors.SafeTensorsException.class, () -> c.require("big").toTensor()).getMessage();
+        assertTrue(m.startsWith(f + ": tensor 'big'"), m);
+        assertTrue(m.contains("4.0 GiB") && m.contains("heap"), m);
+        Path g = sparse(dir.resolve("huger.safetensors"), "F32", 3L << 30, 4);    // more elements than an array holds
+        m = assertThrows(SafeTensors.SafeTensorsException.class, () -> SafeTensors.read(g).require("big").toTensor()).getMessage();
+        assertTrue(m.contains("more than gradprobe holds in one array"), m);
+    }
+
+    @Test
+    void tensorsAreReadInPiecesAcrossTheBufferSize() throws Exception {
+        Path f = dir.resolve("mid.safetensors");
+        Tensor a = Tensor.zeros(DType.FLOAT64, 300_001);
+        for (int i = 0; i < a.numel(); i++) a.set(i, i * 0.5);
+        new SafeTensors.Writer().put("a", a).putLongs("n", new int[] {3}, new long[] {1, 2, 3}).write(f);
+        assertArrayEquals(a.doubles(), SafeTensors.read(f).require("a").toTensor().doubles(), 0.0);
+    }
+
+    @Test
+    void directoriesLinkLoopsAndBadMetadataAreSaidAsSuch() throws Exception {
+        assertTrue(assertThrows(SafeTensors.SafeTensorsException.class, () -> SafeTensors.read(dir)).getMessage().contains("is a directory"));
+        Path loop = dir.resolve("loop.safetensors");
+        Files.createSymbolicLink(loop, loop.getFileName());
+        assertTrue(assertThrows(SafeTensors.SafeTensorsException.class, () -> SafeTensors.read(loop)).getMessage().contains("symbolic link loop"));
+        assertTrue(errorOf(file("{\"__metadata__\":{\"spec\":3}}", 0)).contains("metadata 'spec' is 3, expected a string"));
+        assertTrue(errorOf(file("{\"__metadata__\":[1]}", 0)).contains("__metadata__ is [1], expected an object"));
+        byte[] latin = file("{\"a\":\"?\"}", 0);                // then the ? becomes a lone Latin-1 byte
+        latin[8 + 6] = (byte) 0xe9;
+        assertTrue(errorOf(latin).contains("not valid UTF-8"));
+    }
 }
