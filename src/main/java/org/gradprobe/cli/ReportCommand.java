@@ -1,5 +1,6 @@
 package org.gradprobe.cli;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -25,7 +26,14 @@ final class ReportCommand implements Callable<Integer> {
         Path log = Files.isDirectory(run) ? run.resolve(RunFolder.METRICS) : run;
         Path html = out != null ? out : (Files.isDirectory(run) ? run : run.toAbsolutePath().getParent()).resolve("report.html");
         AtomicFile.writeString(html, HtmlReport.render(RunData.read(log)));
-        System.out.println("wrote " + html);
+        // the temporaries a run killed in the middle of a write left (a new run in the folder would remove them too)
+        int stray;
+        try {
+            stray = RunFolder.removeTemporaries(html.toAbsolutePath().getParent());
+        } catch (IOException e) {
+            stray = 0;    // best effort: the report is written
+        }
+        System.out.println("wrote " + html + (stray > 0 ? " (removed " + stray + " temporary files an interrupted run left)" : ""));
         return 0;
     }
 }
