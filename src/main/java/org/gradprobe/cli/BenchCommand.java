@@ -24,15 +24,15 @@ import picocli.CommandLine.Option;
                 + "probe's statistics pass in ns a value, the gradient-check times and the peak memory. "
                 + "Close other work first.")
 final class BenchCommand implements Callable<Integer> {
-    @Option(names = "--batch", split = ",", defaultValue = "4,64,256", description = "Batch sizes (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch", split = ",", paramLabel = "N", defaultValue = "4,64,256", converter = Converters.PositiveInt.class, description = "Batch sizes (default: ${DEFAULT-VALUE}).")
     List<Integer> batches;
 
-    @Option(names = "--images", defaultValue = "2048", description = "Images per timed turn, rounded up to whole intervals of the "
+    @Option(names = "--images", defaultValue = "2048", converter = Converters.PositiveInt.class, description = "Images per timed turn, rounded up to whole intervals of the "
             + "probe's default (" + ProbeConfig.DEFAULT_EVERY + " steps), so that every turn at the default interval records as many steps "
             + "(default: ${DEFAULT-VALUE}).")
     int images;
 
-    @Option(names = "--rounds", defaultValue = "5", description = "Timed turns per mode; the median is reported (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--rounds", defaultValue = "5", converter = Converters.PositiveInt.class, description = "Timed turns per mode; the median is reported (default: ${DEFAULT-VALUE}).")
     int rounds;
 
     @Option(names = "--modes", split = ",", defaultValue = "off,default,every", paramLabel = "MODE",
@@ -60,8 +60,6 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Converters.positive("--images", images);
-        Converters.positive("--rounds", rounds);
         List<Integer> modeIndex = new ArrayList<>();
         for (String m : modes) {
             int i = List.of("off", "default", "every").indexOf(m.trim());
@@ -73,7 +71,6 @@ final class BenchCommand implements Callable<Integer> {
         if (!json) System.out.printf("seed CNN training, float32, %d threads; median of %d turns of at least %d images (whole probe intervals)%n",
                 threads, rounds, images);
         for (int b : batches) {
-            Converters.positive("--batch", b);
             int every = ProbeConfig.DEFAULT_EVERY, steps = (int) ((images + (long) b * every - 1) / ((long) b * every)) * every;
             TrainingBench.Result r = TrainingBench.run(b, steps, rounds, modeIndex);
             Map<String, Object> m = new LinkedHashMap<>();

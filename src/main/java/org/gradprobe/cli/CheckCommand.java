@@ -14,6 +14,7 @@ import org.gradprobe.io.Json;
 import org.gradprobe.nn.Init;
 import org.gradprobe.nn.Model;
 import org.gradprobe.nn.ModelSpec;
+import org.gradprobe.train.MemoryEstimate;
 import org.gradprobe.tensor.DType;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -29,13 +30,13 @@ final class CheckCommand implements Callable<Integer> {
     @Option(names = "--ops", description = "Check every built-in op.")
     boolean ops;
 
-    @Option(names = {"-m", "--model"}, paramLabel = "SPEC", description = "Check this network.")
+    @Option(names = {"-m", "--model"}, paramLabel = "SPEC", converter = Converters.NonEmpty.class, description = "Check this network.")
     String model;
 
     @Option(names = "--input", paramLabel = "CxHxW", description = "Per-sample input shape (default: the built-in's).")
     String input;
 
-    @Option(names = "--layer", paramLabel = "NAME", description = "With --model: check only this layer (its input and parameters).")
+    @Option(names = "--layer", paramLabel = "NAME", converter = Converters.NonEmpty.class, description = "With --model: check only this layer (its input and parameters).")
     String layer;
 
     @Option(names = "--mode", paramLabel = "full|sampled|fast", description = "Default: full for --ops, fast for a model.")
@@ -45,7 +46,7 @@ final class CheckCommand implements Callable<Integer> {
             description = "Precision (default: ${DEFAULT-VALUE}; float32 uses tolerances made for it).")
     DType dtype;
 
-    @Option(names = "--batch", defaultValue = "2", description = "Batch size of the random batch for a model (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch", defaultValue = "2", converter = Converters.PositiveInt.class, description = "Batch size of the random batch for a model (default: ${DEFAULT-VALUE}).")
     int batch;
 
     @Option(names = "--seed", defaultValue = "0", description = "Seed (default: ${DEFAULT-VALUE}).")
@@ -58,7 +59,6 @@ final class CheckCommand implements Callable<Integer> {
     public Integer call() {
         if (ops == (model != null)) throw new UsageException("give either --ops or --model SPEC");
         if (layer != null && model == null) throw new UsageException("--layer needs --model SPEC");
-        Converters.positive("--batch", batch);
         CheckOptions.Mode m;
         String md = mode != null ? mode : ops ? "full" : "fast";
         try {
@@ -72,6 +72,7 @@ final class CheckCommand implements Callable<Integer> {
             for (OpRegistry.OpCase c : OpRegistry.cases()) results.add(OpRegistry.check(c, o));
         } else {
             int[] in = Converters.dims("--input", input);
+            MemoryCheck.require("check", ModelSpec.plan(model, in), dtype, new MemoryEstimate.Job(batch, 0, true, 0, false, 0), "--batch", 0);
             Model net = ModelSpec.build(model, in, dtype, Init.pytorchDefault(), seed);
             if (layer != null) {
                 try {

@@ -44,16 +44,16 @@ final class DemoCommand implements Callable<Integer> {
     /** The broken network the demo shows beside the seed CNN. */
     static final String BROKEN = "deep-sigmoid";
 
-    @Option(names = "--limit", defaultValue = "4000", paramLabel = "N", description = "Training images (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--limit", defaultValue = "4000", paramLabel = "N", converter = Converters.PositiveInt.class, description = "Training images (default: ${DEFAULT-VALUE}).")
     int limit;
 
-    @Option(names = "--test-limit", defaultValue = "1000", paramLabel = "N", description = "Test images (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--test-limit", defaultValue = "1000", paramLabel = "N", converter = Converters.PositiveInt.class, description = "Test images (default: ${DEFAULT-VALUE}).")
     int testLimit;
 
     @Option(names = "--seed", defaultValue = "0", description = "Seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--out", paramLabel = "DIR", description = "Where the two run folders go (default: runs/demo-<time>).")
+    @Option(names = "--out", paramLabel = "DIR", converter = Converters.NonEmptyPath.class, description = "Where the two run folders go (default: runs/demo-<time>).")
     Path out;
 
     @Mixin ThreadsOption threadsOption;
@@ -63,8 +63,6 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         threadsOption.apply();
-        Converters.positive("--limit", limit);
-        Converters.positive("--test-limit", testLimit);
         FashionMnist.Split data = dataOptions.load();
         Dataset train = data.train().head(limit);
         Dataset test = data.test().head(testLimit);

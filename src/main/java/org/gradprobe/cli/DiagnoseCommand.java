@@ -12,6 +12,7 @@ import org.gradprobe.optim.Optimizer;
 import org.gradprobe.probe.Diagnosis;
 import org.gradprobe.probe.ProbeConfig;
 import org.gradprobe.report.TerminalReport;
+import org.gradprobe.train.MemoryEstimate;
 import org.gradprobe.train.Trainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -29,51 +30,56 @@ import picocli.CommandLine.Option;
 final class DiagnoseCommand implements Callable<Integer> {
     @Mixin ModelOptions modelOptions;
 
-    @Option(names = "--data", paramLabel = "DIR|synthetic",
+    @Option(names = "--data", paramLabel = "DIR|synthetic", converter = Converters.NonEmpty.class,
             description = "Images to train on: a folder (IDX or CIFAR-10 binary), 'synthetic' (random images with a learnable label, "
                     + "any input shape), or by default Fashion-MNIST (Debian's, else the bundled subset).")
     String data;
 
-    @Option(names = "--lr", defaultValue = "0.01", description = "Learning rate (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--lr", defaultValue = "0.01", converter = Converters.Positive.class, description = "Learning rate (default: ${DEFAULT-VALUE}).")
     double lr;
 
     @Mixin OptimizerOptions optimizerOptions;
 
-    @Option(names = "--clip-norm", paramLabel = "MAX", description = "Clip gradients to this global L2 norm (clip_grad_norm_).")
+    @Option(names = "--clip-norm", paramLabel = "MAX", converter = Converters.Positive.class, description = "Clip gradients to this global L2 norm (clip_grad_norm_).")
     Double clipNorm;
 
-    @Option(names = "--clip-value", paramLabel = "MAX", description = "Clamp every gradient element to ±MAX (clip_grad_value_).")
+    @Option(names = "--clip-value", paramLabel = "MAX", converter = Converters.Positive.class, description = "Clamp every gradient element to ±MAX (clip_grad_value_).")
     Double clipValue;
 
-    @Option(names = "--steps", defaultValue = "100", description = "Training steps (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--steps", defaultValue = "100", converter = Converters.PositiveInt.class, description = "Training steps (default: ${DEFAULT-VALUE}).")
     int steps;
 
-    @Option(names = "--batch", defaultValue = "32", description = "Mini-batch size (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch", defaultValue = "32", converter = Converters.PositiveInt.class, description = "Mini-batch size (default: ${DEFAULT-VALUE}).")
     int batch;
 
     @Option(names = "--json", description = "Print one JSON object instead of the table.")
     boolean json;
 
+    /** Images of --data synthetic. */
+    static final int SYNTHETIC_IMAGES = 2048;
+
+    private MemoryEstimate.Job job(int images) {
+        return MemoryEstimate.Job.training(batch, images, MemoryCheck.optimizerState(optimizerOptions), true, 0);
+    }
+
     @Override
     public Integer call() {
-        Converters.positive("--steps", steps);
-        Converters.positive("--batch", batch);
-        Converters.nonNegative("--lr", lr);
         optimizerOptions.validate();
-        if (clipNorm != null) Converters.positive("--clip-norm", clipNorm);
-        if (clipValue != null) Converters.positive("--clip-value", clipValue);
         Dataset train;
         Model model;
         if ("synthetic".equals(data)) {
             int[] in = Converters.dims("--input", modelOptions.input);
             if (in == null) in = ModelSpec.resolve(modelOptions.model).defaultInput();
             if (in == null) throw new UsageException("--input is needed for spec '" + modelOptions.model + "' (e.g. --input 1x28x28)");
+            MemoryCheck.require("diagnose", modelOptions.plan(in), modelOptions.dtype, job(SYNTHETIC_IMAGES), batch, "--batch", 0, Runtime.getRuntime().maxMemory());
             model = modelOptions.build(in);
             int classes = model.outputShape()[0];
-            train = Synthetic.make(in, 2048, classes, modelOptions.seed);
+            train = Synthetic.make(in, SYNTHETIC_IMAGES, classes, modelOptions.seed);
         } else {
             FashionMnist.Split split = DataSets.load(data == null ? null : java.nio.file.Path.of(data));
             train = split.train();
+            MemoryCheck.require("diagnose", modelOptions.plan(train.sampleShape()), modelOptions.dtype, job(train.size()), batch, "--batch",
+                    TrainCommand.pixelBytes(split), Runtime.getRuntime().maxMemory());
             model = modelOptions.build(train.sampleShape());
         }
         Optimizer opt = optimizerOptions.build(model.parameters(), lr);

@@ -16,6 +16,7 @@ import org.gradprobe.tensor.DType;
 import org.gradprobe.tensor.Shapes;
 import org.gradprobe.train.Checkpoint;
 import org.gradprobe.train.Evaluation;
+import org.gradprobe.train.MemoryEstimate;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -24,10 +25,10 @@ import picocli.CommandLine.Option;
 @Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Evaluate a checkpoint on the test images: accuracy, loss, and accuracy per class.")
 final class EvalCommand implements Callable<Integer> {
-    @Option(names = "--weights", required = true, paramLabel = "FILE", description = "Checkpoint (safetensors), e.g. runs/…/model.safetensors.")
+    @Option(names = "--weights", required = true, paramLabel = "FILE", converter = Converters.NonEmptyPath.class, description = "Checkpoint (safetensors), e.g. runs/…/model.safetensors.")
     Path weights;
 
-    @Option(names = {"-m", "--model"}, paramLabel = "SPEC", description = "Network (default: the spec recorded in the checkpoint).")
+    @Option(names = {"-m", "--model"}, paramLabel = "SPEC", converter = Converters.NonEmpty.class, description = "Network (default: the spec recorded in the checkpoint).")
     String model;
 
     @Option(names = "--input", paramLabel = "CxHxW",
@@ -38,14 +39,13 @@ final class EvalCommand implements Callable<Integer> {
             description = "Element type (default: ${DEFAULT-VALUE}).")
     DType dtype;
 
-    @Option(names = "--batch", defaultValue = "256", description = "Evaluation batch size (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch", defaultValue = "256", converter = Converters.PositiveInt.class, description = "Evaluation batch size (default: ${DEFAULT-VALUE}).")
     int batch;
 
     @Mixin DataOptions dataOptions;
 
     @Override
     public Integer call() {
-        Converters.positive("--batch", batch);
         SafeTensors.Contents c = SafeTensors.read(weights);
         String spec = model != null ? model : c.metadata().get("spec");
         if (spec == null) throw new UsageException(weights + " records no model spec: give --model SPEC");
@@ -62,6 +62,8 @@ final class EvalCommand implements Callable<Integer> {
         if (in == null) in = data.test().sampleShape();
         Model m;
         try {
+            MemoryCheck.require("eval", ModelSpec.plan(spec, in), dtype, MemoryEstimate.Job.forward(Math.min(batch, Math.max(1, data.test().size()))),
+                    batch, "--batch", TrainCommand.pixelBytes(data), Runtime.getRuntime().maxMemory());
             m = ModelSpec.build(spec, in, dtype, Init.pytorchDefault(), 0);
         } catch (SpecException | ShapeException e) {
             if (model != null) throw e;

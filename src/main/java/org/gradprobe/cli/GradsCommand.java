@@ -5,7 +5,9 @@ import java.util.concurrent.Callable;
 import org.gradprobe.io.SafeTensors;
 import org.gradprobe.nn.Model;
 import org.gradprobe.tensor.DType;
+import org.gradprobe.nn.ModelSpec;
 import org.gradprobe.train.GradsJob;
+import org.gradprobe.train.MemoryEstimate;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -17,20 +19,20 @@ import picocli.CommandLine.Option;
             "The batch file holds 'input' [N,...] (float) and 'target' [N] (int64). scripts/gradprobe_torch.py does the same "
                 + "in PyTorch and compares the two files."})
 final class GradsCommand implements Callable<Integer> {
-    @Option(names = {"-m", "--model"}, required = true, paramLabel = "SPEC", description = "Network spec or built-in name.")
+    @Option(names = {"-m", "--model"}, required = true, paramLabel = "SPEC", converter = Converters.NonEmpty.class, description = "Network spec or built-in name.")
     String model;
 
     @Option(names = "--input", required = true, paramLabel = "CxHxW",
             description = "Per-sample input shape, e.g. 1x28x28.")
     String input;
 
-    @Option(names = "--weights", required = true, paramLabel = "FILE", description = "Weights (safetensors, state_dict names).")
+    @Option(names = "--weights", required = true, paramLabel = "FILE", converter = Converters.NonEmptyPath.class, description = "Weights (safetensors, state_dict names).")
     Path weights;
 
-    @Option(names = "--batch", required = true, paramLabel = "FILE", description = "Batch (safetensors: input, target).")
+    @Option(names = "--batch", required = true, paramLabel = "FILE", converter = Converters.NonEmptyPath.class, description = "Batch (safetensors: input, target).")
     Path batch;
 
-    @Option(names = "--out", required = true, paramLabel = "FILE", description = "Output file (safetensors), written atomically.")
+    @Option(names = "--out", required = true, paramLabel = "FILE", converter = Converters.NonEmptyPath.class, description = "Output file (safetensors), written atomically.")
     Path out;
 
     @Option(names = "--dtype", paramLabel = "float32|float64", defaultValue = "float64", converter = Converters.DTypeConverter.class,
@@ -46,9 +48,14 @@ final class GradsCommand implements Callable<Integer> {
     public Integer call() {
         if (!mode.equals("train") && !mode.equals("eval")) throw new UsageException("invalid --mode: '" + mode + "' (expected train or eval)");
         int[] shape = Converters.dims("--input", input);
+        ModelSpec.Plan plan = ModelSpec.plan(model, shape);
+        MemoryCheck.require("grads", plan, dtype, MemoryEstimate.Job.forward(1), "--batch", 0);   // the weights, before reading them
         Model m = GradsJob.loadModel(model, shape, weights, dtype);
         int[] outputs = m.outputShape();
         GradsJob.Batch b = GradsJob.loadBatch(batch, dtype, shape, outputs.length == 1 ? outputs[0] : Integer.MAX_VALUE);
+        // one batch's pass; every layer's output and gradient are kept for the file, as a step keeps them
+        MemoryCheck.require("grads", plan, dtype, new MemoryEstimate.Job(b.targets().length, 0, true, 0, false, 0), "the batch file's N",
+                (long) b.input().numel() * (dtype == DType.FLOAT32 ? 4 : 8));
         NonFiniteInputs.warn(weights.toString(), m.stateDict());
         NonFiniteInputs.warn(batch.toString(), "input", b.input());
         Doing.now("computing the gradients of " + batch + " (" + b.targets().length + " samples)", "the number of samples in " + batch);

@@ -8,7 +8,7 @@ import picocli.CommandLine.Option;
 
 /** Options that name and initialize a network (shared by train, demo, eval, grads). */
 final class ModelOptions {
-    @Option(names = {"-m", "--model"}, paramLabel = "SPEC", defaultValue = "seed-cnn",
+    @Option(names = {"-m", "--model"}, paramLabel = "SPEC", defaultValue = "seed-cnn", converter = Converters.NonEmpty.class,
             description = "Network: a built-in name (see 'gradprobe models') or a spec such as "
                     + "\"conv2d(8,3) relu flatten linear(10)\" (default: ${DEFAULT-VALUE}).")
     String model;
@@ -21,12 +21,12 @@ final class ModelOptions {
             description = "Element type (default: ${DEFAULT-VALUE}).")
     DType dtype;
 
-    @Option(names = "--init", paramLabel = "SCHEME", defaultValue = "default",
+    @Option(names = "--init", paramLabel = "SCHEME", defaultValue = "default", converter = Converters.NonEmpty.class,
             description = "Weight init: default (PyTorch's), he-normal, he-uniform, xavier-normal, xavier-uniform, normal(STD), "
                     + "uniform(A); append *K to scale (default: ${DEFAULT-VALUE}).")
     String init;
 
-    @Option(names = "--bias-init", paramLabel = "VALUE", description = "Constant bias (default: PyTorch's uniform ±1/√fan_in).")
+    @Option(names = "--bias-init", paramLabel = "VALUE", converter = Converters.Finite.class, description = "Constant bias (default: PyTorch's uniform ±1/√fan_in).")
     Double biasInit;
 
     @Option(names = "--seed", defaultValue = "0", description = "Seed for weights, shuffling and dropout (default: ${DEFAULT-VALUE}).")
@@ -42,6 +42,16 @@ final class ModelOptions {
 
     /** Builds the model; {@code dataShape} is used when --input is absent (may be null). */
     Model build(int[] dataShape) {
+        return ModelSpec.build(model, input(dataShape), dtype, parsedInit(), seed);
+    }
+
+    /** The model's layers and shapes, nothing allocated; {@code dataShape} as for {@link #build}. */
+    ModelSpec.Plan plan(int[] dataShape) {
+        return ModelSpec.plan(model, input(dataShape));
+    }
+
+    /** --input, else the data's shape, else the built-in's. */
+    int[] input(int[] dataShape) {
         int[] in = Converters.dims("--input", input);
         if (in == null) {
             ModelSpec.Resolved r = ModelSpec.resolve(model);
@@ -52,6 +62,6 @@ final class ModelOptions {
             in = dataShape != null ? dataShape : r.defaultInput();
             if (in == null) throw new UsageException("--input is needed for spec '" + model + "' (e.g. --input 1x28x28)");
         }
-        return ModelSpec.build(model, in, dtype, parsedInit(), seed);
+        return in;
     }
 }

@@ -3,6 +3,7 @@ package org.gradprobe.cli;
 import java.util.concurrent.Callable;
 import org.gradprobe.nn.Model;
 import org.gradprobe.nn.ModelSpec;
+import org.gradprobe.train.MemoryEstimate;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
@@ -20,6 +21,7 @@ final class ModelsCommand implements Callable<Integer> {
     public Integer call() {
         if (spec != null) {
             modelOptions.model = spec;
+            MemoryCheck.require("models", modelOptions.plan(null), modelOptions.dtype, MemoryEstimate.Job.forward(0), "--batch", 0);
             Model m = modelOptions.build(null);
             System.out.println(m.spec());
             System.out.print(m.summary());

@@ -17,29 +17,29 @@ final class OptimizerOptions {
     @Option(names = "--optimizer", defaultValue = "sgd", paramLabel = "sgd|adam|adamw|rmsprop", description = "Optimizer (default: ${DEFAULT-VALUE}).")
     String optimizer;
 
-    @Option(names = "--momentum", description = "Momentum of SGD (default: 0.9) or RMSprop (default: 0).")
+    @Option(names = "--momentum", converter = Converters.Fraction.class, description = "Momentum of SGD (default: 0.9) or RMSprop (default: 0).")
     Double momentum;
 
-    @Option(names = "--dampening", defaultValue = "0", description = "SGD dampening (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--dampening", defaultValue = "0", converter = Converters.NonNegative.class, description = "SGD dampening (default: ${DEFAULT-VALUE}).")
     double dampening;
 
     @Option(names = "--nesterov", description = "SGD with Nesterov momentum.")
     boolean nesterov;
 
-    @Option(names = "--weight-decay", description = "Weight decay: L2 through the gradient (sgd, adam, rmsprop; default: 0) or "
+    @Option(names = "--weight-decay", converter = Converters.NonNegative.class, description = "Weight decay: L2 through the gradient (sgd, adam, rmsprop; default: 0) or "
             + "decoupled (adamw; default: 0.01).")
     Double weightDecay;
 
-    @Option(names = "--beta1", defaultValue = "0.9", description = "Adam/AdamW β1 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--beta1", defaultValue = "0.9", converter = Converters.Fraction.class, description = "Adam/AdamW β1 (default: ${DEFAULT-VALUE}).")
     double beta1;
 
-    @Option(names = "--beta2", defaultValue = "0.999", description = "Adam/AdamW β2 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--beta2", defaultValue = "0.999", converter = Converters.Fraction.class, description = "Adam/AdamW β2 (default: ${DEFAULT-VALUE}).")
     double beta2;
 
-    @Option(names = "--eps", defaultValue = "1e-8", description = "Adam/AdamW/RMSprop ε (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--eps", defaultValue = "1e-8", converter = Converters.Positive.class, description = "Adam/AdamW/RMSprop ε (default: ${DEFAULT-VALUE}).")
     double eps;
 
-    @Option(names = "--alpha", defaultValue = "0.99", description = "RMSprop smoothing constant (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--alpha", defaultValue = "0.99", converter = Converters.UnitInterval.class, description = "RMSprop smoothing constant (default: ${DEFAULT-VALUE}).")
     double alpha;
 
     @Option(names = "--centered", description = "RMSprop normalized by the gradient's estimated variance.")
@@ -58,14 +58,7 @@ final class OptimizerOptions {
         if (!optimizer.matches("sgd|adam|adamw|rmsprop")) {
             throw new UsageException("invalid --optimizer: '" + optimizer + "' (expected sgd, adam, adamw or rmsprop)");
         }
-        Converters.nonNegative("--momentum", momentum());
-        Converters.nonNegative("--dampening", dampening);
-        Converters.nonNegative("--weight-decay", weightDecay());
         if (nesterov && (momentum() <= 0 || dampening != 0)) throw new UsageException("--nesterov needs --momentum > 0 and --dampening 0");
-        if (!(beta1 >= 0 && beta1 < 1)) throw new UsageException("invalid --beta1: " + beta1 + " (expected 0 <= beta1 < 1)");
-        if (!(beta2 >= 0 && beta2 < 1)) throw new UsageException("invalid --beta2: " + beta2 + " (expected 0 <= beta2 < 1)");
-        Converters.nonNegative("--eps", eps);
-        if (!(alpha >= 0 && alpha <= 1)) throw new UsageException("invalid --alpha: " + alpha + " (expected 0 <= alpha <= 1)");
     }
 
     Optimizer build(Map<String, Tensor> params, double lr) {

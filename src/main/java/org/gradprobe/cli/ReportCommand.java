@@ -15,10 +15,10 @@ import picocli.CommandLine.Parameters;
 @Command(name = "report", mixinStandardHelpOptions = true,
         description = "Rebuild RUN_DIR/report.html from RUN_DIR/metrics.jsonl (self-contained: open it in any browser, offline).")
 final class ReportCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "RUN_DIR", description = "A run folder written by 'gradprobe train', or a metrics.jsonl file.")
+    @Parameters(paramLabel = "RUN_DIR", converter = Converters.NonEmptyPath.class, description = "A run folder written by 'gradprobe train', or a metrics.jsonl file.")
     Path run;
 
-    @Option(names = "--out", paramLabel = "FILE", description = "Where to write the HTML (default: RUN_DIR/report.html).")
+    @Option(names = "--out", paramLabel = "FILE", converter = Converters.NonEmptyPath.class, description = "Where to write the HTML (default: RUN_DIR/report.html).")
     Path out;
 
     @Override

@@ -15,6 +15,7 @@ import org.gradprobe.probe.ProbeConfig;
 import org.gradprobe.report.ProbeLog;
 import org.gradprobe.report.TerminalReport;
 import org.gradprobe.train.Evaluation;
+import org.gradprobe.train.MemoryEstimate;
 import org.gradprobe.train.Provenance;
 import org.gradprobe.train.Trainer;
 import org.gradprobe.train.TrainingListener;
@@ -33,33 +34,33 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin ModelOptions modelOptions;
     @Mixin DataOptions dataOptions;
 
-    @Option(names = "--epochs", defaultValue = "1", description = "Epochs (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--epochs", defaultValue = "1", converter = Converters.PositiveInt.class, description = "Epochs (default: ${DEFAULT-VALUE}).")
     int epochs;
 
-    @Option(names = "--batch", defaultValue = "4", description = "Mini-batch size (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch", defaultValue = "4", converter = Converters.PositiveInt.class, description = "Mini-batch size (default: ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--lr", defaultValue = "0.001", description = "Learning rate (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--lr", defaultValue = "0.001", converter = Converters.Positive.class, description = "Learning rate (default: ${DEFAULT-VALUE}).")
     double lr;
 
     @Mixin OptimizerOptions optimizerOptions;
 
-    @Option(names = "--clip-norm", paramLabel = "MAX", description = "Clip gradients to this global L2 norm (clip_grad_norm_).")
+    @Option(names = "--clip-norm", paramLabel = "MAX", converter = Converters.Positive.class, description = "Clip gradients to this global L2 norm (clip_grad_norm_).")
     Double clipNorm;
 
-    @Option(names = "--clip-value", paramLabel = "MAX", description = "Clamp every gradient element to ±MAX (clip_grad_value_).")
+    @Option(names = "--clip-value", paramLabel = "MAX", converter = Converters.Positive.class, description = "Clamp every gradient element to ±MAX (clip_grad_value_).")
     Double clipValue;
 
-    @Option(names = "--limit", defaultValue = "0", paramLabel = "N", description = "Train on the first N training images only (0: all).")
+    @Option(names = "--limit", defaultValue = "0", paramLabel = "N", converter = Converters.NonNegativeInt.class, description = "Train on the first N training images only (0: all).")
     int limit;
 
-    @Option(names = "--log-every", defaultValue = "2000", paramLabel = "STEPS",
+    @Option(names = "--log-every", defaultValue = "2000", paramLabel = "STEPS", converter = Converters.PositiveInt.class,
             description = "Print the running loss every STEPS mini-batches, as the seed's loop (default: ${DEFAULT-VALUE}).")
     int logEvery;
 
     @Mixin ThreadsOption threadsOption;
 
-    @Option(names = "--probe-every", paramLabel = "K", defaultValue = "" + ProbeConfig.DEFAULT_EVERY,
+    @Option(names = "--probe-every", paramLabel = "K", defaultValue = "" + ProbeConfig.DEFAULT_EVERY, converter = Converters.PositiveInt.class,
             description = "Record every node every K steps (default: ${DEFAULT-VALUE}; under 1%% of training at batch 64, while K = 1 costs about "
                     + "15%% there and more at small batches: see gradprobe bench); NaN/Inf is checked at every step regardless.")
     int probeEvery;
@@ -72,7 +73,7 @@ final class TrainCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     String onNonFinite;
 
-    @Option(names = "--out", paramLabel = "DIR", description = "Run folder (default: runs/<time>-<model>).")
+    @Option(names = "--out", paramLabel = "DIR", converter = Converters.NonEmptyPath.class, description = "Run folder (default: runs/<time>-<model>).")
     Path out;
 
     @Option(names = "--overwrite", description = "Replace the run already in the --out folder (without it, such a folder is refused).")
@@ -86,6 +87,11 @@ final class TrainCommand implements Callable<Integer> {
                 + "-" + modelOptions.model.replaceAll("[^A-Za-z0-9-]+", "_").replaceAll("_+$", ""));
         int stray = RunFolder.prepare(dir, "--out", overwrite);
         FashionMnist.Split data = dataOptions.load();
+        int trainImages = limit > 0 ? Math.min(limit, data.train().size()) : data.train().size();
+        MemoryCheck.require("train", modelOptions.plan(data.train().sampleShape()), modelOptions.dtype,
+                MemoryEstimate.Job.training(batch, trainImages, MemoryCheck.optimizerState(optimizerOptions), !noProbe,
+                        Math.min(Trainer.Settings.defaults().evalBatch(), data.test().size())), batch, "--batch", pixelBytes(data),
+                Runtime.getRuntime().maxMemory());
         Model model = modelOptions.build(data.train().sampleShape());
         Optimizer opt = optimizerOptions.build(model.parameters(), lr);
         Trainer.Settings settings = Trainer.Settings.defaults().withEpochs(epochs).withBatchSize(batch).withSeed(modelOptions.seed)
@@ -147,15 +153,16 @@ final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The data set's pixels, already on the heap. */
+    static long pixelBytes(FashionMnist.Split data) {
+        long n = 0;
+        for (org.gradprobe.data.Dataset d : new org.gradprobe.data.Dataset[] {data.train(), data.test()}) {
+            if (d != null) n += (long) d.size() * org.gradprobe.tensor.Shapes.numel(d.sampleShape());
+        }
+        return n;
+    }
+
     private void validate() {
-        Converters.positive("--epochs", epochs);
-        Converters.positive("--batch", batch);
-        Converters.nonNegative("--lr", lr);
-        Converters.positive("--log-every", logEvery);
-        if (limit < 0) throw new UsageException("invalid --limit: " + limit + " (expected N >= 0)");
-        if (clipNorm != null) Converters.positive("--clip-norm", clipNorm);
-        if (clipValue != null) Converters.positive("--clip-value", clipValue);
-        Converters.positive("--probe-every", probeEvery);
         if (!onNonFinite.matches("stop|skip|continue")) {
             throw new UsageException("invalid --on-nonfinite: '" + onNonFinite + "' (expected stop, skip or continue)");
         }

@@ -77,6 +77,11 @@ public final class ModelSpec {
         if (!Arrays.asList("relu", "leakyrelu", "sigmoid", "tanh", "gelu").contains(act)) {
             throw new SpecException(name + ": unknown activation '" + a[2].trim() + "', expected relu, leakyrelu, sigmoid, tanh or gelu");
         }
+        long layers = 2 + (long) depth * (name.equals("mlp-bn") ? 3 : 2);
+        if (layers > MAX_LAYERS) {
+            throw new SpecException(name + "(" + args + "): DEPTH " + depth + " makes " + String.format("%,d", layers) + " layers, more than "
+                    + String.format("%,d", MAX_LAYERS) + ": lower DEPTH");
+        }
         StringBuilder sb = new StringBuilder("flatten");
         if (name.equals("resmlp")) {
             sb.append(" linear(").append(width).append(") ").append(act);
@@ -101,6 +106,75 @@ public final class ModelSpec {
         throw new SpecException(where + ": " + what + " must be a positive integer, got '" + s + "'");
     }
 
+    /** The most layers a spec may expand to (a DEPTH of mlp, mlp-bn or resmlp counts each of its blocks). */
+    public static final int MAX_LAYERS = 10_000;
+
+    /**
+     * A spec's network before any weight exists: its canonical text, input shape and layers with their
+     * shapes, enough to estimate what it will need ({@link #plan}).
+     */
+    public record Plan(String spec, int[] input, List<LayerPlan> layers) {
+        /** Every layer, nested ones included, in forward order (a residual's body before the residual). */
+        public List<LayerPlan> allLayers() {
+            List<LayerPlan> out = new ArrayList<>();
+            for (LayerPlan l : layers) l.collect(out);
+            return out;
+        }
+
+        /** Trainable parameter elements in all. */
+        public long parameterCount() {
+            long n = 0;
+            for (LayerPlan l : allLayers()) n += l.parameterCount();
+            return n;
+        }
+    }
+
+    /**
+     * One layer of a {@link Plan}: its name, kind, spec text, per-sample shapes in and out, and its
+     * parameters' shapes by local name ("weight", "bias").
+     */
+    public record LayerPlan(String name, String kind, String text, int[] in, int[] out, Map<String, int[]> params, List<LayerPlan> children) {
+        public long parameterCount() {
+            long n = 0;
+            for (int[] s : params.values()) n += numel(s);
+            return n;
+        }
+
+        /** "layer conv1 (conv2d(32,3))", as errors name it. */
+        public String where() {
+            return "layer " + name + " (" + text + ")";
+        }
+
+        private void collect(List<LayerPlan> out) {
+            for (LayerPlan c : children) c.collect(out);
+            out.add(this);
+        }
+    }
+
+    /** A planned layer and how to make it (weights drawn from the generator in spec order). */
+    private record Planned(LayerPlan plan, Maker maker, List<Planned> body) {}
+
+    private interface Maker {
+        Layer make(DType dtype, Init init, SplittableRandom rng, List<Layer> body);
+    }
+
+    /**
+     * The layers of a spec (or a built-in) with their shapes, without allocating any weight. Refuses, naming
+     * the layer, a spec that does not parse or fit its input, two layers of one name (parameters are keyed by
+     * name), and a layer whose output or parameter has more than 2^31-1 elements.
+     */
+    public static Plan plan(String text, int[] input) {
+        Resolved r = resolve(text);
+        int[] in = input != null ? input : r.defaultInput();
+        if (in == null) throw new SpecException("spec '" + text + "' needs an input shape (--input CxHxW or --input N)");
+        List<Planned> layers = planList(r.spec(), "", checkInput(in));
+        if (layers.isEmpty()) throw new SpecException("empty model spec");
+        checkNames(layers, new LinkedHashMap<>());
+        List<LayerPlan> plans = new ArrayList<>();
+        for (Planned p : layers) plans.add(p.plan());
+        return new Plan(r.spec(), in.clone(), plans);
+    }
+
     /**
      * Builds a model from spec text (or a built-in). {@code input} is the per-sample input shape; null
      * takes the built-in's default. Weights come from {@code init} with a generator seeded by {@code seed}.
@@ -109,10 +183,31 @@ public final class ModelSpec {
         Resolved r = resolve(text);
         int[] in = input != null ? input : r.defaultInput();
         if (in == null) throw new SpecException("spec '" + text + "' needs an input shape (--input CxHxW or --input N)");
+        List<Planned> planned = planList(r.spec(), "", checkInput(in));
+        if (planned.isEmpty()) throw new SpecException("empty model spec");
+        checkNames(planned, new LinkedHashMap<>());
         SplittableRandom rng = new SplittableRandom(seed);
-        List<Layer> layers = buildList(r.spec(), "", in, dtype, init, rng);
-        if (layers.isEmpty()) throw new SpecException("empty model spec");
+        List<Layer> layers = make(planned, dtype, init, rng);
         return new Model(describe(layers), in, layers, dtype);
+    }
+
+    private static List<Layer> make(List<Planned> planned, DType dtype, Init init, SplittableRandom rng) {
+        List<Layer> out = new ArrayList<>();
+        for (Planned p : planned) out.add(p.maker().make(dtype, init, rng, make(p.body(), dtype, init, rng)));
+        return out;
+    }
+
+    /** Two layers of one name would share parameter names: the first would never be trained or saved. */
+    private static void checkNames(List<Planned> layers, Map<String, LayerPlan> seen) {
+        for (Planned p : layers) {
+            LayerPlan l = p.plan();
+            LayerPlan other = seen.putIfAbsent(l.name(), l);
+            if (other != null) {
+                throw new SpecException("duplicate layer name '" + l.name() + "': " + other.text() + " and " + l.text()
+                        + " (parameters are keyed by name: rename one)");
+            }
+            checkNames(p.body(), seen);
+        }
     }
 
     /** The spec text of a list of layers, names kept where they differ from the position. */
@@ -128,21 +223,22 @@ public final class ModelSpec {
         return sb.toString();
     }
 
-    private static List<Layer> buildList(String spec, String prefix, int[] in, DType dtype, Init init, SplittableRandom rng) {
+    private static List<Planned> planList(String spec, String prefix, int[] in) {
         List<String> tokens = split(spec, ' ', spec);
-        List<Layer> out = new ArrayList<>();
+        if (tokens.size() > MAX_LAYERS) throw new SpecException("spec has " + tokens.size() + " layers, more than " + MAX_LAYERS);
+        List<Planned> out = new ArrayList<>();
         int[] shape = in;
         for (int i = 0; i < tokens.size(); i++) {
-            Layer l = buildLayer(tokens.get(i), i, prefix, shape, dtype, init, rng);
-            out.add(l);
-            shape = l.outShape();
+            Planned p = planLayer(tokens.get(i), i, prefix, shape);
+            out.add(p);
+            shape = p.plan().out();
         }
         return out;
     }
 
     private static final Pattern LAYER = Pattern.compile("(?:([A-Za-z_][A-Za-z0-9_]*)=)?([a-z0-9]+)(?:\\((.*)\\))?", Pattern.DOTALL);
 
-    private static Layer buildLayer(String token, int index, String prefix, int[] in, DType dtype, Init init, SplittableRandom rng) {
+    private static Planned planLayer(String token, int index, String prefix, int[] in) {
         Matcher m = LAYER.matcher(token);
         if (!m.matches()) throw new SpecException("cannot parse layer '" + token + "': expected [NAME=]KIND[(ARGS)]");
         String local = m.group(1) != null ? m.group(1) : Integer.toString(index);
@@ -150,6 +246,7 @@ public final class ModelSpec {
         String kind = m.group(2).toLowerCase(Locale.ROOT);
         Args a = new Args(token, kind, m.group(3));
         String where = "layer " + name + " (" + token + ")";
+        Map<String, int[]> params = new LinkedHashMap<>();
         switch (kind) {
             case "conv2d": {
                 a.expect("out", "k", "stride", "padding", "bias");
@@ -157,60 +254,119 @@ public final class ModelSpec {
                 int pad = a.nonNegInt("padding", 0);
                 boolean bias = a.bool("bias", true);
                 needRank(where, in, 3, "C×H×W image");
-                if (in[1] + 2 * pad < k || in[2] + 2 * pad < k) {
+                long h = in[1] + 2L * pad, w = in[2] + 2L * pad;
+                if (h < k || w < k) {
                     throw new SpecException(where + ": input " + Shapes.dims(in) + " is smaller than the " + k + "x" + k + " kernel");
                 }
-                return new Conv2d(name, in, out, k, stride, pad, bias, init, dtype, rng);
+                int[] outShape = fit(where, "output", out, (h - k) / stride + 1, (w - k) / stride + 1);
+                fit(where, "unfolded input of one image", (long) in[0] * k * k, (long) outShape[1] * outShape[2]);
+                params.put("weight", fit(where, "weight", out, in[0], k, k));
+                if (bias) params.put("bias", new int[] {out});
+                return planned(name, kind, token, in, outShape, params, (d, i, r, b) -> new Conv2d(name, in, out, k, stride, pad, bias, i, d, r));
             }
             case "maxpool2d": case "avgpool2d": {
                 a.expect("k", "stride");
                 int k = a.posInt("k", -1), stride = a.posInt("stride", k);
                 needRank(where, in, 3, "C×H×W image");
                 if (in[1] < k || in[2] < k) throw new SpecException(where + ": input " + Shapes.dims(in) + " is smaller than the window " + k);
-                return new Pool2d(name, in, kind.startsWith("max"), k, stride);
+                int[] outShape = {in[0], (in[1] - k) / stride + 1, (in[2] - k) / stride + 1};
+                return planned(name, kind, token, in, outShape, params, (d, i, r, b) -> new Pool2d(name, in, kind.startsWith("max"), k, stride));
             }
             case "linear": {
                 a.expect("out", "bias");
                 int out = a.posInt("out", -1);
                 boolean bias = a.bool("bias", true);
                 needRank(where, in, 1, "vector (add flatten before it)");
-                return new Linear(name, in, out, bias, init, dtype, rng);
+                params.put("weight", fit(where, "weight", out, in[0]));
+                if (bias) params.put("bias", new int[] {out});
+                return planned(name, kind, token, in, new int[] {out}, params, (d, i, r, b) -> new Linear(name, in, out, bias, i, d, r));
             }
             case "relu": case "sigmoid": case "tanh": case "gelu":
                 a.expect();
-                return new Activation(name, in, kind, 0);
-            case "leakyrelu":
+                return planned(name, kind, token, in, in, params, (d, i, r, b) -> new Activation(name, in, kind, 0));
+            case "leakyrelu": {
                 a.expect("slope");
-                return new Activation(name, in, kind, a.num("slope", 0.01));
+                double slope = a.num("slope", 0.01);
+                return planned(name, kind, token, in, in, params, (d, i, r, b) -> new Activation(name, in, kind, slope));
+            }
             case "batchnorm":
                 a.expect();
                 if (in.length != 1 && in.length != 3) {
                     throw new SpecException(where + ": needs a vector or a C×H×W image, got input " + Shapes.dims(in));
                 }
-                return new BatchNorm(name, in, dtype);
+                params.put("weight", new int[] {in[0]});
+                params.put("bias", new int[] {in[0]});
+                return planned(name, kind, token, in, in, params, (d, i, r, b) -> new BatchNorm(name, in, d));
             case "dropout": {
                 a.expect("p");
                 double p = a.num("p", 0.5);
                 if (!(p >= 0 && p < 1)) throw new SpecException(where + ": p must be in [0, 1), got " + p);
-                return new Dropout(name, in, p);
+                return planned(name, kind, token, in, in, params, (d, i, r, b) -> new Dropout(name, in, p));
             }
             case "flatten":
                 a.expect();
-                return new Flatten(name, in);
+                return planned(name, kind, token, in, new int[] {(int) numel(in)}, params, (d, i, r, b) -> new Flatten(name, in));
             case "residual": {
                 if (m.group(3) == null || m.group(3).isBlank()) throw new SpecException(where + ": residual needs a body, residual(SPEC)");
-                List<Layer> body = buildList(m.group(3).trim(), name, in, dtype, init, rng);
-                int[] outShape = body.get(body.size() - 1).outShape();
+                List<Planned> body = planList(m.group(3).trim(), name, in);
+                if (body.isEmpty()) throw new SpecException(where + ": residual needs a body, residual(SPEC)");
+                int[] outShape = body.get(body.size() - 1).plan().out();
                 if (!Arrays.equals(outShape, in)) {
                     throw new SpecException(where + ": body maps " + Shapes.dims(in) + " to " + Shapes.dims(outShape)
                             + ", a residual needs the same shape out as in");
                 }
-                return new Residual(name, in, body);
+                List<LayerPlan> children = new ArrayList<>();
+                for (Planned p : body) children.add(p.plan());
+                LayerPlan plan = new LayerPlan(name, kind, token, in.clone(), in.clone(), Map.of(), List.copyOf(children));
+                return new Planned(plan, (d, i, r, b) -> new Residual(name, in, b), body);
             }
             default:
                 throw new SpecException("unknown layer kind '" + kind + "' in '" + token + "': expected conv2d, maxpool2d, avgpool2d, "
                         + "linear, relu, leakyrelu, sigmoid, tanh, gelu, batchnorm, dropout, flatten or residual");
         }
+    }
+
+    private static Planned planned(String name, String kind, String token, int[] in, int[] out, Map<String, int[]> params, Maker maker) {
+        return new Planned(new LayerPlan(name, kind, token, in.clone(), out, Map.copyOf(params), List.of()), maker, List.of());
+    }
+
+    /** The shape, when its element count fits an int; else an error naming the layer, the tensor and the shape. */
+    private static int[] fit(String where, String what, long... dims) {
+        long n = 1;
+        boolean over = false;
+        StringBuilder s = new StringBuilder();
+        for (long d : dims) {
+            s.append(s.length() == 0 ? "" : "x").append(d);
+            if (over) continue;
+            try {
+                n = Math.multiplyExact(n, d);
+            } catch (ArithmeticException e) {
+                over = true;
+            }
+        }
+        if (over || n > Integer.MAX_VALUE) {
+            throw new SpecException(where + ": " + what + " " + s + " has " + (over ? "more than 2^63" : String.format("%,d", n))
+                    + " elements, more than 2^31-1: make it smaller");
+        }
+        int[] out = new int[dims.length];
+        for (int i = 0; i < dims.length; i++) out[i] = (int) dims[i];
+        return out;
+    }
+
+    private static long numel(int[] shape) {
+        long n = 1;
+        for (int s : shape) n *= s;
+        return n;
+    }
+
+    private static int[] checkInput(int[] in) {
+        long[] dims = new long[in.length];
+        for (int i = 0; i < in.length; i++) {
+            if (in[i] < 1) throw new SpecException("input " + Shapes.dims(in) + ": dimensions must be positive");
+            dims[i] = in[i];
+        }
+        fit("input " + Shapes.dims(in), "of one sample", dims);
+        return in;
     }
 
     private static void needRank(String where, int[] in, int rank, String what) {

@@ -119,4 +119,37 @@ class ModelSpecTest {
         assertEquals((float) w, m.parameters().get("1.weight").get(2));
         assertTrue(m.parameters().get("1.weight").requiresGrad());
     }
+
+    @Test
+    void duplicateLayerNamesAreRefusedNamingBoth() {
+        String e = error("flatten a=linear(3) a=linear(3)", 4);
+        assertTrue(e.contains("duplicate layer name 'a'") && e.contains("a=linear(3) and a=linear(3)"), e);
+        String nested = error("flatten a=linear(4) residual(a=linear(4) a=relu)", 4);
+        assertTrue(nested.contains("duplicate layer name '2.a'"), nested);
+        build("flatten a=linear(4) residual(a=linear(4)) linear(2)", 4);    // 'a' and '2.a' differ
+    }
+
+    @Test
+    void elementCountsPastAnIntNameTheLayerAndShape() {
+        String w = error("linear(100000000)", 784);
+        assertTrue(w.contains("layer 0 (linear(100000000))") && w.contains("weight 100000000x784"), w);
+        String out = error("c=conv2d(100000,3,padding=100000)", 1, 28, 28);
+        assertTrue(out.contains("layer c") && out.contains("output 100000x"), out);
+        assertTrue(error("mlp(100000000,16,relu)").contains("DEPTH 100000000"));
+        assertTrue(error("flatten", 100000, 100000).contains("input 100000x100000"));
+    }
+
+    @Test
+    void aPlanHasTheBuiltModelsShapesWithoutItsWeights() {
+        String spec = "conv2d(4,3,padding=1) batchnorm relu maxpool2d(2) flatten residual(linear(196) tanh) linear(10)";
+        ModelSpec.Plan plan = ModelSpec.plan(spec, new int[] {1, 14, 14});
+        Model m = build(spec, 1, 14, 14);
+        assertEquals(m.parameterCount(), plan.parameterCount());
+        List<String> names = new ArrayList<>();
+        for (ModelSpec.LayerPlan l : plan.allLayers()) names.add(l.name());
+        List<String> built = new ArrayList<>();
+        for (Layer l : m.allLayers()) built.add(l.name());
+        assertEquals(built, names);
+        assertArrayEquals(m.outputShape(), plan.layers().get(plan.layers().size() - 1).out());
+    }
 }
