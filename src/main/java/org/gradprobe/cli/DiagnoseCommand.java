@@ -7,6 +7,7 @@ import org.gradprobe.data.FashionMnist;
 import org.gradprobe.data.Synthetic;
 import org.gradprobe.io.Json;
 import org.gradprobe.nn.Model;
+import org.gradprobe.nn.Builtins;
 import org.gradprobe.nn.ModelSpec;
 import org.gradprobe.optim.Optimizer;
 import org.gradprobe.probe.Diagnosis;
@@ -69,7 +70,7 @@ final class DiagnoseCommand implements Callable<Integer> {
         Model model;
         if ("synthetic".equals(data)) {
             int[] in = Converters.dims("--input", modelOptions.input);
-            if (in == null) in = ModelSpec.resolve(modelOptions.model).defaultInput();
+            if (in == null) in = Builtins.resolve(modelOptions.model).defaultInput();
             if (in == null) throw new UsageException("--input is needed for spec '" + modelOptions.model + "' (e.g. --input 1x28x28)");
             MemoryCheck.require("diagnose", modelOptions.plan(in), modelOptions.dtype, job(SYNTHETIC_IMAGES), batch, "--batch", 0, Runtime.getRuntime().maxMemory());
             model = modelOptions.build(in);

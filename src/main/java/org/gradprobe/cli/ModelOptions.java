@@ -2,6 +2,7 @@ package org.gradprobe.cli;
 
 import org.gradprobe.nn.Init;
 import org.gradprobe.nn.Model;
+import org.gradprobe.nn.Builtins;
 import org.gradprobe.nn.ModelSpec;
 import org.gradprobe.tensor.DType;
 import picocli.CommandLine.Option;
@@ -54,7 +55,7 @@ final class ModelOptions {
     int[] input(int[] dataShape) {
         int[] in = Converters.dims("--input", input);
         if (in == null) {
-            ModelSpec.Resolved r = ModelSpec.resolve(model);
+            Builtins.Resolved r = Builtins.resolve(model);
             if (model.trim().equals("seed-cnn-cifar") && dataShape != null && !java.util.Arrays.equals(dataShape, r.defaultInput())) {
                 throw new UsageException("seed-cnn-cifar takes 3x32x32 images but the data has " + org.gradprobe.tensor.Shapes.dims(dataShape)
                         + ": give --data a CIFAR-10 folder, or use seed-cnn");

@@ -2,6 +2,7 @@ package org.gradprobe.cli;
 
 import java.util.concurrent.Callable;
 import org.gradprobe.nn.Model;
+import org.gradprobe.nn.Builtins;
 import org.gradprobe.nn.ModelSpec;
 import org.gradprobe.train.MemoryEstimate;
 import picocli.CommandLine.Command;
@@ -28,7 +29,7 @@ final class ModelsCommand implements Callable<Integer> {
             return 0;
         }
         System.out.println("Built-in networks:");
-        for (ModelSpec.Builtin b : ModelSpec.builtins()) {
+        for (Builtins.Builtin b : Builtins.builtins()) {
             System.out.printf("  %-26s %s (input %s)%n", b.usage(), b.description(), org.gradprobe.tensor.Shapes.dims(b.defaultInput()));
         }
         System.out.println();

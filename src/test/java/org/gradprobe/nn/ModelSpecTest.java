@@ -50,9 +50,9 @@ class ModelSpecTest {
 
     @Test
     void builtinMlpsExpand() {
-        assertEquals("flatten linear(16) tanh linear(16) tanh linear(10)", ModelSpec.resolve("mlp(2,16,tanh)").spec());
-        assertEquals("flatten linear(4) batchnorm relu linear(10)", ModelSpec.resolve("mlp-bn(1,4,relu)").spec());
-        assertEquals("flatten linear(4) gelu residual(linear(4) gelu) linear(10)", ModelSpec.resolve("resmlp(1,4,gelu)").spec());
+        assertEquals("flatten linear(16) tanh linear(16) tanh linear(10)", Builtins.resolve("mlp(2,16,tanh)").spec());
+        assertEquals("flatten linear(4) batchnorm relu linear(10)", Builtins.resolve("mlp-bn(1,4,relu)").spec());
+        assertEquals("flatten linear(4) gelu residual(linear(4) gelu) linear(10)", Builtins.resolve("resmlp(1,4,gelu)").spec());
         assertEquals(10, build("mlp(3,32,sigmoid)").outputShape()[0]);
     }
 
