@@ -12,6 +12,9 @@ import org.gradprobe.bench.TrainingBench;
 import org.gradprobe.io.Json;
 import org.gradprobe.kernels.Kernels;
 import org.gradprobe.probe.ProbeConfig;
+import org.gradprobe.nn.ModelSpec;
+import org.gradprobe.tensor.DType;
+import org.gradprobe.train.MemoryEstimate;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -67,6 +70,12 @@ final class BenchCommand implements Callable<Integer> {
             if (!modeIndex.contains(i)) modeIndex.add(i);
         }
         int threads = threadsOption.apply();
+        if (batches.isEmpty()) throw new UsageException("--batch: no batch size given (expected sizes like 4,64,256)");
+        for (int b : batches) {
+            // the seed CNN with SGD's momentum buffer and the probe's copy of the weights, as a turn trains it
+            MemoryCheck.require("bench", ModelSpec.plan("seed-cnn", null), DType.FLOAT32,
+                    MemoryEstimate.Job.training(b, b, 1, true, 0), "--batch", 0);
+        }
         List<Object> out = new ArrayList<>();
         if (!json) System.out.printf("seed CNN training, float32, %d threads; median of %d turns of at least %d images (whole probe intervals)%n",
                 threads, rounds, images);

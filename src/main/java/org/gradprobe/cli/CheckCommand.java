@@ -17,6 +17,8 @@ import org.gradprobe.nn.ModelSpec;
 import org.gradprobe.train.MemoryEstimate;
 import org.gradprobe.tensor.DType;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 
 /** gradprobe check: every backward rule against finite differences. */
@@ -27,6 +29,9 @@ import picocli.CommandLine.Option;
                 + "gradcheck; on failure, coordinates of the failing tensor are listed). Points within eps of a kink (ReLU at 0, max-pool "
                 + "ties) are skipped and counted. Exit code 0 when all pass, 1 when any fails."})
 final class CheckCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec commandSpec;
+
     @Option(names = "--ops", description = "Check every built-in op.")
     boolean ops;
 
@@ -59,6 +64,7 @@ final class CheckCommand implements Callable<Integer> {
     public Integer call() {
         if (ops == (model != null)) throw new UsageException("give either --ops or --model SPEC");
         if (layer != null && model == null) throw new UsageException("--layer needs --model SPEC");
+        if (ops) OptionRules.refuse(commandSpec, "applies to --model SPEC, not to --ops", "--input", "--batch");
         CheckOptions.Mode m;
         String md = mode != null ? mode : ops ? "full" : "fast";
         try {

@@ -104,6 +104,18 @@ final class Converters {
         }
     }
 
+    /** --threads: 1 to {@link #MAX} (each is a thread of its own, and more than the cores only slow training down). */
+    static final class Threads implements ITypeConverter<Integer> {
+        static final int MAX = 256;
+        static final String EXPECTED = "an integer 1 to " + MAX;
+
+        public Integer convert(String s) {
+            int v = integer(s, EXPECTED);
+            if (v < 1 || v > MAX) throw outOfRange(s, EXPECTED);
+            return v;
+        }
+    }
+
     /** An integer >= 0: train's --limit (0: all). */
     static final class NonNegativeInt implements ITypeConverter<Integer> {
         static final String EXPECTED = "an integer 0 to " + Integer.MAX_VALUE;

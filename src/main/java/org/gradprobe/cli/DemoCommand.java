@@ -138,7 +138,8 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /** {@code n} test images side by side as text, with the predicted and true class. */
-    private String gallery(Model model, Dataset test, int n) {
+    private String gallery(Model model, Dataset test, int most) {
+        int n = Math.min(most, test.size());    // --test-limit may leave fewer
         Batches.Batch b = new Batches(test.head(n), n, null, dataOptions.mean, dataOptions.std, model.dtype(), model.inputShape()).get(0);
         int[] pred = new int[n];
         double[] conf = new double[n];

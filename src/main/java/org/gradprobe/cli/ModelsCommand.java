@@ -6,6 +6,8 @@ import org.gradprobe.nn.Builtins;
 import org.gradprobe.nn.ModelSpec;
 import org.gradprobe.train.MemoryEstimate;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
@@ -13,6 +15,9 @@ import picocli.CommandLine.Parameters;
 @Command(name = "models", mixinStandardHelpOptions = true,
         description = "List the built-in networks and the spec language; with a SPEC, show its layers, shapes and parameters.")
 final class ModelsCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec commandSpec;
+
     @Parameters(arity = "0..1", paramLabel = "SPEC", description = "A built-in name or a spec to describe.")
     String spec;
 
@@ -20,6 +25,11 @@ final class ModelsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (spec != null && OptionRules.given(commandSpec, "--model")) {
+            throw new UsageException("give the network once: as SPEC ('" + spec + "') or as --model, not both");
+        }
+        if (spec == null && OptionRules.given(commandSpec, "--model")) spec = modelOptions.model;
+        if (spec == null) OptionRules.refuse(commandSpec, "describes a network: give its SPEC too", "--input", "--dtype", "--init", "--bias-init", "--seed");
         if (spec != null) {
             modelOptions.model = spec;
             MemoryCheck.require("models", modelOptions.plan(null), modelOptions.dtype, MemoryEstimate.Job.forward(0), "--batch", 0);

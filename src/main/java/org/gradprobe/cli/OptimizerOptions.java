@@ -1,12 +1,15 @@
 package org.gradprobe.cli;
 
+import java.util.List;
 import java.util.Map;
 import org.gradprobe.optim.Adam;
 import org.gradprobe.optim.Optimizer;
 import org.gradprobe.optim.RmsProp;
 import org.gradprobe.optim.Sgd;
 import org.gradprobe.tensor.Tensor;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * The optimizer and its settings, as torch.optim names them, shared by train and diagnose (each sets
@@ -14,6 +17,17 @@ import picocli.CommandLine.Option;
  * momentum, 0.9 as in the seed recipe.
  */
 final class OptimizerOptions {
+    /** The options each optimizer takes; any other optimizer option is refused, not ignored. */
+    private static final Map<String, List<String>> TAKES = Map.of(
+            "sgd", List.of("--momentum", "--dampening", "--nesterov", "--weight-decay"),
+            "adam", List.of("--beta1", "--beta2", "--eps", "--weight-decay"),
+            "adamw", List.of("--beta1", "--beta2", "--eps", "--weight-decay"),
+            "rmsprop", List.of("--alpha", "--eps", "--momentum", "--centered", "--weight-decay"));
+    private static final String[] ALL = {"--momentum", "--dampening", "--nesterov", "--weight-decay", "--beta1", "--beta2", "--eps", "--alpha", "--centered"};
+
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec command;
+
     @Option(names = "--optimizer", defaultValue = "sgd", paramLabel = "sgd|adam|adamw|rmsprop", description = "Optimizer (default: ${DEFAULT-VALUE}).")
     String optimizer;
 
@@ -57,6 +71,10 @@ final class OptimizerOptions {
     void validate() {
         if (!optimizer.matches("sgd|adam|adamw|rmsprop")) {
             throw new UsageException("invalid --optimizer: '" + optimizer + "' (expected sgd, adam, adamw or rmsprop)");
+        }
+        List<String> takes = TAKES.get(optimizer);
+        for (String o : ALL) {
+            if (!takes.contains(o)) OptionRules.refuse(command, "does not apply to --optimizer " + optimizer + " (it takes " + String.join(", ", takes) + ")", o);
         }
         if (nesterov && (momentum() <= 0 || dampening != 0)) throw new UsageException("--nesterov needs --momentum > 0 and --dampening 0");
     }

@@ -20,6 +20,8 @@ import org.gradprobe.train.Provenance;
 import org.gradprobe.train.Trainer;
 import org.gradprobe.train.TrainingListener;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -31,6 +33,9 @@ import picocli.CommandLine.Option;
             "The defaults are the seed recipe: seed-cnn, SGD lr 0.001 momentum 0.9, batch 4, cross-entropy, x/255 normalized "
                 + "with mean 0.5 std 0.5."})
 final class TrainCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec commandSpec;
+
     @Mixin ModelOptions modelOptions;
     @Mixin DataOptions dataOptions;
 
@@ -167,6 +172,7 @@ final class TrainCommand implements Callable<Integer> {
             throw new UsageException("invalid --on-nonfinite: '" + onNonFinite + "' (expected stop, skip or continue)");
         }
         optimizerOptions.validate();
+        if (noProbe) OptionRules.refuse(commandSpec, "does not apply with --no-probe (the probe is off)", "--probe-every", "--on-nonfinite");
     }
 
     private Map<String, Object> settings(Model model, Optimizer opt) {

@@ -65,6 +65,9 @@ public final class Init {
             default:
                 throw bad(weight);
         }
+        if (!Double.isFinite((open > 0 ? arg : 1) * scale)) {
+            throw new IllegalArgumentException("bad init '" + weight + "': its scale overflows (" + (open > 0 ? arg + " × " : "") + scale + ")");
+        }
         return new Init(name, arg, scale, biasConstant);
     }
 

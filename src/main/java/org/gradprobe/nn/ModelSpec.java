@@ -27,6 +27,14 @@ import org.gradprobe.tensor.Shapes;
 public final class ModelSpec {
     private ModelSpec() {}
 
+    /** How deep residual blocks may nest (each level is a recursion of the planner). */
+    static final int MAX_NESTING = 100;
+
+    /** How deep the layer named with {@code prefix} sits: the dots in its name. */
+    private static int depth(String prefix) {
+        return prefix.isEmpty() ? 0 : prefix.split("\\.", -1).length;
+    }
+
     /** The most layers a spec may expand to (a DEPTH of mlp, mlp-bn or resmlp counts each of its blocks). */
     public static final int MAX_LAYERS = 10_000;
 
@@ -229,6 +237,10 @@ public final class ModelSpec {
                 return planned(name, kind, token, in, new int[] {(int) numel(in)}, params, (d, i, r, b) -> new Flatten(name, in));
             case "residual": {
                 if (m.group(3) == null || m.group(3).isBlank()) throw new SpecException(where + ": residual needs a body, residual(SPEC)");
+                if (depth(prefix) >= MAX_NESTING) {
+                    throw new SpecException("residual blocks nested more than " + MAX_NESTING + " deep (at layer " + prefix.substring(0, Math.min(prefix.length(), 20))
+                            + "...)");
+                }
                 List<Planned> body = planList(m.group(3).trim(), name, in);
                 if (body.isEmpty()) throw new SpecException(where + ": residual needs a body, residual(SPEC)");
                 int[] outShape = body.get(body.size() - 1).plan().out();
@@ -328,7 +340,10 @@ public final class ModelSpec {
             for (String part : split(body, ',', token)) {
                 int eq = part.indexOf('=');
                 if (eq > 0) {
-                    named.put(part.substring(0, eq).trim().toLowerCase(Locale.ROOT), part.substring(eq + 1).trim());
+                    String key = part.substring(0, eq).trim().toLowerCase(Locale.ROOT);
+                    if (named.put(key, part.substring(eq + 1).trim()) != null) {
+                        throw new SpecException("in '" + token + "': argument '" + key + "' given twice");
+                    }
                 } else {
                     if (!named.isEmpty()) throw new SpecException("in '" + token + "': positional argument '" + part + "' after key=value");
                     positional.add(part.trim());

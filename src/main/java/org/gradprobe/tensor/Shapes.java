@@ -32,7 +32,7 @@ public final class Shapes {
 
     /** Parses "CxHxW" or "N" into a shape; throws IllegalArgumentException naming the text. */
     public static int[] parseDims(String s) {
-        String[] parts = s.trim().split("[xX×]");
+        String[] parts = s.trim().split("[xX×]", -1);    // -1: a trailing x leaves an empty part, refused below
         int[] out = new int[parts.length];
         for (int i = 0; i < parts.length; i++) {
             try {
