@@ -71,6 +71,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         int threads = threadsOption.apply();
         if (batches.isEmpty()) throw new UsageException("--batch: no batch size given (expected sizes like 4,64,256)");
+        if (modes.isEmpty()) throw new UsageException("--modes: no mode given (expected off, default or every)");
         for (int b : batches) {
             // the seed CNN with SGD's momentum buffer and the probe's copy of the weights, as a turn trains it
             MemoryCheck.require("bench", ModelSpec.plan("seed-cnn", null), DType.FLOAT32,

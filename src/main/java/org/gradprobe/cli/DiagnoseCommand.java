@@ -83,6 +83,7 @@ final class DiagnoseCommand implements Callable<Integer> {
                     TrainCommand.pixelBytes(split), Runtime.getRuntime().maxMemory());
             model = modelOptions.build(train.sampleShape());
         }
+        if (model.parameters().isEmpty()) throw new UsageException("--model '" + modelOptions.model + "' has no parameters to train");
         Optimizer opt = optimizerOptions.build(model.parameters(), lr);
         Trainer.Settings settings = Trainer.Settings.defaults().withSteps(steps).withBatchSize(batch).withSeed(modelOptions.seed)
                 .withClipNorm(clipNorm).withClipValue(clipValue);

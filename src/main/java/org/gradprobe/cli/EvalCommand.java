@@ -65,8 +65,8 @@ final class EvalCommand implements Callable<Integer> {
             MemoryCheck.require("eval", ModelSpec.plan(spec, in), dtype, MemoryEstimate.Job.forward(Math.min(batch, Math.max(1, data.test().size()))),
                     batch, "--batch", TrainCommand.pixelBytes(data), Runtime.getRuntime().maxMemory());
             m = ModelSpec.build(spec, in, dtype, Init.pytorchDefault(), 0);
-        } catch (SpecException | ShapeException e) {
-            if (model != null) throw e;
+        } catch (SpecException | ShapeException | UsageException e) {
+            if (model != null) throw e;    // a model the user gave: the error is theirs, about their options
             throw new DataException(weights + ": the model its metadata records ('" + spec + "' on " + Shapes.dims(in) + ") cannot be built: "
                     + e.getMessage());
         }

@@ -47,6 +47,8 @@ final class GradsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (!mode.equals("train") && !mode.equals("eval")) throw new UsageException("invalid --mode: '" + mode + "' (expected train or eval)");
+        OptionRules.notSameFile("--out", out, "--weights", weights);
+        OptionRules.notSameFile("--out", out, "--batch", batch);
         int[] shape = Converters.dims("--input", input);
         ModelSpec.Plan plan = ModelSpec.plan(model, shape);
         MemoryCheck.require("grads", plan, dtype, MemoryEstimate.Job.forward(1), "--batch", 0);   // the weights, before reading them

@@ -49,7 +49,13 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        int code = run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
+        // System.out swallows write errors: a full disk or a closed pipe would otherwise lose the output with exit 0
+        if (System.out.checkError() && code == 0) {
+            System.err.println("gradprobe: cannot write to standard output (stdout: a full disk, or the reader closed the pipe)");
+            code = 1;
+        }
+        System.exit(code);
     }
 
     /** Runs the command line with the given streams; returns the exit code (used by tests). */
@@ -111,6 +117,10 @@ public final class Main implements Runnable {
         } catch (OutOfMemoryError e) {
             throw new CommandLine.ExecutionException(command, "out of memory",
                     new OutOfMemory(Doing.outOfMemory(command.getCommandName()), e));
+        } catch (StackOverflowError e) {
+            // the readers and the spec planner limit nesting; this catches what a small -Xss still overflows
+            throw new CommandLine.ExecutionException(command, "stack overflow", new IllegalStateException("'" + command.getCommandName()
+                    + "': the input is nested too deeply for the thread's stack: simplify it, or give Java more stack with GRADPROBE_JAVA_OPTS=-Xss16m", e));
         }
     }
 

@@ -25,6 +25,7 @@ final class ReportCommand implements Callable<Integer> {
     public Integer call() {
         Path log = Files.isDirectory(run) ? run.resolve(RunFolder.METRICS) : run;
         Path html = out != null ? out : (Files.isDirectory(run) ? run : run.toAbsolutePath().getParent()).resolve("report.html");
+        OptionRules.notSameFile("--out", html, "run log (metrics.jsonl)", log);
         AtomicFile.writeString(html, HtmlReport.render(RunData.read(log)));
         // the temporaries a run killed in the middle of a write left (a new run in the folder would remove them too)
         int stray;

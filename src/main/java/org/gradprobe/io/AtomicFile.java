@@ -32,6 +32,12 @@ public final class AtomicFile {
         Path abs = path.toAbsolutePath();
         Path dir = abs.getParent();
         Path tmp = null;
+        if (Files.exists(abs) && !Files.isRegularFile(abs)) {
+            // a rename would put an ordinary file in the place of a device, a pipe or a folder
+            String why = path + ": is not a regular file (" + (Files.isDirectory(abs) ? "a folder" : "a device or a pipe")
+                    + "): not replacing it; give the path of a file to write";
+            throw new UncheckedIOException(why, new IOException(why));
+        }
         try {
             if (dir != null) Files.createDirectories(dir);
             tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");

@@ -107,8 +107,11 @@ public final class Json {
     }
 
     private static final class Parser {
+        /** Objects and arrays nested deeper than this are refused (the parser recurses once a level). */
+        static final int MAX_DEPTH = 512;
         final String s;
         int i;
+        int depth;
 
         Parser(String s) {
             this.s = s;
@@ -126,8 +129,8 @@ public final class Json {
             if (i >= s.length()) throw error("unexpected end");
             char c = s.charAt(i);
             switch (c) {
-                case '{': return object();
-                case '[': return array();
+                case '{': return nested(true);
+                case '[': return nested(false);
                 case '"': return string();
                 case 't': return literal("true", Boolean.TRUE);
                 case 'f': return literal("false", Boolean.FALSE);
@@ -139,6 +142,13 @@ public final class Json {
         Object literal(String word, Object v) {
             if (!s.startsWith(word, i)) throw error("expected " + word);
             i += word.length();
+            return v;
+        }
+
+        private Object nested(boolean object) {
+            if (++depth > MAX_DEPTH) throw error("nested deeper than " + MAX_DEPTH + " levels");
+            Object v = object ? object() : array();
+            depth--;
             return v;
         }
 

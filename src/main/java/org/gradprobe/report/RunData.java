@@ -131,6 +131,23 @@ public final class RunData {
         }
     }
 
+    /** The diagnosis as the report reads it: its layers a list of objects with a list of verdicts, its loss an object. */
+    private static Map<String, Object> checkDiagnosis(Map<String, Object> d) {
+        if (d == null) return null;
+        List<?> layers = field(d, "layers", List.class, "a list");
+        if (layers != null) {
+            for (Object l : layers) {
+                if (!(l instanceof Map)) throw new BadRecord("'diagnosis.layers' holds " + Json.write(l) + ", expected objects");
+                Map<String, Object> layer = asObject(l);
+                field(layer, "name", String.class, "a string");
+                field(layer, "verdicts", List.class, "a list");
+                field(layer, "evidence", Map.class, "an object");
+            }
+        }
+        field(d, "loss", Map.class, "an object");
+        return d;
+    }
+
     @SuppressWarnings("unchecked")
     private static Map<String, Object> asObject(Object o) {
         return (Map<String, Object>) o;
@@ -161,7 +178,7 @@ public final class RunData {
             case "provenance": provenance = m; break;
             case "loss": losses.add(new double[] {number(m, "step"), number(m, "loss")}); break;
             case "epoch": epochs.add(m); break;
-            case "verdicts": diagnosis = asObject(field(m, "diagnosis", Map.class, "an object")); break;
+            case "verdicts": diagnosis = checkDiagnosis(asObject(field(m, "diagnosis", Map.class, "an object"))); break;
             case "nonfinite": if (nonfinite == null) nonfinite = m; break;
             case "node": {
                 String node = field(m, "node", String.class, "a string (the node's name)");

@@ -47,6 +47,7 @@ final class FileCases implements Contract.Source {
         weightsCases(goodData, goodBatch);
         batchCases(goodWeights);
         reportCases();
+        outputCases(goodWeights, goodData, goodBatch);
         return cases;
     }
 
@@ -225,6 +226,23 @@ final class FileCases implements Contract.Source {
                 cat(evalArgs(f, goodData), new String[] {"--model", "flatten linear(5)"}), f.toString(), "has shape [10, 4]", "needs [5, 4]"));
     }
 
+    /** Outputs that would destroy an input, or replace what is not a file. */
+    private void outputCases(Path goodWeights, Path goodData, Path goodBatch) throws IOException {
+        Path w = Files.copy(goodWeights, root.resolve("same-weights.safetensors"));
+        cases.add(Case.of("grads --out the --weights file", 2, gradsArgs(w, goodBatch, w), "--out", "--weights"));
+        Path b = Files.copy(goodBatch, root.resolve("same-batch.safetensors"));
+        cases.add(Case.of("grads --out the --batch file", 2, gradsArgs(goodWeights, b, b), "--out", "--batch"));
+        Path folder = Files.createDirectories(root.resolve("out-folder.safetensors"));
+        cases.add(Case.of("grads --out a folder", 1, gradsArgs(goodWeights, goodBatch, folder),
+                folder.toString(), "not a regular file"));
+        Path d = runDir("report-onto-log", "");
+        Files.writeString(d.resolve("metrics.jsonl"), PROVENANCE);
+        cases.add(Case.of("report --out its own metrics.jsonl", 2, new String[] {"report", d.toString(), "--out", d.resolve("metrics.jsonl").toString()},
+                "--out", "metrics.jsonl"));
+        Path nested = st("weights-nested-header", "{\"__metadata__\":{\"x\":" + "[".repeat(100000) + "]".repeat(100000) + "}}", 0);
+        cases.add(Case.of("eval: a header nested 100000 deep", 1, evalArgs(nested, goodData), nested.toString(), "nested deeper"));
+    }
+
     private void bothWeights(String name, Path weights, Path goodData, Path goodBatch, String... what) {
         String[] fragments = cat(new String[] {weights.toString()}, what);
         cases.add(Case.of("eval --weights: " + name, 1, evalArgs(weights, goodData), fragments));
@@ -236,8 +254,12 @@ final class FileCases implements Contract.Source {
     }
 
     private String[] gradsArgs(Path weights, Path batch) {
+        return gradsArgs(weights, batch, root.resolve("grads-out.safetensors"));
+    }
+
+    private String[] gradsArgs(Path weights, Path batch, Path out) {
         return new String[] {"grads", "--model", SPEC, "--input", "1x2x2", "--weights", weights.toString(), "--batch", batch.toString(),
-            "--out", root.resolve("grads-out.safetensors").toString()};
+            "--out", out.toString()};
     }
 
     // ---- grads --batch ----
@@ -300,6 +322,12 @@ final class FileCases implements Contract.Source {
         report("verdicts diagnosis a number", "{\"type\":\"verdicts\",\"epoch\":0,\"step\":1,\"diagnosis\":5}\n", "metrics.jsonl:2:",
                 "\"diagnosis\" is 5");
         report("node without a name", NODE.replace("\"node\":\"0\",", ""), "metrics.jsonl:2:", "without its \"node\" name");
+        report("verdicts whose layers are a string", "{\"type\":\"verdicts\",\"epoch\":0,\"step\":1,\"diagnosis\":{\"layers\":\"x\"}}\n",
+                "metrics.jsonl:2:", "\"layers\" is \"x\"");
+        report("verdicts whose layers hold a number", "{\"type\":\"verdicts\",\"epoch\":0,\"step\":1,\"diagnosis\":{\"layers\":[3]}}\n",
+                "metrics.jsonl:2:", "layers");
+        report("a line nested 100000 deep", "{\"type\":\"foo\",\"x\":" + "[".repeat(100000) + "]".repeat(100000) + "}\n", "metrics.jsonl:2:",
+                "nested deeper");
         report("a line that is not JSON", "{\"type\":\"loss\",,}\n", "metrics.jsonl:2:");
         report("a line that is a list", "[1,2,3]\n", "metrics.jsonl:2: not a JSON object");
         Path d = runDir("report-utf8", null);

@@ -49,6 +49,10 @@ final class MisuseCases implements Contract.Source {
         c.add(Case.of("bench with no batch size", 2, new String[] {"bench", "--batch=,", "--modes", "off", "--no-check", "--no-gemm", "--no-stats"}, "--batch"));
         c.add(Case.of("bench with a batch no tensor holds", 2,
                 new String[] {"bench", "--batch", "99999999", "--modes", "off", "--no-check", "--no-gemm", "--no-stats"}, "--batch 99999999"));
+        c.add(Case.of("bench with no mode", 2, new String[] {"bench", "--modes=,", "--no-check", "--no-gemm", "--no-stats"}, "--modes"));
+        c.add(Case.of("train a model without parameters", 2, new String[] {"train", "--model", "flatten", "--limit", "8"}, "--model", "no parameters"));
+        c.add(Case.of("diagnose a model without parameters", 2, new String[] {"diagnose", "--data", "synthetic", "--input", "4", "--model", "flatten relu", "--steps", "2"},
+                "--model", "no parameters"));
         return c;
     }
 }
