@@ -239,6 +239,9 @@ final class FileCases implements Contract.Source {
         Files.writeString(d.resolve("metrics.jsonl"), PROVENANCE);
         cases.add(Case.of("report --out its own metrics.jsonl", 2, new String[] {"report", d.toString(), "--out", d.resolve("metrics.jsonl").toString()},
                 "--out", "metrics.jsonl"));
+        Files.writeString(d.resolve("report.html"), "<html></html>");
+        cases.add(Case.of("report given its report.html", 2, new String[] {"report", d.resolve("report.html").toString()}, "report.html",
+                "not a run log"));
         Path nested = st("weights-nested-header", "{\"__metadata__\":{\"x\":" + "[".repeat(100000) + "]".repeat(100000) + "}}", 0);
         cases.add(Case.of("eval: a header nested 100000 deep", 1, evalArgs(nested, goodData), nested.toString(), "nested deeper"));
     }
