@@ -60,6 +60,9 @@ def op_cases():
                              'running_mean': rm.tolist(), 'running_var': rv.tolist()},
                       [r(*shape, scale=2) + 1, r(c) + 1, r(c)],
                       (lambda rm, rv, tr: lambda x, w, b: F.batch_norm(x, rm.to(x.dtype), rv.to(x.dtype), w, b, tr, 0.1, 1e-5))(rm, rv, training)))
+    # added after the cases above, so that their inputs (drawn in order from one generator) stay the same
+    cases.append(('bce_with_logits', {'op': 'binary_cross_entropy_with_logits'}, [r(4, 5, scale=4), r(4, 5).sigmoid()],
+                  F.binary_cross_entropy_with_logits))
     return cases
 
 

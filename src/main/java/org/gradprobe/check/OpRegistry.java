@@ -71,6 +71,9 @@ public final class OpRegistry {
                 in -> F.crossEntropy(in[0], new int[] {1, 0, 4, 2})));
         c.add(new OpCase("mse_loss", "mseLoss", new String[] {"a", "b"}, (dt, g) -> new Tensor[] {r(dt, g, 1, 3, 4), r(dt, g, 1, 3, 4)},
                 in -> F.mseLoss(in[0], in[1])));
+        // targets in (0, 1): soft labels, so that the gradient to them is checked as well
+        c.add(new OpCase("binary_cross_entropy_with_logits", "bceWithLogits", new String[] {"logits", "targets"},
+                (dt, g) -> new Tensor[] {r(dt, g, 3, 3, 4), Tensor.full(dt, 0.25, 3, 4).requiresGrad(true)}, in -> F.bceWithLogits(in[0], in[1])));
         return c;
     }
 

@@ -96,6 +96,14 @@ public final class F {
         return LossOps.crossEntropy(logits, targets);
     }
 
+    /**
+     * Mean binary cross-entropy of logits x against targets y in [0, 1], same shape (PyTorch's
+     * {@code F.binary_cross_entropy_with_logits}); computed stably for large |x|.
+     */
+    public static Tensor bceWithLogits(Tensor x, Tensor y) {
+        return LossOps.bceWithLogits(x, y);
+    }
+
     /** Mean squared error over all elements. */
     public static Tensor mseLoss(Tensor a, Tensor b) {
         return LossOps.mseLoss(a, b);

@@ -87,4 +87,27 @@ final class LossOps {
             return new Tensor[] {Tensor.of(a.dtype, a.shape(), ga), Tensor.of(b.dtype, b.shape(), gb)};
         }, a, b);
     }
+
+    /**
+     * mean(max(x, 0) − x·y + log(1 + e^−|x|)) over all elements: binary cross-entropy of logits x against
+     * targets y in [0, 1] (PyTorch's {@code F.binary_cross_entropy_with_logits}, mean reduction), in the
+     * form that neither overflows nor loses precision for large |x|. Backward: (σ(x) − y)/n to x, −x/n to y.
+     */
+    static Tensor bceWithLogits(Tensor x, Tensor y) {
+        Checks.sameDtype("binary_cross_entropy_with_logits", x, y);
+        Checks.sameShape("binary_cross_entropy_with_logits", x, y);
+        double[] xv = x.doubles(), yv = y.doubles();
+        int n = xv.length;
+        double s = 0;
+        for (int i = 0; i < n; i++) s += Math.max(xv[i], 0) - xv[i] * yv[i] + Math.log1p(Math.exp(-Math.abs(xv[i])));
+        return Node.record("binary_cross_entropy_with_logits", Tensor.scalar(x.dtype, s / n), g -> {
+            double scale = g.get(0) / n;
+            double[] gx = new double[n], gy = new double[n];
+            for (int i = 0; i < n; i++) {
+                gx[i] = (1 / (1 + Math.exp(-xv[i])) - yv[i]) * scale;
+                gy[i] = -xv[i] * scale;
+            }
+            return new Tensor[] {Tensor.of(x.dtype, x.shape(), gx), Tensor.of(y.dtype, y.shape(), gy)};
+        }, x, y);
+    }
 }

@@ -88,6 +88,7 @@ class OpsGoldenTest {
             case "gelu": return F.gelu(in.get(0));
             case "log_softmax": return F.logSoftmax(in.get(0));
             case "mse_loss": return F.mseLoss(in.get(0), in.get(1));
+            case "binary_cross_entropy_with_logits": return F.bceWithLogits(in.get(0), in.get(1));
             case "flatten": return F.flatten(in.get(0));
             case "cross_entropy": {
                 List<?> t = (List<?>) s.get("targets");
