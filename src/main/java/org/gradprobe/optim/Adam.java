@@ -53,25 +53,20 @@ public final class Adam extends Optimizer {
     }
 
     @Override
-    public void step() {
-        for (Map.Entry<String, Tensor> e : params.entrySet()) {
-            Tensor p = e.getValue();
-            Tensor grad = p.grad();
-            if (grad == null) continue;
-            int n = p.numel();
-            double[] mi = m.computeIfAbsent(e.getKey(), k -> new double[n]);
-            double[] vi = v.computeIfAbsent(e.getKey(), k -> new double[n]);
-            int t = steps.merge(e.getKey(), 1, Integer::sum);
-            double bc1 = 1 - Math.pow(beta1, t);
-            double bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, t));
-            double stepSize = lr / bc1;
-            double decay = decoupled ? 1 - lr * weightDecay : 1, wd = decoupled ? 0 : weightDecay;
-            // elementwise and independent: large tensors are split over the cores, a kernel on each chunk
-            // (through Tensor.get/set on one thread, a step over the seed CNN's 225K weights took 1.5 ms)
-            Parallel.forChunks(n, Parallel.MIN_WORK, (chunk, from, to) -> {
-                Kernels.adam(p.data(), grad.data(), mi, vi, from, to, decay, wd, beta1, beta2, bc2Sqrt, stepSize, eps);
-            });
-        }
+    protected void update(String name, Tensor p, Tensor grad) {
+        int n = p.numel();
+        double[] mi = m.computeIfAbsent(name, k -> new double[n]);
+        double[] vi = v.computeIfAbsent(name, k -> new double[n]);
+        int t = steps.merge(name, 1, Integer::sum);
+        double bc1 = 1 - Math.pow(beta1, t);
+        double bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, t));
+        double stepSize = lr / bc1;
+        double decay = decoupled ? 1 - lr * weightDecay : 1, wd = decoupled ? 0 : weightDecay;
+        // elementwise and independent: large tensors are split over the cores, a kernel on each chunk
+        // (through Tensor.get/set on one thread, a step over the seed CNN's 225K weights took 1.5 ms)
+        Parallel.forChunks(n, Parallel.MIN_WORK, (chunk, from, to) -> {
+            Kernels.adam(p.data(), grad.data(), mi, vi, from, to, decay, wd, beta1, beta2, bc2Sqrt, stepSize, eps);
+        });
     }
 
     @Override

@@ -18,8 +18,16 @@ public abstract class Optimizer {
         this.lr = lr;
     }
 
-    /** One update of every parameter that has a gradient. */
-    public abstract void step();
+    /** One update of every parameter that has a gradient, in order. */
+    public final void step() {
+        for (Map.Entry<String, Tensor> e : params.entrySet()) {
+            Tensor grad = e.getValue().grad();
+            if (grad != null) update(e.getKey(), e.getValue(), grad);
+        }
+    }
+
+    /** The update of parameter {@code name}, {@code p}, from its gradient (Modified: p, and this optimizer's state for it). */
+    protected abstract void update(String name, Tensor p, Tensor grad);
 
     public double learningRate() { return lr; }
 
@@ -37,7 +45,6 @@ public abstract class Optimizer {
 
     /** A short description with its settings, for provenance lines. */
     public abstract String describe();
-
 
     protected static void checkNonNegative(String what, double v) {
         if (!(v >= 0) || !Double.isFinite(v)) throw new IllegalArgumentException("invalid " + what + ": " + v);

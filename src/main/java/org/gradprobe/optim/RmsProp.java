@@ -38,20 +38,15 @@ public final class RmsProp extends Optimizer {
     }
 
     @Override
-    public void step() {
-        for (Map.Entry<String, Tensor> e : params.entrySet()) {
-            Tensor p = e.getValue();
-            Tensor grad = p.grad();
-            if (grad == null) continue;
-            int n = p.numel();
-            double[] v = square.computeIfAbsent(e.getKey(), k -> new double[n]);
-            double[] gm = centered ? mean.computeIfAbsent(e.getKey(), k -> new double[n]) : null;
-            double[] b = momentum > 0 ? buffer.computeIfAbsent(e.getKey(), k -> new double[n]) : null;
-            // elementwise and independent: large tensors are split over the cores, a kernel on each chunk
-            Parallel.forChunks(n, Parallel.MIN_WORK, (chunk, from, to) -> {
-                Kernels.rmsProp(p.data(), grad.data(), v, gm, b, from, to, weightDecay, alpha, eps, momentum, lr);
-            });
-        }
+    protected void update(String name, Tensor p, Tensor grad) {
+        int n = p.numel();
+        double[] v = square.computeIfAbsent(name, k -> new double[n]);
+        double[] gm = centered ? mean.computeIfAbsent(name, k -> new double[n]) : null;
+        double[] b = momentum > 0 ? buffer.computeIfAbsent(name, k -> new double[n]) : null;
+        // elementwise and independent: large tensors are split over the cores, a kernel on each chunk
+        Parallel.forChunks(n, Parallel.MIN_WORK, (chunk, from, to) -> {
+            Kernels.rmsProp(p.data(), grad.data(), v, gm, b, from, to, weightDecay, alpha, eps, momentum, lr);
+        });
     }
 
     @Override

@@ -40,29 +40,24 @@ public final class Sgd extends Optimizer {
     }
 
     @Override
-    public void step() {
-        for (Map.Entry<String, Tensor> e : params.entrySet()) {
-            Tensor p = e.getValue();
-            Tensor grad = p.grad();
-            if (grad == null) continue;
-            int n = p.numel();
-            double[] buf = buffers.get(e.getKey());
-            boolean first = buf == null;
-            if (momentum != 0 && first) {
-                buf = new double[n];
-                buffers.put(e.getKey(), buf);
-            }
-            double[] mb = buf;
-            // elementwise and independent: large tensors are split over the cores; the arrays are read directly
-            Parallel.forChunks(n, Parallel.MIN_WORK, (chunk, from, to) -> {
-                if (!first && momentum != 0 && weightDecay == 0 && !nesterov) {
-                    // the usual recipe in a kernel: the same arithmetic as direction() without its branches
-                    Kernels.sgdMomentum(p.data(), grad.data(), mb, from, to, momentum, 1 - dampening, lr);
-                } else {
-                    Kernels.update(p.data(), grad.data(), from, to, (pi, gi, i) -> pi - lr * direction(gi, pi, mb, i, first));
-                }
-            });
+    protected void update(String name, Tensor p, Tensor grad) {
+        int n = p.numel();
+        double[] buf = buffers.get(name);
+        boolean first = buf == null;
+        if (momentum != 0 && first) {
+            buf = new double[n];
+            buffers.put(name, buf);
         }
+        double[] mb = buf;
+        // elementwise and independent: large tensors are split over the cores; the arrays are read directly
+        Parallel.forChunks(n, Parallel.MIN_WORK, (chunk, from, to) -> {
+            if (!first && momentum != 0 && weightDecay == 0 && !nesterov) {
+                // the usual recipe in a kernel: the same arithmetic as direction() without its branches
+                Kernels.sgdMomentum(p.data(), grad.data(), mb, from, to, momentum, 1 - dampening, lr);
+            } else {
+                Kernels.update(p.data(), grad.data(), from, to, (pi, gi, i) -> pi - lr * direction(gi, pi, mb, i, first));
+            }
+        });
     }
 
     /** PyTorch's SGD direction for one element: weight decay, then the momentum buffer (updated in place), then Nesterov. */
