@@ -63,6 +63,8 @@ def op_cases():
     # added after the cases above, so that their inputs (drawn in order from one generator) stay the same
     cases.append(('bce_with_logits', {'op': 'binary_cross_entropy_with_logits'}, [r(4, 5, scale=4), r(4, 5).sigmoid()],
                   F.binary_cross_entropy_with_logits))
+    cases.append(('last', {'op': 'last'}, [r(3, 5, 4)], lambda x: x[:, -1]))
+    cases.append(('meanpool', {'op': 'meanpool'}, [r(3, 5, 4)], lambda x: x.mean(1)))
     return cases
 
 

@@ -71,6 +71,8 @@ public final class OpRegistry {
                 in -> F.crossEntropy(in[0], new int[] {1, 0, 4, 2})));
         c.add(new OpCase("mse_loss", "mseLoss", new String[] {"a", "b"}, (dt, g) -> new Tensor[] {r(dt, g, 1, 3, 4), r(dt, g, 1, 3, 4)},
                 in -> F.mseLoss(in[0], in[1])));
+        c.add(new OpCase("last", "last", new String[] {"x"}, (dt, g) -> new Tensor[] {r(dt, g, 1, 2, 4, 3)}, in -> F.last(in[0])));
+        c.add(new OpCase("meanpool", "meanOverTime", new String[] {"x"}, (dt, g) -> new Tensor[] {r(dt, g, 1, 2, 4, 3)}, in -> F.meanOverTime(in[0])));
         // targets in (0, 1): soft labels, so that the gradient to them is checked as well
         c.add(new OpCase("binary_cross_entropy_with_logits", "bceWithLogits", new String[] {"logits", "targets"},
                 (dt, g) -> new Tensor[] {r(dt, g, 3, 3, 4), Tensor.full(dt, 0.25, 3, 4).requiresGrad(true)}, in -> F.bceWithLogits(in[0], in[1])));

@@ -81,6 +81,16 @@ public final class F {
         return DropoutOp.dropout(x, p, training, rng);
     }
 
+    /** The last step of each sequence: x [N, T, D] → x[:, -1] [N, D]. */
+    public static Tensor last(Tensor x) {
+        return SequenceOps.last(x);
+    }
+
+    /** The mean over the steps of each sequence: x [N, T, D] → x.mean(1) [N, D]. */
+    public static Tensor meanOverTime(Tensor x) {
+        return SequenceOps.meanOverTime(x);
+    }
+
     /** Same data, new shape (one dimension may be -1). */
     public static Tensor reshape(Tensor x, int... shape) {
         return ShapeOps.reshape(x, shape);

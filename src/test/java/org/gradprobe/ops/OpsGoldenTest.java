@@ -89,6 +89,8 @@ class OpsGoldenTest {
             case "log_softmax": return F.logSoftmax(in.get(0));
             case "mse_loss": return F.mseLoss(in.get(0), in.get(1));
             case "binary_cross_entropy_with_logits": return F.bceWithLogits(in.get(0), in.get(1));
+            case "last": return F.last(in.get(0));
+            case "meanpool": return F.meanOverTime(in.get(0));
             case "flatten": return F.flatten(in.get(0));
             case "cross_entropy": {
                 List<?> t = (List<?>) s.get("targets");
