@@ -65,6 +65,9 @@ def op_cases():
                   F.binary_cross_entropy_with_logits))
     cases.append(('last', {'op': 'last'}, [r(3, 5, 4)], lambda x: x[:, -1]))
     cases.append(('meanpool', {'op': 'meanpool'}, [r(3, 5, 4)], lambda x: x.mean(1)))
+    ids = [3, 0, 3, 6, 1, 6, 6, 2]    # [2, 4]; rows 3 and 6 picked more than once
+    cases.append(('embedding', {'op': 'embedding', 'ids': ids}, [r(7, 5)],
+                  lambda w: F.embedding(torch.tensor(ids).reshape(2, 4), w)))
     return cases
 
 

@@ -71,6 +71,9 @@ public final class OpRegistry {
                 in -> F.crossEntropy(in[0], new int[] {1, 0, 4, 2})));
         c.add(new OpCase("mse_loss", "mseLoss", new String[] {"a", "b"}, (dt, g) -> new Tensor[] {r(dt, g, 1, 3, 4), r(dt, g, 1, 3, 4)},
                 in -> F.mseLoss(in[0], in[1])));
+        // ids repeat (row 1 twice), so that a row receiving two gradients is checked
+        c.add(new OpCase("embedding", "embedding", new String[] {"weight"}, (dt, g) -> new Tensor[] {r(dt, g, 1, 5, 3)},
+                in -> F.embedding(Tensor.of(in[0].dtype, new int[] {2, 3}, new double[] {1, 4, 1, 0, 2, 3}), in[0])));
         c.add(new OpCase("last", "last", new String[] {"x"}, (dt, g) -> new Tensor[] {r(dt, g, 1, 2, 4, 3)}, in -> F.last(in[0])));
         c.add(new OpCase("meanpool", "meanOverTime", new String[] {"x"}, (dt, g) -> new Tensor[] {r(dt, g, 1, 2, 4, 3)}, in -> F.meanOverTime(in[0])));
         // targets in (0, 1): soft labels, so that the gradient to them is checked as well

@@ -81,6 +81,11 @@ public final class F {
         return DropoutOp.dropout(x, p, training, rng);
     }
 
+    /** Rows of weight [V, D] picked by integer ids [N, T] (a float tensor of integer values) → [N, T, D] (nn.Embedding). */
+    public static Tensor embedding(Tensor ids, Tensor weight) {
+        return EmbeddingOp.embedding(ids, weight);
+    }
+
     /** The last step of each sequence: x [N, T, D] → x[:, -1] [N, D]. */
     public static Tensor last(Tensor x) {
         return SequenceOps.last(x);

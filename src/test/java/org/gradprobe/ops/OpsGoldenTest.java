@@ -90,6 +90,12 @@ class OpsGoldenTest {
             case "mse_loss": return F.mseLoss(in.get(0), in.get(1));
             case "binary_cross_entropy_with_logits": return F.bceWithLogits(in.get(0), in.get(1));
             case "last": return F.last(in.get(0));
+            case "embedding": {
+                List<?> ids = (List<?>) s.get("ids");
+                double[] v = new double[ids.size()];
+                for (int i = 0; i < v.length; i++) v[i] = ((Number) ids.get(i)).doubleValue();
+                return F.embedding(Tensor.of(in.get(0).dtype, new int[] {2, v.length / 2}, v), in.get(0));
+            }
             case "meanpool": return F.meanOverTime(in.get(0));
             case "flatten": return F.flatten(in.get(0));
             case "cross_entropy": {
