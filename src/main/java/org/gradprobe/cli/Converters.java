@@ -93,37 +93,43 @@ final class Converters {
         }
     }
 
-    /** An integer >= 1: --epochs, --batch, --threads, --probe-every, --steps, ... */
-    static final class PositiveInt implements ITypeConverter<Integer> {
-        static final String EXPECTED = "an integer 1 to " + Integer.MAX_VALUE;
+    /** An integer in [min, max], as each subclass names it (picocli makes converters through a no-argument constructor). */
+    abstract static class IntRange implements ITypeConverter<Integer> {
+        private final int min, max;
+
+        IntRange(int min, int max) {
+            this.min = min;
+            this.max = max;
+        }
 
         public Integer convert(String s) {
-            int v = integer(s, EXPECTED);
-            if (v < 1) throw outOfRange(s, EXPECTED);
+            String expected = "an integer " + min + " to " + max;
+            int v = integer(s, expected);
+            if (v < min || v > max) throw outOfRange(s, expected);
             return v;
+        }
+    }
+
+    /** An integer >= 1: --epochs, --batch, --probe-every, --steps, ... */
+    static final class PositiveInt extends IntRange {
+        PositiveInt() {
+            super(1, Integer.MAX_VALUE);
         }
     }
 
     /** --threads: 1 to {@link #MAX} (each is a thread of its own, and more than the cores only slow training down). */
-    static final class Threads implements ITypeConverter<Integer> {
+    static final class Threads extends IntRange {
         static final int MAX = 256;
-        static final String EXPECTED = "an integer 1 to " + MAX;
 
-        public Integer convert(String s) {
-            int v = integer(s, EXPECTED);
-            if (v < 1 || v > MAX) throw outOfRange(s, EXPECTED);
-            return v;
+        Threads() {
+            super(1, MAX);
         }
     }
 
     /** An integer >= 0: train's --limit (0: all). */
-    static final class NonNegativeInt implements ITypeConverter<Integer> {
-        static final String EXPECTED = "an integer 0 to " + Integer.MAX_VALUE;
-
-        public Integer convert(String s) {
-            int v = integer(s, EXPECTED);
-            if (v < 0) throw outOfRange(s, EXPECTED);
-            return v;
+    static final class NonNegativeInt extends IntRange {
+        NonNegativeInt() {
+            super(0, Integer.MAX_VALUE);
         }
     }
 

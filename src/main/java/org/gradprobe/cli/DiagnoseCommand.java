@@ -73,7 +73,7 @@ final class DiagnoseCommand implements Callable<Integer> {
             if (in == null) in = Builtins.resolve(modelOptions.model).defaultInput();
             if (in == null) throw new UsageException("--input is needed for spec '" + modelOptions.model + "' (e.g. --input 1x28x28)");
             MemoryCheck.require("diagnose", modelOptions.plan(in), modelOptions.dtype, job(SYNTHETIC_IMAGES), batch, "--batch", 0, Runtime.getRuntime().maxMemory());
-            model = modelOptions.build(in);
+            model = modelOptions.buildTrainable(in);
             int classes = model.outputShape()[0];
             train = Synthetic.make(in, SYNTHETIC_IMAGES, classes, modelOptions.seed);
         } else {
@@ -81,9 +81,8 @@ final class DiagnoseCommand implements Callable<Integer> {
             train = split.train();
             MemoryCheck.require("diagnose", modelOptions.plan(train.sampleShape()), modelOptions.dtype, job(train.size()), batch, "--batch",
                     TrainCommand.pixelBytes(split), Runtime.getRuntime().maxMemory());
-            model = modelOptions.build(train.sampleShape());
+            model = modelOptions.buildTrainable(train.sampleShape());
         }
-        if (model.parameters().isEmpty()) throw new UsageException("--model '" + modelOptions.model + "' has no parameters to train");
         Optimizer opt = optimizerOptions.build(model.parameters(), lr);
         Trainer.Settings settings = Trainer.Settings.defaults().withSteps(steps).withBatchSize(batch).withSeed(modelOptions.seed)
                 .withClipNorm(clipNorm).withClipValue(clipValue);

@@ -46,6 +46,13 @@ final class ModelOptions {
         return ModelSpec.build(model, input(dataShape), dtype, parsedInit(), seed);
     }
 
+    /** As {@link #build}, for training: a model without parameters is refused. */
+    Model buildTrainable(int[] dataShape) {
+        Model m = build(dataShape);
+        if (m.parameters().isEmpty()) throw new UsageException("--model '" + model + "' has no parameters to train");
+        return m;
+    }
+
     /** The model's layers and shapes, nothing allocated; {@code dataShape} as for {@link #build}. */
     ModelSpec.Plan plan(int[] dataShape) {
         return ModelSpec.plan(model, input(dataShape));

@@ -1,5 +1,8 @@
 package org.gradprobe.cli;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** Options that were given but do not apply are refused, never silently ignored. */
@@ -12,16 +15,19 @@ final class OptionRules {
     }
 
     /** A usage error when the output {@code out} is the input {@code in}: writing it would destroy that input. */
-    static void notSameFile(String outOption, java.nio.file.Path out, String inOption, java.nio.file.Path in) {
-        if (in == null || out == null) return;
-        boolean same;
-        try {
-            same = java.nio.file.Files.exists(out) && java.nio.file.Files.exists(in) ? java.nio.file.Files.isSameFile(out, in)
-                    : out.toAbsolutePath().normalize().equals(in.toAbsolutePath().normalize());
-        } catch (java.io.IOException e) {
-            same = false;
+    static void notSameFile(String outOption, Path out, String inOption, Path in) {
+        if (in != null && out != null && sameFile(out, in)) {
+            throw new UsageException(outOption + " " + out + " is the " + inOption + " file: writing it would destroy it; name another file");
         }
-        if (same) throw new UsageException(outOption + " " + out + " is the " + inOption + " file: writing it would destroy it; name another file");
+    }
+
+    /** Whether {@code a} and {@code b} name one file (links followed when both exist, else the same normalized path). */
+    static boolean sameFile(Path a, Path b) {
+        try {
+            return Files.exists(a) && Files.exists(b) ? Files.isSameFile(a, b) : a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** A usage error for the first of {@code options} that was given: "OPTION " + {@code why}. */

@@ -21,19 +21,11 @@ final class ReportCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "FILE", converter = Converters.NonEmptyPath.class, description = "Where to write the HTML (default: RUN_DIR/report.html).")
     Path out;
 
-    private static boolean isSame(Path a, Path b) {
-        try {
-            return Files.isSameFile(a, b);
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
     @Override
     public Integer call() {
         Path log = Files.isDirectory(run) ? run.resolve(RunFolder.METRICS) : run;
         Path html = out != null ? out : (Files.isDirectory(run) ? run : run.toAbsolutePath().getParent()).resolve("report.html");
-        if (out == null && Files.exists(log) && Files.exists(html) && isSame(log, html)) {
+        if (out == null && OptionRules.sameFile(log, html)) {
             throw new UsageException(run + ": is where the report goes, not a run log: give the run folder or its metrics.jsonl");
         }
         OptionRules.notSameFile("--out", html, "run log (metrics.jsonl)", log);

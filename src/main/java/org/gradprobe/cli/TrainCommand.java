@@ -97,8 +97,7 @@ final class TrainCommand implements Callable<Integer> {
                 MemoryEstimate.Job.training(batch, trainImages, MemoryCheck.optimizerState(optimizerOptions), !noProbe,
                         Math.min(Trainer.Settings.defaults().evalBatch(), data.test().size())), batch, "--batch", pixelBytes(data),
                 Runtime.getRuntime().maxMemory());
-        Model model = modelOptions.build(data.train().sampleShape());
-        if (model.parameters().isEmpty()) throw new UsageException("--model '" + modelOptions.model + "' has no parameters to train");
+        Model model = modelOptions.buildTrainable(data.train().sampleShape());
         Optimizer opt = optimizerOptions.build(model.parameters(), lr);
         Trainer.Settings settings = Trainer.Settings.defaults().withEpochs(epochs).withBatchSize(batch).withSeed(modelOptions.seed)
                 .withNormalization(dataOptions.mean, dataOptions.std).withClipNorm(clipNorm).withClipValue(clipValue).withLimit(limit);

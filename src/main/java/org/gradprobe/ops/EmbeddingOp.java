@@ -33,15 +33,10 @@ final class EmbeddingOp {
         Tensor y = Tensor.empty(weight.dtype, outShape);
         for (int i = 0; i < n; i++) Kernels.copy(weight.data(), rows[i] * d, y.data(), i * d, d);
         return Node.record("embedding", y, g -> {
-            Tensor gw = Tensor.zerosLike(weight);
-            double[] acc = new double[d];
-            for (int i = 0; i < n; i++) {
-                // each row's gradient added in the order of the ids, in float64, then rounded
-                java.util.Arrays.fill(acc, 0);
-                Kernels.accumulate(g.data(), i * d, acc, d);
-                for (int j = 0; j < d; j++) gw.set(rows[i] * d + j, gw.get(rows[i] * d + j) + acc[j]);
-            }
-            return new Tensor[] {null, gw};
+            // each output row's gradient added into its row in the order of the ids, in float64, rounded once
+            double[] gw = new double[v * d];
+            for (int i = 0; i < n; i++) for (int j = 0; j < d; j++) gw[rows[i] * d + j] += g.get(i * d + j);
+            return new Tensor[] {null, Tensor.of(weight.dtype, weight.shape(), gw)};
         }, ids, weight);
     }
 }

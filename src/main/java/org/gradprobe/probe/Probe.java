@@ -147,7 +147,7 @@ public final class Probe implements Trainer.StepHook {
 
     @Override
     public boolean afterBackward(long step, Tensor input, int[] targets, double loss) {
-        recorder.backwardDone(step);
+        recorder.backwardDone();
         steps = step;
         addLoss(step, loss);
         boolean finite = guard.finite(step, loss);

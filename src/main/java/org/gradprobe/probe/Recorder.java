@@ -87,9 +87,8 @@ final class Recorder {
         }
     }
 
-    /** Starts recording {@code step}: the observer of its forward pass. Ends a recording whose step end was not seen. */
+    /** Starts recording {@code step}: the observer of its forward pass (after {@link #drop} of any recording before). */
     ForwardContext.LayerObserver begin(long step) {
-        drop();
         Recording rec = new Recording(step);
         recording = rec;
         return (name, layer, out) -> {
@@ -134,8 +133,8 @@ final class Recorder {
         };
     }
 
-    /** The backward pass of {@code step} is over: the deferred passes are finished. */
-    void backwardDone(long step) {
+    /** The backward pass is over: the deferred passes are finished. */
+    void backwardDone() {
         if (recording != null) recording.values.finish(this::deadFraction);
     }
 

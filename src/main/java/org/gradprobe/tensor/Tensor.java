@@ -138,7 +138,7 @@ public final class Tensor {
     /** A copy converted to {@code to} (a plain copy when the dtype is the same), with no graph. */
     public Tensor to(DType to) {
         if (to == dtype) return copy();
-        return of(to, shape, dtype == DType.FLOAT64 ? data.toDoubles().clone() : data.toDoubles());
+        return of(to, shape, data.toDoubles());    // float64 → float32 rounds into a new array; float32 → float64 widens into one
     }
 
     /** Same storage, new shape; no graph (the autograd-aware version is {@code F.reshape}). */
