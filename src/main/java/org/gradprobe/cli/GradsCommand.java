@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.gradprobe.io.SafeTensors;
 import org.gradprobe.nn.Model;
+import org.gradprobe.ops.Loss;
 import org.gradprobe.tensor.DType;
 import org.gradprobe.nn.ModelSpec;
 import org.gradprobe.train.GradsJob;
@@ -54,13 +55,13 @@ final class GradsCommand implements Callable<Integer> {
         MemoryCheck.require("grads", plan, dtype, MemoryEstimate.Job.forward(1), "--batch", 0);   // the weights, before reading them
         Model m = GradsJob.loadModel(model, shape, weights, dtype);
         int[] outputs = m.outputShape();
-        GradsJob.Batch b = GradsJob.loadBatch(batch, dtype, shape, outputs.length == 1 ? outputs[0] : Integer.MAX_VALUE);
+        GradsJob.Batch b = GradsJob.loadBatch(batch, dtype, shape, outputs, Loss.CROSS_ENTROPY);
         // one batch's pass; every layer's output and gradient are kept for the file, as a step keeps them
-        MemoryCheck.require("grads", plan, dtype, new MemoryEstimate.Job(b.targets().length, 0, true, 0, false, 0), "the batch file's N",
+        MemoryCheck.require("grads", plan, dtype, new MemoryEstimate.Job(b.targets().samples(), 0, true, 0, false, 0), "the batch file's N",
                 (long) b.input().numel() * (dtype == DType.FLOAT32 ? 4 : 8));
         NonFiniteInputs.warn(weights.toString(), m.stateDict());
         NonFiniteInputs.warn(batch.toString(), "input", b.input());
-        Doing.now("computing the gradients of " + batch + " (" + b.targets().length + " samples)", "the number of samples in " + batch);
+        Doing.now("computing the gradients of " + batch + " (" + b.targets().samples() + " samples)", "the number of samples in " + batch);
         SafeTensors.Writer w = GradsJob.run(m, b, mode.equals("train"));
         w.write(out);
         System.out.println("wrote " + out + " (loss, " + m.parameters().size() + " parameter gradients, " + m.allLayers().size()
