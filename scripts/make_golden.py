@@ -109,6 +109,26 @@ MODELS = [
     ('resmlp', 'resmlp(3,16,relu)', [20], 6, 'train'),
 ]
 
+# (file stem, spec, input shape, batch, mode, loss): the losses that take float targets
+LOSS_MODELS = [
+    ('mlp_mse', 'flatten linear(12) tanh linear(3)', [2, 5], 5, 'train', 'mse'),
+    ('mlp_bce', 'linear(12) gelu linear(12) sigmoid linear(4)', [7], 6, 'train', 'bce-logits'),
+]
+
+
+def write_loss_model(stem, spec, shape, n, mode, loss, dtype):
+    """As write_model, against LOSS with targets of the kind it takes (gradprobe_torch.random_target)."""
+    torch.manual_seed(11)
+    model = gt.build(spec, shape).to(dtype)
+    model.train(mode == 'train')
+    x = torch.randn([n] + shape, dtype=dtype)
+    target = gt.random_target(loss, n, gt.output_shape(spec, shape), dtype)
+    suffix = '_f32' if dtype == torch.float32 else '_f64'
+    gt.save_safetensors(f'{OUT}/{stem}{suffix}.weights.safetensors', model.state_dict())
+    gt.save_safetensors(f'{OUT}/{stem}{suffix}.batch.safetensors', {'input': x, 'target': target})
+    gt.save_safetensors(f'{OUT}/{stem}{suffix}.grads.safetensors', gt.grads(model, x, target, loss),
+                        {'spec': spec, 'input': 'x'.join(map(str, shape)), 'mode': mode, 'loss': loss})
+
 
 def write_model(stem, spec, shape, n, mode, dtype):
     torch.manual_seed(7)
@@ -224,6 +244,9 @@ def main():
     write_optim(f'{OUT}/optim_f64.safetensors')
     write_losses(torch.float64, f'{OUT}/losses_f64.safetensors')
     write_losses(torch.float32, f'{OUT}/losses_f32.safetensors')
+    for stem, spec, shape, n, mode, loss in LOSS_MODELS:
+        for dt in (torch.float64, torch.float32):
+            write_loss_model(stem, spec, shape, n, mode, loss, dt)
     print('torch', torch.__version__, 'wrote', sorted(os.listdir(OUT)))
 
 
