@@ -30,7 +30,7 @@ import picocli.CommandLine.Option;
 final class DiagnoseCommand implements Callable<Integer> {
     @Mixin ModelOptions modelOptions;
 
-    @Option(names = "--data", paramLabel = "DIR|synthetic|adding", converter = Converters.NonEmpty.class,
+    @Option(names = "--data", paramLabel = "DIR|synthetic|adding|text[:FILE]", converter = Converters.NonEmpty.class,
             description = "Data to train on: a folder of images (IDX or CIFAR-10 binary), 'synthetic' (random images with a learnable label, "
                     + "any input shape), " + DataOptions.SETS + ", or by default Fashion-MNIST (Debian's, else the bundled subset).")
     String data;
@@ -81,7 +81,7 @@ final class DiagnoseCommand implements Callable<Integer> {
             int classes = model.outputShape()[0];
             train = Synthetic.make(in, SYNTHETIC_IMAGES, classes, modelOptions.seed);
         } else {
-            SampleSet.Split split = DataOptions.named(data, Converters.dims("--input", modelOptions.input), modelOptions.seed);
+            SampleSet.Split split = DataOptions.named(data, Converters.dims("--input", modelOptions.input), modelOptions.model, modelOptions.seed);
             train = split.train();
             DataOptions.loss(loss, train);
             MemoryCheck.require("diagnose", modelOptions.plan(train.sampleShape()), modelOptions.dtype, job(train.size()), batch, "--batch",

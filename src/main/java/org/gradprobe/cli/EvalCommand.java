@@ -58,7 +58,7 @@ final class EvalCommand implements Callable<Integer> {
                         + e.getMessage() + ")");
             }
         }
-        SampleSet.Split data = dataOptions.load(in, 0);
+        SampleSet.Split data = dataOptions.load(in, spec, 0);
         if (in == null) in = data.test().sampleShape();
         Model m;
         try {

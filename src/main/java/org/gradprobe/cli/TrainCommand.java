@@ -97,7 +97,7 @@ final class TrainCommand implements Callable<Integer> {
         Path dir = out != null ? out : RunFolder.fresh(Path.of("runs"), LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
                 + "-" + modelOptions.model.replaceAll("[^A-Za-z0-9-]+", "_").replaceAll("_+$", ""));
         int stray = RunFolder.prepare(dir, "--out", overwrite);
-        SampleSet.Split data = dataOptions.load(Converters.dims("--input", modelOptions.input), modelOptions.seed);
+        SampleSet.Split data = dataOptions.load(Converters.dims("--input", modelOptions.input), modelOptions.model, modelOptions.seed);
         Loss objective = DataOptions.loss(loss, data.train());
         int trainSamples = limit > 0 ? Math.min(limit, data.train().size()) : data.train().size();
         MemoryCheck.require("train", modelOptions.plan(data.train().sampleShape()), modelOptions.dtype,

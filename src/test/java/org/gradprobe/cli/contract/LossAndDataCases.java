@@ -25,6 +25,7 @@ final class LossAndDataCases implements Contract.Source {
     public List<Case> cases(Path fixtures) throws IOException {
         lossCases(fixtures);
         addingCases();
+        textCases(fixtures);
         return cases;
     }
 
@@ -81,6 +82,25 @@ final class LossAndDataCases implements Contract.Source {
         add("train --data adding --loss cross-entropy", 2, new String[] {"train", "--data", "adding", "--loss", "cross-entropy", "--model", "flatten linear(1)"},
                 "--loss cross-entropy", "values");
         add("demo --data adding", 2, new String[] {"demo", "--data", "adding"}, "--data adding", "demo trains on images");
+    }
+
+    private void textCases(Path root) throws IOException {
+        String[] lm = {"--model", "flatten linear(64)", "--steps", "2"};
+        add("train --data text with a model whose output is not [T, V]", 2, new String[] {"train", "--data", "text", "--model", "flatten linear(64)"},
+                "--data text", "output must be [T, V]", "[64]");
+        add("diagnose --data text --input 8x8", 2, cat(new String[] {"diagnose", "--data", "text", "--input", "8x8"}, lm), "--data text", "--input T", "8x8");
+        add("diagnose --data text: without a file", 2, cat(new String[] {"diagnose", "--data", "text:"}, lm), "--data text:", "text:FILE");
+        Path missing = root.resolve("missing.txt"), empty = java.nio.file.Files.writeString(root.resolve("empty.txt"), "");
+        Path folder = java.nio.file.Files.createDirectories(root.resolve("texts"));
+        // (a text too short for T is refused after the model is checked: CharTextTest holds that message)
+        String[][] bad = {{missing.toString(), "no such file"}, {empty.toString(), "empty, expected a text"},
+            {folder.toString(), "is a directory, expected a file"}};
+        for (String[] b : bad) {
+            add("diagnose --data text:" + b[1], 1, cat(new String[] {"diagnose", "--data", "text:" + b[0], "--input", "16"}, lm), b[0], b[1]);
+            add("train --data text:" + b[1], 1, new String[] {"train", "--data", "text:" + b[0], "--input", "16", "--model", "flatten linear(64)",
+                "--out", root.resolve("run").toString()}, b[0], b[1]);
+        }
+        add("demo --data text", 2, new String[] {"demo", "--data", "text"}, "--data text", "demo trains on images");
     }
 
     static String[] cat(String[] a, String... b) {
