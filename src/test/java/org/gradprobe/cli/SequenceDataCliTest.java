@@ -55,6 +55,16 @@ class SequenceDataCliTest {
     }
 
     @Test
+    void imagesTrainAsRowsWithAnInputOfTwoDimensions() throws Exception {
+        Path runDir = dir.resolve("rows");
+        Result r = run("train", "--model", "flatten linear(10)", "--input", "28x28", "--limit", "100", "--batch", "25", "--out", runDir.toString());
+        assertEquals(0, r.code(), r.err());
+        List<String> lines = Files.readAllLines(runDir.resolve("metrics.jsonl"));
+        assertTrue(lines.get(0).contains("\"input\":\"28x28\"") && lines.get(0).contains("\"loss\":\"cross-entropy\""), lines.get(0));
+        assertTrue(r.out().contains("test accuracy"), r.out());
+    }
+
+    @Test
     void diagnoseTakesTheAddingProblemWithItsLossByDefault() {
         Result r = run("diagnose", "--data", "adding", "--input", "8x2", "--model", "flatten linear(4) tanh linear(1)", "--steps", "5", "--json");
         assertEquals(0, r.code(), r.err());
