@@ -28,8 +28,8 @@ import picocli.CommandLine.Option;
 
 /** gradprobe train: trains a network and writes a run folder (checkpoint and metrics log). */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Train a network on images with the gradient probe on, and write a run folder: model.safetensors (the "
-                + "checkpoint, PyTorch state_dict names), metrics.jsonl (provenance, running loss, test accuracy, every probed node) "
+        description = {"Train a network on images or sequences (--data) with the gradient probe on, and write a run folder: model.safetensors (the "
+                + "checkpoint, PyTorch state_dict names), metrics.jsonl (provenance, running loss, test accuracy or loss, every probed node) "
                 + "and report.html (charts and verdicts). The verdict table is printed after each epoch.",
             "The defaults are the seed recipe: seed-cnn, SGD lr 0.001 momentum 0.9, batch 4, cross-entropy, x/255 normalized "
                 + "with mean 0.5 std 0.5."})
