@@ -105,6 +105,23 @@ class SequenceTrainingTest {
     }
 
     @Test
+    void aNonFiniteLossAgainstValueTargetsIsLocalizedToTheLoss() {
+        // float32 weights of 1e30 give outputs near 1e31, whose squared error overflows float32 in the mse
+        SampleSet.Split data = AddingProblem.split(10, 1);
+        Model model = ModelSpec.build("flatten linear(1)", new int[] {10, 2}, DType.FLOAT32, Init.pytorchDefault(), 0);
+        Tensor w = model.parameters().get("1.weight");
+        for (int i = 0; i < w.numel(); i++) w.set(i, 1e30);
+        Trainer trainer = new Trainer(model, new Sgd(model.parameters(), 0.01, 0.9),
+                Trainer.Settings.defaults().withBatchSize(8).withSteps(3).withLoss(Loss.MSE));
+        Probe probe = Probe.attach(trainer, ProbeConfig.defaults());
+        trainer.fit(data.train(), null);
+        assertEquals("mse_loss", probe.firstNonFinite().op(), probe.firstNonFinite().describe());
+        assertEquals("forward", probe.firstNonFinite().pass());
+        assertEquals(1, probe.firstNonFinite().step());
+        assertTrue(probe.stopped());
+    }
+
+    @Test
     void evaluationOfValueTargetsIsTheMeanLossOverTheWholeSetWithoutAccuracy() {
         SampleSet test = AddingProblem.split(10, 1).test();
         Model model = ModelSpec.build("flatten linear(8) tanh linear(1)", new int[] {10, 2}, DType.FLOAT64, Init.pytorchDefault(), 3);
