@@ -68,7 +68,28 @@ def op_cases():
     ids = [3, 0, 3, 6, 1, 6, 6, 2]    # [2, 4]; rows 3 and 6 picked more than once
     cases.append(('embedding', {'op': 'embedding', 'ids': ids}, [r(7, 5)],
                   lambda w: F.embedding(torch.tensor(ids).reshape(2, 4), w)))
+    # recurrent layers, batch first: x [N, T, D], weight_ih [G*H, D], weight_hh [G*H, H], bias_ih, bias_hh [G*H]
+    for name, kind, gates, extra in [('rnn_tanh', 'RNN', 1, {'nonlinearity': 'tanh'}), ('rnn_relu', 'RNN', 1, {'nonlinearity': 'relu'}),
+                                     ('lstm', 'LSTM', 4, {}), ('gru', 'GRU', 3, {})]:
+        n, t, d, h = 3, 5, 4, 6
+        cases.append((name, {'op': name}, [r(n, t, d), r(gates * h, d, scale=0.5), r(gates * h, h, scale=0.5), r(gates * h, scale=0.5),
+                                           r(gates * h, scale=0.5)], recurrent(kind, d, h, extra, True)))
+    cases.append(('lstm_nobias', {'op': 'lstm'}, [r(2, 4, 3), r(8, 3, scale=0.5), r(8, 2, scale=0.5)], recurrent('LSTM', 3, 2, {}, False)))
+    cases.append(('gru_one_step', {'op': 'gru'}, [r(2, 1, 3), r(9, 3), r(9, 3), r(9), r(9)], recurrent('GRU', 3, 3, {}, True)))
+    cases.append(('linear_sequence', {'op': 'linear'}, [r(2, 3, 5), r(4, 5), r(4)], lambda x, w, b: F.linear(x, w, b)))
     return cases
+
+
+def recurrent(kind, d, h, extra, bias):
+    """nn.RNN/LSTM/GRU(batch_first=True) from a zero state as a function of x and its parameters, every step's h
+    out: the call nn.RNNBase.forward makes (torch._VF), with the given tensors as its weights."""
+    fn = {'LSTM': torch._VF.lstm, 'GRU': torch._VF.gru}.get(kind) or getattr(torch._VF, 'rnn_' + extra.get('nonlinearity', 'tanh'))
+
+    def run(x, *params):
+        h0 = torch.zeros(1, x.shape[0], h, dtype=x.dtype)
+        state = (h0, h0.clone()) if kind == 'LSTM' else h0
+        return fn(x, state, list(params), bias, 1, 0.0, True, False, True)[0]
+    return run
 
 
 def write_ops(dtype, path):
