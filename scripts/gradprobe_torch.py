@@ -3,10 +3,14 @@
 safetensors without the safetensors package, and compare a gradprobe `grads` output with PyTorch.
 
     /usr/bin/python3 scripts/gradprobe_torch.py grads --model SPEC --input 1x28x28 \
-        --weights W.safetensors --batch B.safetensors --out G_torch.safetensors [--mode train|eval]
+        --weights W.safetensors --batch B.safetensors --out G_torch.safetensors [--mode train|eval] [--loss LOSS]
     /usr/bin/python3 scripts/gradprobe_torch.py compare G_gradprobe.safetensors G_torch.safetensors
     /usr/bin/python3 scripts/gradprobe_torch.py init --model SPEC --input 1x28x28 --batch-size 4 \
-        --weights W.safetensors --batch B.safetensors [--seed 0] [--dtype float64]
+        --weights W.safetensors --batch B.safetensors [--seed 0] [--dtype float64] [--loss LOSS]
+
+LOSS is cross-entropy (the default; per token on outputs [N, T, C] against targets [N, T]), mse or
+bce-logits, as `gradprobe grads --loss`; the batch's 'target' is int64 class indices for cross-entropy
+and float values shaped as the output for the others.
 
 Needs only Debian's python3-torch.
 """
@@ -120,6 +124,29 @@ def build(spec, shape):
     return seq
 
 
+def output_shape(spec, shape):
+    """The per-sample output shape of gradprobe's model for SPEC on per-sample input shape `shape`."""
+    return build_list(expand(spec), list(shape), nn.Sequential)[1]
+
+
+LOSSES = {
+    # gradprobe's Loss.CROSS_ENTROPY: per token on [N, T, C] against [N, T]; [N, C] against [N] as it is
+    'cross-entropy': lambda out, y: nn.functional.cross_entropy(out.reshape(-1, out.shape[-1]), y.reshape(-1)),
+    'mse': nn.functional.mse_loss,
+    'bce-logits': nn.functional.binary_cross_entropy_with_logits,
+}
+
+
+def random_target(loss, n, out_shape, dtype):
+    """A batch's targets for LOSS: class indices below the output's last dimension, [N] or [N, T];
+    standard normal values (mse) or uniform ones in [0, 1) (bce-logits) shaped as the output."""
+    if loss == 'cross-entropy':
+        return torch.randint(0, out_shape[-1], [n] + list(out_shape[:-1]))
+    if loss == 'mse':
+        return torch.randn([n] + list(out_shape), dtype=dtype)
+    return torch.rand([n] + list(out_shape), dtype=dtype)
+
+
 def build_list(spec, shape, cls):
     mods = collections.OrderedDict()
     for i, tok in enumerate(split_top(spec, ' ')):
@@ -188,7 +215,7 @@ def leaf_modules(seq, prefix=''):
     return out
 
 
-def grads(model, x, target):
+def grads(model, x, target, loss_key='cross-entropy'):
     """loss, param grads, node grads and values, keyed as gradprobe's grads command writes them."""
     values = collections.OrderedDict()
 
@@ -201,7 +228,7 @@ def grads(model, x, target):
 
     handles = [m.register_forward_hook(hook(n)) for n, m in leaf_modules(model)]
     model.zero_grad()
-    loss = nn.functional.cross_entropy(model(x), target)
+    loss = LOSSES[loss_key](model(x), target)
     loss.backward()
     for h in handles:
         h.remove()
@@ -253,6 +280,7 @@ def main():
     g.add_argument('--batch', required=True)
     g.add_argument('--out', required=True)
     g.add_argument('--mode', default='train', choices=['train', 'eval'])
+    g.add_argument('--loss', default='cross-entropy', choices=sorted(LOSSES))
     i = sub.add_parser('init', help='random PyTorch weights and a random batch for a spec')
     i.add_argument('--model', required=True)
     i.add_argument('--input', required=True)
@@ -261,6 +289,7 @@ def main():
     i.add_argument('--batch', required=True)
     i.add_argument('--seed', type=int, default=0)
     i.add_argument('--dtype', default='float64', choices=['float32', 'float64'])
+    i.add_argument('--loss', default='cross-entropy', choices=sorted(LOSSES))
     c = sub.add_parser('compare')
     c.add_argument('gradprobe')
     c.add_argument('torch')
@@ -275,7 +304,8 @@ def main():
         model.load_state_dict(w, strict=False)
         model.train(a.mode == 'train')
         b, _ = load_safetensors(a.batch)
-        save_safetensors(a.out, grads(model, b['input'].to(dtype), b['target']))
+        target = b['target'] if a.loss == 'cross-entropy' else b['target'].to(dtype)
+        save_safetensors(a.out, grads(model, b['input'].to(dtype), target, a.loss))
     elif a.cmd == 'init':
         torch.manual_seed(a.seed)
         shape = [int(s) for s in a.input.lower().split('x')]
@@ -289,8 +319,8 @@ def main():
                 m.weight.data.uniform_(0.5, 1.5)
                 m.bias.data.uniform_(-0.5, 0.5)
         save_safetensors(a.weights, {k: v for k, v in model.state_dict().items() if not k.endswith('num_batches_tracked')})
-        save_safetensors(a.batch, {'input': torch.randn([a.batch_size] + shape, dtype=dtype),
-                                   'target': torch.randint(0, 10, (a.batch_size,))})
+        x = torch.randn([a.batch_size] + shape, dtype=dtype)
+        save_safetensors(a.batch, {'input': x, 'target': random_target(a.loss, a.batch_size, output_shape(a.model, shape), dtype)})
     else:
         ga, _ = load_safetensors(a.gradprobe)
         gb, _ = load_safetensors(a.torch)

@@ -130,6 +130,26 @@ MODELS = [
     ('resmlp', 'resmlp(3,16,relu)', [20], 6, 'train'),
 ]
 
+# (file stem, spec, input shape, batch, mode, loss): the losses that take float targets
+LOSS_MODELS = [
+    ('mlp_mse', 'flatten linear(12) tanh linear(3)', [2, 5], 5, 'train', 'mse'),
+    ('mlp_bce', 'linear(12) gelu linear(12) sigmoid linear(4)', [7], 6, 'train', 'bce-logits'),
+]
+
+
+def write_loss_model(stem, spec, shape, n, mode, loss, dtype):
+    """As write_model, against LOSS with targets of the kind it takes (gradprobe_torch.random_target)."""
+    torch.manual_seed(11)
+    model = gt.build(spec, shape).to(dtype)
+    model.train(mode == 'train')
+    x = torch.randn([n] + shape, dtype=dtype)
+    target = gt.random_target(loss, n, gt.output_shape(spec, shape), dtype)
+    suffix = '_f32' if dtype == torch.float32 else '_f64'
+    gt.save_safetensors(f'{OUT}/{stem}{suffix}.weights.safetensors', model.state_dict())
+    gt.save_safetensors(f'{OUT}/{stem}{suffix}.batch.safetensors', {'input': x, 'target': target})
+    gt.save_safetensors(f'{OUT}/{stem}{suffix}.grads.safetensors', gt.grads(model, x, target, loss),
+                        {'spec': spec, 'input': 'x'.join(map(str, shape)), 'mode': mode, 'loss': loss})
+
 
 def write_model(stem, spec, shape, n, mode, dtype):
     torch.manual_seed(7)
@@ -154,6 +174,40 @@ def write_model(stem, spec, shape, n, mode, dtype):
     after = {k: v for k, v in model.state_dict().items() if 'running' in k}
     if after and mode == 'train':
         gt.save_safetensors(f'{OUT}/{stem}{suffix}.after.safetensors', after)
+
+
+def loss_cases():
+    """(name, loss key, output, target, fn): gradprobe's Loss against PyTorch's functional losses, mean reduction."""
+    g = torch.Generator().manual_seed(4321)
+    r = lambda *s, scale=1.0: torch.randn(*s, generator=g, dtype=torch.float64) * scale
+    ce = lambda out, y: F.cross_entropy(out.reshape(-1, out.shape[-1]), y.reshape(-1))
+    return [
+        ('ce_rows', 'cross-entropy', r(5, 7, scale=2), torch.randint(0, 7, (5,), generator=g), ce),
+        # per token: [N, T, C] against [N, T], the mean over all N*T tokens
+        ('ce_tokens', 'cross-entropy', r(3, 4, 6, scale=2), torch.randint(0, 6, (3, 4), generator=g), ce),
+        ('mse', 'mse', r(4, 3), r(4, 3), F.mse_loss),
+        ('mse_one', 'mse', r(6, 1), torch.rand(6, 1, generator=g, dtype=torch.float64) * 2, F.mse_loss),
+        ('bce_soft', 'bce-logits', r(4, 5, scale=4), torch.rand(4, 5, generator=g, dtype=torch.float64),
+         F.binary_cross_entropy_with_logits),
+        ('bce_hard', 'bce-logits', r(3, 2, 4, scale=3), torch.randint(0, 2, (3, 2, 4), generator=g).double(),
+         F.binary_cross_entropy_with_logits),
+    ]
+
+
+def write_losses(dtype, path):
+    """Each case: its output and target, the loss, and the gradient of the loss at the output."""
+    tensors, meta = {}, {}
+    for name, key, out, target, fn in loss_cases():
+        x = out.to(dtype).requires_grad_(True)
+        y = target if not target.is_floating_point() else target.to(dtype)
+        loss = fn(x, y)
+        loss.backward()
+        tensors[f'{name}.out'] = x.detach()
+        tensors[f'{name}.target'] = y
+        tensors[f'{name}.loss'] = loss.detach().reshape([])
+        tensors[f'{name}.grad'] = x.grad
+        meta[name] = key
+    gt.save_safetensors(path, tensors, meta)
 
 
 def write_optim(path):
@@ -209,6 +263,11 @@ def main():
         for dt in (torch.float64, torch.float32) if stem != 'seed_cnn_cifar' else (torch.float64,):
             write_model(stem, spec, shape, n, mode, dt)
     write_optim(f'{OUT}/optim_f64.safetensors')
+    write_losses(torch.float64, f'{OUT}/losses_f64.safetensors')
+    write_losses(torch.float32, f'{OUT}/losses_f32.safetensors')
+    for stem, spec, shape, n, mode, loss in LOSS_MODELS:
+        for dt in (torch.float64, torch.float32):
+            write_loss_model(stem, spec, shape, n, mode, loss, dt)
     print('torch', torch.__version__, 'wrote', sorted(os.listdir(OUT)))
 
 

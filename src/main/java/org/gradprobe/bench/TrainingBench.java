@@ -229,7 +229,7 @@ public final class TrainingBench {
                 }
 
                 @Override
-                public boolean afterBackward(long step, Tensor input, int[] targets, double loss) {
+                public boolean afterBackward(long step, Tensor input, org.gradprobe.ops.Targets targets, double loss) {
                     long t0 = System.nanoTime();
                     boolean apply = p.afterBackward(step, input, targets, loss);
                     spent(2, t0);

@@ -9,11 +9,14 @@ import org.gradprobe.nn.ForwardContext;
 import org.gradprobe.nn.Layer;
 import org.gradprobe.nn.Model;
 import org.gradprobe.ops.Loss;
+import org.gradprobe.ops.Targets;
+import org.gradprobe.tensor.Shapes;
 import org.gradprobe.tensor.Rand;
 import org.gradprobe.tensor.Tensor;
 
 /**
- * Checks a whole model against a loss (mean cross-entropy by default) on a random batch: the gradient with respect to the
+ * Checks a whole model against a loss (mean cross-entropy by default; mse, bce-logits) on a random batch
+ * and random targets of the kind the loss takes ({@link #randomTargets}): the gradient with respect to the
  * input and every parameter, then with respect to the input of every top-level layer (the rest of the
  * network run from there). Dropout masks are fixed per check, so every evaluation sees the same one.
  * Determinism and linearity of backward are verified once, on the whole model.
@@ -26,15 +29,13 @@ public final class ModelCheck {
         return check(model, batch, o, Loss.CROSS_ENTROPY);
     }
 
-    /** Checks {@code model} against {@code lossFn} (random class indices as targets). */
+    /** Checks {@code model} against {@code lossFn} (random targets of the kind it takes). */
     public static List<CheckResult> check(Model model, int batch, CheckOptions o, Loss lossFn) {
         model.to(o.dtype());
         SplittableRandom rng = Rand.stream(o.seed(), "model-check");
-        int[] shape = org.gradprobe.tensor.Shapes.prepend(batch, model.inputShape());
+        int[] shape = Shapes.prepend(batch, model.inputShape());
         Tensor x = Tensor.randn(o.dtype(), rng, 1, shape).requiresGrad(true);
-        int classes = model.outputShape()[0];
-        int[] targets = new int[batch];
-        for (int i = 0; i < batch; i++) targets[i] = rng.nextInt(classes);
+        Targets targets = randomTargets(model.outputShape(), batch, lossFn, o.dtype(), rng);
         List<Layer> layers = model.layers();
         List<CheckResult> out = new ArrayList<>();
 
@@ -98,7 +99,28 @@ public final class ModelCheck {
         return new ForwardContext(true, Rand.stream(seed, "dropout"), null);
     }
 
-    static Tensor loss(List<Layer> layers, int from, Tensor x, int[] targets, long seed, Loss lossFn) {
+    /**
+     * Random targets for {@code batch} samples of a model whose output a sample is {@code output}, of the
+     * kind {@code loss} takes: class indices below the output's last dimension, one a sample for an output
+     * [C], one a step for [T, C]; for mse, standard normal values shaped as the output; for bce-logits,
+     * uniform values in [0, 1).
+     */
+    public static Targets randomTargets(int[] output, int batch, Loss loss, org.gradprobe.tensor.DType dtype, SplittableRandom rng) {
+        if (loss.classTargets()) {
+            int classes = output[output.length - 1];
+            int[] shape = Shapes.prepend(batch, java.util.Arrays.copyOf(output, output.length - 1));
+            int[] labels = new int[Shapes.numel(shape)];
+            for (int i = 0; i < labels.length; i++) labels[i] = rng.nextInt(classes);
+            return Targets.classes(labels, shape);
+        }
+        int[] shape = Shapes.prepend(batch, output);
+        if (loss == Loss.MSE) return Targets.values(Tensor.randn(dtype, rng, 1, shape));
+        Tensor y = Tensor.zeros(dtype, shape);
+        for (int i = 0; i < y.numel(); i++) y.set(i, rng.nextDouble());
+        return Targets.values(y);
+    }
+
+    static Tensor loss(List<Layer> layers, int from, Tensor x, Targets targets, long seed, Loss lossFn) {
         ForwardContext ctx = context(seed);
         Tensor h = x;
         for (int l = from; l < layers.size(); l++) h = layers.get(l).forward(h, ctx);

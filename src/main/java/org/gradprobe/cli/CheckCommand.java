@@ -14,6 +14,7 @@ import org.gradprobe.io.Json;
 import org.gradprobe.nn.Init;
 import org.gradprobe.nn.Model;
 import org.gradprobe.nn.ModelSpec;
+import org.gradprobe.ops.Loss;
 import org.gradprobe.train.MemoryEstimate;
 import org.gradprobe.tensor.DType;
 import picocli.CommandLine.Command;
@@ -24,7 +25,7 @@ import picocli.CommandLine.Option;
 /** gradprobe check: every backward rule against finite differences. */
 @Command(name = "check", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Check analytic gradients against central finite differences: every built-in op (--ops), or a model from a spec "
-                + "against mean cross-entropy on a random batch (every parameter, the input, and the input of every layer).",
+                + "against a mean loss (--loss) on a random batch and random targets (every parameter, the input, and the input of every layer).",
             "Modes: full (every Jacobian entry), sampled (16 coordinates per tensor), fast (random directions, as PyTorch's fast "
                 + "gradcheck; on failure, coordinates of the failing tensor are listed). Points within eps of a kink (ReLU at 0, max-pool "
                 + "ties) are skipped and counted. Exit code 0 when all pass, 1 when any fails."})
@@ -43,6 +44,11 @@ final class CheckCommand implements Callable<Integer> {
 
     @Option(names = "--layer", paramLabel = "NAME", converter = Converters.NonEmpty.class, description = "With --model: check only this layer (its input and parameters).")
     String layer;
+
+    @Option(names = "--loss", paramLabel = "cross-entropy|mse|bce-logits", converter = Converters.LossConverter.class,
+            description = "With --model: the loss the model is checked against, on random class indices (cross-entropy; per token for "
+                    + "outputs [T, C]) or random values shaped as the output (mse: normal, bce-logits: uniform in [0, 1)) (default: cross-entropy).")
+    Loss loss;
 
     @Option(names = "--mode", paramLabel = "full|sampled|fast", description = "Default: full for --ops, fast for a model.")
     String mode;
@@ -64,7 +70,8 @@ final class CheckCommand implements Callable<Integer> {
     public Integer call() {
         if (ops == (model != null)) throw new UsageException("give either --ops or --model SPEC");
         if (layer != null && model == null) throw new UsageException("--layer needs --model SPEC");
-        if (ops) OptionRules.refuse(commandSpec, "applies to --model SPEC, not to --ops", "--input", "--batch");
+        if (ops) OptionRules.refuse(commandSpec, "applies to --model SPEC, not to --ops", "--input", "--batch", "--loss");
+        if (layer != null) OptionRules.refuse(commandSpec, "does not apply with --layer (a layer alone is checked without a loss)", "--loss");
         CheckOptions.Mode m;
         String md = mode != null ? mode : ops ? "full" : "fast";
         try {
@@ -87,7 +94,7 @@ final class CheckCommand implements Callable<Integer> {
                     throw new UsageException("--layer: " + e.getMessage());
                 }
             } else {
-                results.addAll(ModelCheck.check(net, batch, o));
+                results.addAll(ModelCheck.check(net, batch, o, loss != null ? loss : Loss.CROSS_ENTROPY));
             }
         }
         boolean ok = results.stream().allMatch(CheckResult::passed);

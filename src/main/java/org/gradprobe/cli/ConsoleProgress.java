@@ -3,7 +3,7 @@ package org.gradprobe.cli;
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.gradprobe.data.Dataset;
+import org.gradprobe.data.SampleSet;
 import org.gradprobe.nn.Model;
 import org.gradprobe.train.Evaluation;
 import org.gradprobe.train.Trainer;
@@ -20,7 +20,10 @@ final class ConsoleProgress implements TrainingListener {
     private final boolean terminal = System.console() != null;
     private double running;
     private int runningCount;
-    private long images;
+    /** Samples trained on so far: images, or sequences (not their tokens). */
+    private long samples;
+    /** What a sample is called: "images", "sequences". */
+    private String unit = "images";
     private long start;
     private long lastBar;
 
@@ -30,15 +33,16 @@ final class ConsoleProgress implements TrainingListener {
     }
 
     @Override
-    public void onBegin(Model model, Dataset train, Trainer.Settings settings) {
+    public void onBegin(Model model, SampleSet train, Trainer.Settings settings) {
         start = System.nanoTime();
+        unit = train.unit();
     }
 
     @Override
     public void onStep(int epoch, long step, int batch, int batches, double loss, int n) {
         running += loss;
         runningCount++;
-        images += n;
+        samples += n;
         if ((batch + 1) % logEvery == 0 || batch + 1 == batches) {
             double mean = running / runningCount;
             if (terminal) System.err.print("\r\033[K");
@@ -50,7 +54,7 @@ final class ConsoleProgress implements TrainingListener {
                 r.put("step", step);
                 r.put("batch", batch + 1);
                 r.put("loss", mean);
-                r.put("images_per_s", images / seconds());
+                r.put(unit + "_per_s", samples / seconds());
                 run.log(r);
             }
             running = 0;
@@ -60,10 +64,10 @@ final class ConsoleProgress implements TrainingListener {
         if (terminal && now - lastBar > 200_000_000L) {
             lastBar = now;
             int width = 30, done = (int) ((long) width * (batch + 1) / batches);
-            double rate = images / seconds();
+            double rate = samples / seconds();
             double eta = (batches - batch - 1) * ((double) n / Math.max(rate, 1e-9));
-            System.err.printf("\r\033[Kepoch %d [%s%s] %d/%d  %.0f img/s  ETA %s", epoch, "#".repeat(done), ".".repeat(width - done),
-                    batch + 1, batches, rate, clock(eta));
+            System.err.printf("\r\033[Kepoch %d [%s%s] %d/%d  %.0f %s/s  ETA %s", epoch, "#".repeat(done), ".".repeat(width - done),
+                    batch + 1, batches, rate, unit.equals("images") ? "img" : unit, clock(eta));
             System.err.flush();
         }
     }
@@ -71,20 +75,31 @@ final class ConsoleProgress implements TrainingListener {
     @Override
     public void onEpoch(int epoch, Evaluation test) {
         if (terminal) System.err.print("\r\033[K");
-        if (test != null) {
-            out.printf("epoch %d: test accuracy %.2f%% (%d images), test loss %.4f, %.0f images/s%n", epoch, 100 * test.accuracy(),
-                    test.samples(), test.loss(), images / seconds());
-        }
+        if (test != null) out.printf("epoch %d: %s, %.0f %s/s%n", epoch, describe(test, unit), samples / seconds(), unit);
         if (run != null) {
             run.checkpoint("the weights after epoch " + epoch);
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("type", "epoch");
             r.put("epoch", epoch);
-            r.put("test_accuracy", test == null ? null : test.accuracy());
+            r.put("test_accuracy", test == null || !test.hasAccuracy() ? null : test.accuracy());
             r.put("test_loss", test == null ? null : test.loss());
             r.put("seconds", seconds());
             run.log(r);
         }
+    }
+
+    /**
+     * A test evaluation in words: "test accuracy 84.20% (1000 images), test loss 0.4321"; per token
+     * "test accuracy 45.10% of 24000 tokens (375 sequences), ..."; for value targets the loss alone,
+     * "test loss 0.0123 (1000 sequences; no accuracy: the targets are values)".
+     */
+    static String describe(Evaluation test, String unit) {
+        if (!test.hasAccuracy()) {
+            return String.format("test loss %.4f (%d %s; no accuracy: the targets are values)", test.loss(), test.samples(), unit);
+        }
+        String over = test.predictions() == test.samples() ? String.format("(%d %s)", test.samples(), unit)
+                : String.format("of %d tokens (%d %s)", test.predictions(), test.samples(), unit);
+        return String.format("test accuracy %.2f%% %s, test loss %.4f", 100 * test.accuracy(), over, test.loss());
     }
 
     private double seconds() {

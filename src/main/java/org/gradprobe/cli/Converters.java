@@ -2,6 +2,7 @@ package org.gradprobe.cli;
 
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import org.gradprobe.ops.Loss;
 import org.gradprobe.tensor.DType;
 import org.gradprobe.tensor.Shapes;
 import picocli.CommandLine.ITypeConverter;
@@ -15,6 +16,17 @@ import picocli.CommandLine.TypeConversionException;
  */
 final class Converters {
     private Converters() {}
+
+    /** --loss: cross-entropy, mse or bce-logits. */
+    static final class LossConverter implements ITypeConverter<Loss> {
+        public Loss convert(String s) {
+            try {
+                return Loss.parse(s);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
 
     static final class DTypeConverter implements ITypeConverter<DType> {
         public DType convert(String s) {

@@ -3,6 +3,8 @@ package org.gradprobe.cli;
 import java.nio.file.Path;
 import org.gradprobe.data.DataSets;
 import org.gradprobe.data.FashionMnist;
+import org.gradprobe.data.SampleSet;
+import org.gradprobe.ops.Loss;
 import picocli.CommandLine.Option;
 
 /** Where the images come from and how they are normalized. */
@@ -20,5 +22,20 @@ final class DataOptions {
 
     FashionMnist.Split load() {
         return DataSets.load(dir);
+    }
+
+    /**
+     * The loss to train {@code data} with: {@code given} (--loss), else the one its targets are made for
+     * (cross-entropy for classes, mse for values). A loss that takes the other kind of targets is a usage
+     * error naming both.
+     */
+    static Loss loss(Loss given, SampleSet data) {
+        boolean classes = data.classes() > 0;
+        Loss l = given != null ? given : classes ? Loss.CROSS_ENTROPY : Loss.MSE;
+        if (l.classTargets() != classes) {
+            throw new UsageException("--loss " + l.key() + " takes " + (l.classTargets() ? "class indices" : "float values") + " as targets, but the training data ("
+                    + data.name() + ") has " + (classes ? "class indices (use --loss cross-entropy)" : "values (use --loss mse or bce-logits)"));
+        }
+        return l;
     }
 }

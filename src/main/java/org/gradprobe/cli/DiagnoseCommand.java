@@ -9,6 +9,7 @@ import org.gradprobe.io.Json;
 import org.gradprobe.nn.Model;
 import org.gradprobe.nn.Builtins;
 import org.gradprobe.nn.ModelSpec;
+import org.gradprobe.ops.Loss;
 import org.gradprobe.optim.Optimizer;
 import org.gradprobe.probe.Diagnosis;
 import org.gradprobe.probe.ProbeConfig;
@@ -40,6 +41,11 @@ final class DiagnoseCommand implements Callable<Integer> {
     double lr;
 
     @Mixin OptimizerOptions optimizerOptions;
+
+    @Option(names = "--loss", paramLabel = "cross-entropy|mse|bce-logits", converter = Converters.LossConverter.class,
+            description = "Loss (mean): cross-entropy against class indices (per token for outputs [T, C]), mse or bce-logits against "
+                    + "float values (default: the data's: cross-entropy, mse for --data adding).")
+    Loss loss;
 
     @Option(names = "--clip-norm", paramLabel = "MAX", converter = Converters.Positive.class, description = "Clip gradients to this global L2 norm (clip_grad_norm_).")
     Double clipNorm;
@@ -83,16 +89,17 @@ final class DiagnoseCommand implements Callable<Integer> {
                     TrainCommand.pixelBytes(split), Runtime.getRuntime().maxMemory());
             model = modelOptions.buildTrainable(train.sampleShape());
         }
+        Loss objective = DataOptions.loss(loss, train);
         Optimizer opt = optimizerOptions.build(model.parameters(), lr);
         Trainer.Settings settings = Trainer.Settings.defaults().withSteps(steps).withBatchSize(batch).withSeed(modelOptions.seed)
-                .withClipNorm(clipNorm).withClipValue(clipValue);
+                .withClipNorm(clipNorm).withClipValue(clipValue).withLoss(objective);
         Doing.now("diagnosing " + modelOptions.model + " at batch " + batch, "--batch (" + batch + ") or the model's size");
         Diagnosis d = Diagnosis.run(model, opt, train, settings, ProbeConfig.defaults().withEvery(1));
         if (json) {
             System.out.println(Json.write(d.toJson()));
         } else {
             System.out.println("model: " + model.spec() + " on " + org.gradprobe.tensor.Shapes.dims(model.inputShape()) + ", "
-                    + opt.describe() + ", " + d.steps() + " steps of batch " + batch + " on " + train.name());
+                    + opt.describe() + ", " + objective.key() + ", " + d.steps() + " steps of batch " + batch + " on " + train.name());
             System.out.print(TerminalReport.render(d.probe(), d, Flags::remedy));
             if (d.clipping() != null) System.out.println(d.clipping().summary());
         }

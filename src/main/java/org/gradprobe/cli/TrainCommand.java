@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.gradprobe.data.FashionMnist;
 import org.gradprobe.nn.Model;
+import org.gradprobe.ops.Loss;
 import org.gradprobe.optim.Optimizer;
 import org.gradprobe.probe.Diagnosis;
 import org.gradprobe.probe.Probe;
@@ -49,6 +50,11 @@ final class TrainCommand implements Callable<Integer> {
     double lr;
 
     @Mixin OptimizerOptions optimizerOptions;
+
+    @Option(names = "--loss", paramLabel = "cross-entropy|mse|bce-logits", converter = Converters.LossConverter.class,
+            description = "Loss (mean): cross-entropy against class indices (per token for outputs [T, C]), mse or bce-logits against "
+                    + "float values (default: the data's: cross-entropy, mse for --data adding).")
+    Loss loss;
 
     @Option(names = "--clip-norm", paramLabel = "MAX", converter = Converters.Positive.class, description = "Clip gradients to this global L2 norm (clip_grad_norm_).")
     Double clipNorm;
@@ -97,20 +103,22 @@ final class TrainCommand implements Callable<Integer> {
                 MemoryEstimate.Job.training(batch, trainImages, MemoryCheck.optimizerState(optimizerOptions), !noProbe,
                         Math.min(Trainer.Settings.defaults().evalBatch(), data.test().size())), batch, "--batch", pixelBytes(data),
                 Runtime.getRuntime().maxMemory());
+        Loss objective = DataOptions.loss(loss, data.train());
         Model model = modelOptions.buildTrainable(data.train().sampleShape());
         Optimizer opt = optimizerOptions.build(model.parameters(), lr);
         Trainer.Settings settings = Trainer.Settings.defaults().withEpochs(epochs).withBatchSize(batch).withSeed(modelOptions.seed)
-                .withNormalization(dataOptions.mean, dataOptions.std).withClipNorm(clipNorm).withClipValue(clipValue).withLimit(limit);
+                .withNormalization(dataOptions.mean, dataOptions.std).withClipNorm(clipNorm).withClipValue(clipValue).withLimit(limit)
+                .withLoss(objective);
         System.out.println("data: " + data.source() + " (" + data.train().size() + " training, " + data.test().size() + " test images"
                 + (limit > 0 && limit < data.train().size() ? "; training on the first " + limit : "") + ")");
         System.out.println("model: " + model.spec());
-        System.out.println("optimizer: " + opt.describe() + ", batch " + batch + ", " + model.dtype());
+        System.out.println("optimizer: " + opt.describe() + ", batch " + batch + ", " + model.dtype() + ", loss " + objective.key());
         System.out.println("run folder: " + dir + (stray > 0 ? " (removed " + stray + " temporary files an interrupted run left)" : ""));
         Doing.now("training " + modelOptions.model + " at batch " + batch, "--batch (" + batch + ") or the model's size");
         Trainer trainer = new Trainer(model, opt, settings);
         Probe probe = noProbe ? null : Probe.attach(trainer, ProbeConfig.defaults().withEvery(probeEvery))
                 .onNonFinite(Probe.OnNonFinite.valueOf(onNonFinite.toUpperCase(java.util.Locale.ROOT)));
-        Map<String, Object> recorded = settings(model, opt);
+        Map<String, Object> recorded = settings(model, opt, objective);
         if (probe != null) recorded.put("probe", ProbeLog.describe(probe));
         try (RunFolder run = new RunFolder(dir, model, Provenance.of(Main.VERSION, "train", model.spec(), recorded, modelOptions.seed));
              Interrupts interrupts = new Interrupts(trainer::requestStop)) {
@@ -151,8 +159,10 @@ final class TrainCommand implements Callable<Integer> {
                         + " (" + run.checkpointed() + ")" + (probe != null ? ", the report and the verdicts so far" : "") + " in " + dir);
                 return Interrupts.exitCode(signal);
             }
-            if (last != null) {
+            if (last != null && last.hasAccuracy()) {
                 System.out.printf("finished: test accuracy %.2f%%, test loss %.4f; run folder %s%n", 100 * last.accuracy(), last.loss(), dir);
+            } else if (last != null) {
+                System.out.printf("finished: test loss %.4f (%s; no accuracy: the targets are values); run folder %s%n", last.loss(), objective.key(), dir);
             }
         }
         return 0;
@@ -175,12 +185,13 @@ final class TrainCommand implements Callable<Integer> {
         if (noProbe) OptionRules.refuse(commandSpec, "does not apply with --no-probe (the probe is off)", "--probe-every", "--on-nonfinite");
     }
 
-    private Map<String, Object> settings(Model model, Optimizer opt) {
+    private Map<String, Object> settings(Model model, Optimizer opt, Loss objective) {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("input", org.gradprobe.tensor.Shapes.dims(model.inputShape()));
         s.put("dtype", modelOptions.dtype.toString());
         s.put("init", modelOptions.parsedInit().toString());
         s.put("optimizer", opt.describe());
+        s.put("loss", objective.key());
         s.put("epochs", epochs);
         s.put("batch", batch);
         s.put("clip_norm", clipNorm);

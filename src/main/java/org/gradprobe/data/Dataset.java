@@ -1,12 +1,14 @@
 package org.gradprobe.data;
 
+import org.gradprobe.ops.Targets;
 import org.gradprobe.tensor.Shapes;
+import org.gradprobe.tensor.Tensor;
 
 /**
  * Labelled images held as raw bytes (0–255), [count, C, H, W] row-major, with class labels; converted
- * to normalized tensors batch by batch.
+ * to normalized tensors batch by batch ({@link #fill}: (x/255 − mean)/std, one class index an image).
  */
-public final class Dataset {
+public final class Dataset implements SampleSet {
     private final String name;
     private final byte[] pixels;
     private final int[] labels;
@@ -34,12 +36,26 @@ public final class Dataset {
         this.classNames = classNames;
     }
 
-    public String name() { return name; }
-    public int size() { return labels.length; }
-    public int[] sampleShape() { return sampleShape.clone(); }
-    public int classes() { return classes; }
+    @Override public String name() { return name; }
+    @Override public int size() { return labels.length; }
+    @Override public int[] sampleShape() { return sampleShape.clone(); }
+    @Override public int classes() { return classes; }
     public int label(int i) { return labels[i]; }
-    public String className(int c) { return classNames != null && c < classNames.length ? classNames[c] : Integer.toString(c); }
+    @Override public String className(int c) { return classNames != null && c < classNames.length ? classNames[c] : Integer.toString(c); }
+    @Override public String unit() { return "images"; }
+    @Override public long bytes() { return pixels.length + 4L * labels.length; }
+
+    @Override
+    public Targets fill(int[] samples, Tensor input, double mean, double std) {
+        int per = Shapes.numel(sampleShape);
+        int[] t = new int[samples.length];
+        for (int i = 0; i < samples.length; i++) {
+            int s = samples[i];
+            t[i] = labels[s];
+            for (int j = 0; j < per; j++) input.set(i * per + j, ((pixels[s * per + j] & 0xff) / 255.0 - mean) / std);
+        }
+        return Targets.classes(t);
+    }
 
     /** Raw pixel byte {@code j} of sample {@code i} (0–255). */
     public int pixel(int i, int j) {
@@ -47,6 +63,7 @@ public final class Dataset {
     }
 
     /** The first {@code n} samples (all if n ≥ size). */
+    @Override
     public Dataset head(int n) {
         if (n >= size()) return this;
         int per = Shapes.numel(sampleShape);
@@ -54,6 +71,4 @@ public final class Dataset {
         int[] l = java.util.Arrays.copyOf(labels, n);
         return new Dataset(name + " (first " + n + ")", p, l, sampleShape, classes, classNames);
     }
-
-    byte[] pixels() { return pixels; }
 }

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.gradprobe.data.Dataset;
+import org.gradprobe.data.SampleSet;
 import org.gradprobe.nn.Model;
 import org.gradprobe.optim.Optimizer;
 import org.gradprobe.train.Clipping;
@@ -36,7 +36,7 @@ public record Diagnosis(Probe probe, List<LayerVerdict> layers, LossVerdict loss
      * A short probed training run: the trainer's loop with {@code settings} (their {@code steps} steps,
      * reshuffling {@code data} each pass), the probe recording as {@code config} says, then the verdicts.
      */
-    public static Diagnosis run(Model model, Optimizer optimizer, Dataset data, Trainer.Settings settings, ProbeConfig config) {
+    public static Diagnosis run(Model model, Optimizer optimizer, SampleSet data, Trainer.Settings settings, ProbeConfig config) {
         Trainer trainer = new Trainer(model, optimizer, settings);
         Probe probe = Probe.attach(trainer, config);
         trainer.fit(data, null);

@@ -11,6 +11,7 @@ import org.gradprobe.autograd.Node;
 import org.gradprobe.nn.ForwardContext;
 import org.gradprobe.nn.Model;
 import org.gradprobe.ops.Loss;
+import org.gradprobe.ops.Targets;
 import org.gradprobe.optim.Optimizer;
 import org.gradprobe.tensor.Tensor;
 
@@ -23,7 +24,7 @@ final class Localizer {
      * in the forward pass, the first op whose output is non-finite while its inputs are finite; in the
      * backward pass, the first rule that turns a finite gradient into a non-finite one.
      */
-    static NonFiniteEvent replay(Model model, Optimizer optimizer, Loss lossFn, long step, Tensor input, int[] targets) {
+    static NonFiniteEvent replay(Model model, Optimizer optimizer, Loss lossFn, long step, Tensor input, Targets targets) {
         Map<String, Tensor> savedBuffers = new LinkedHashMap<>();
         for (Map.Entry<String, Tensor> e : model.stateDict().entrySet()) {
             if (!optimizer.parameters().containsKey(e.getKey())) savedBuffers.put(e.getKey(), e.getValue().copy());

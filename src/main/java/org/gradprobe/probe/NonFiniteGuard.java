@@ -6,6 +6,7 @@ import java.util.function.Consumer;
 import org.gradprobe.autograd.Backward;
 import org.gradprobe.nn.Model;
 import org.gradprobe.ops.Loss;
+import org.gradprobe.ops.Targets;
 import org.gradprobe.optim.Optimizer;
 import org.gradprobe.tensor.Tensor;
 
@@ -85,7 +86,7 @@ final class NonFiniteGuard {
      * {@code step} saw a NaN or Inf before its update: the first is localized by replaying the step and
      * reported; under the STOP policy, training stops.
      */
-    void nonFinite(long step, Tensor input, int[] targets) {
+    void nonFinite(long step, Tensor input, Targets targets) {
         if (first == null) {
             first = Localizer.replay(model, optimizer, loss, step, input, targets);
             report.accept(first);

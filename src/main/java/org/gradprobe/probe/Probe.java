@@ -10,6 +10,7 @@ import org.gradprobe.nn.ForwardContext;
 import org.gradprobe.nn.Layer;
 import org.gradprobe.nn.Model;
 import org.gradprobe.ops.Loss;
+import org.gradprobe.ops.Targets;
 import org.gradprobe.optim.Optimizer;
 import org.gradprobe.tensor.Tensor;
 import org.gradprobe.train.Trainer;
@@ -146,7 +147,7 @@ public final class Probe implements Trainer.StepHook {
     }
 
     @Override
-    public boolean afterBackward(long step, Tensor input, int[] targets, double loss) {
+    public boolean afterBackward(long step, Tensor input, Targets targets, double loss) {
         recorder.backwardDone();
         steps = step;
         addLoss(step, loss);

@@ -7,17 +7,18 @@ import org.gradprobe.autograd.Backward;
 import org.gradprobe.nn.ForwardContext;
 import org.gradprobe.nn.Model;
 import org.gradprobe.ops.Loss;
+import org.gradprobe.ops.Targets;
 import org.gradprobe.tensor.Tensor;
 
 /**
- * One forward and backward pass of a loss (mean cross-entropy for the PyTorch comparison) that keeps everything a user may want to hold
+ * One forward and backward pass of a loss (cross-entropy, mse or bce-logits, as {@code gradprobe grads --loss}) that keeps everything a user may want to hold
  * against PyTorch: the loss, every parameter's gradient, every layer's output (value) and the
  * gradient of the loss with respect to every layer's output (node), keyed by layer name.
  */
 public record GradCapture(Tensor loss, Map<String, Tensor> paramGrads, Map<String, Tensor> values, Map<String, Tensor> nodeGrads) {
 
     /** Runs the pass; parameter gradients are computed fresh (previous ones are cleared). */
-    public static GradCapture run(Model model, Tensor input, int[] targets, boolean training, long seed, Loss loss) {
+    public static GradCapture run(Model model, Tensor input, Targets targets, boolean training, long seed, Loss loss) {
         Map<String, Tensor> values = new LinkedHashMap<>();
         ForwardContext ctx = new ForwardContext(training, new SplittableRandom(seed), (name, layer, out) -> {
             out.retainGrad();

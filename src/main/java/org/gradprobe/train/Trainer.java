@@ -7,10 +7,11 @@ import java.util.OptionalDouble;
 import java.util.SplittableRandom;
 import org.gradprobe.autograd.Backward;
 import org.gradprobe.data.Batches;
-import org.gradprobe.data.Dataset;
+import org.gradprobe.data.SampleSet;
 import org.gradprobe.nn.ForwardContext;
 import org.gradprobe.nn.Model;
 import org.gradprobe.ops.Loss;
+import org.gradprobe.ops.Targets;
 import org.gradprobe.optim.Clip;
 import org.gradprobe.optim.Optimizer;
 import org.gradprobe.tensor.Rand;
@@ -19,8 +20,9 @@ import org.gradprobe.tensor.Tensor;
 
 /**
  * The training loop of the seed recipe: each epoch a seeded shuffle into mini-batches, forward, the
- * loss (mean cross-entropy by default), backward, optional clipping, optimizer step; then an evaluation
- * on the test set. Listeners ({@link #addListener}) see every step and epoch.
+ * loss (mean cross-entropy by default) against the batch's {@link Targets}, backward, optional clipping,
+ * optimizer step; then an evaluation on the test set. Any {@link SampleSet} trains: images, sequences.
+ * Listeners ({@link #addListener}) see every step and epoch.
  */
 public final class Trainer {
     /**
@@ -29,13 +31,13 @@ public final class Trainer {
      * what differs with the {@code with...} methods.
      *
      * @param epochs    passes over the training set
-     * @param batchSize images per step
+     * @param batchSize samples (images, sequences) per step
      * @param seed      seeds the shuffle and dropout
      * @param mean      normalization mean after x/255
      * @param std       normalization std after x/255
      * @param clipNorm  clip gradients to this global L2 norm; empty: off
      * @param clipValue clamp every gradient element to ±this; empty: off
-     * @param limit     train on the first {@code limit} images only (0: all)
+     * @param limit     train on the first {@code limit} samples only (0: all)
      * @param evalBatch batch size of the test evaluation
      * @param steps     stop after this many steps, taking as many epochs as they need (0: {@code epochs} decide)
      * @param loss      the objective
@@ -121,7 +123,7 @@ public final class Trainer {
         default Backward.GradListener backwardListener(long step) { return null; }
 
         /** After backward (and clipping), before the update: return false to skip the update of this step. */
-        default boolean afterBackward(long step, Tensor input, int[] targets, double loss) { return true; }
+        default boolean afterBackward(long step, Tensor input, Targets targets, double loss) { return true; }
 
         default void afterUpdate(long step) {}
 
@@ -191,8 +193,8 @@ public final class Trainer {
      * Trains for the configured epochs (or steps); returns the last test evaluation (null when
      * {@code test} is null, or when a stop was asked before the first epoch ended).
      */
-    public Evaluation fit(Dataset train, Dataset test) {
-        Dataset data = settings.limit() > 0 ? train.head(settings.limit()) : train;
+    public Evaluation fit(SampleSet train, SampleSet test) {
+        SampleSet data = settings.limit() > 0 ? train.head(settings.limit()) : train;
         SplittableRandom rng = Rand.stream(settings.seed(), "shuffle");
         all.onBegin(model, data, settings);
         Evaluation last = null;
@@ -205,7 +207,7 @@ public final class Trainer {
             for (int b = 0; b < count && !done; b++) {
                 Batches.Batch batch = batches.get(b);
                 double loss = step(batch.input(), batch.targets(), rng);
-                all.onStep(epoch, stepCount, b, count, loss, batch.targets().length);
+                all.onStep(epoch, stepCount, b, count, loss, batch.samples());
                 done = hook.stopRequested() || ++taken == settings.steps() || stopAsked;
             }
             if (stopAsked) break;
@@ -217,8 +219,13 @@ public final class Trainer {
         return last;
     }
 
-    /** One training step on a batch; returns the loss before the update. */
+    /** One training step on a batch of images with one class index each; returns the loss before the update. */
     public double step(Tensor input, int[] targets, SplittableRandom rng) {
+        return step(input, Targets.classes(targets), rng);
+    }
+
+    /** One training step on a batch and its targets; returns the loss before the update. */
+    public double step(Tensor input, Targets targets, SplittableRandom rng) {
         long step = ++stepCount;
         optimizer.zeroGrad();
         Tensor loss;
@@ -263,13 +270,13 @@ public final class Trainer {
     /** Passes each event to every listener, in the order they were added. */
     private final class Broadcast implements TrainingListener {
         @Override
-        public void onBegin(Model m, Dataset train, Settings s) {
+        public void onBegin(Model m, SampleSet train, Settings s) {
             for (TrainingListener l : listeners) l.onBegin(m, train, s);
         }
 
         @Override
-        public void onStep(int epoch, long step, int batch, int batches, double loss, int images) {
-            for (TrainingListener l : listeners) l.onStep(epoch, step, batch, batches, loss, images);
+        public void onStep(int epoch, long step, int batch, int batches, double loss, int samples) {
+            for (TrainingListener l : listeners) l.onStep(epoch, step, batch, batches, loss, samples);
         }
 
         @Override

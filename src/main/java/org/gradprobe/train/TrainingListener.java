@@ -1,6 +1,6 @@
 package org.gradprobe.train;
 
-import org.gradprobe.data.Dataset;
+import org.gradprobe.data.SampleSet;
 import org.gradprobe.nn.Model;
 
 /**
@@ -10,10 +10,13 @@ import org.gradprobe.nn.Model;
  */
 public interface TrainingListener {
     /** Before the first step of {@link Trainer#fit}. */
-    default void onBegin(Model model, Dataset train, Trainer.Settings settings) {}
+    default void onBegin(Model model, SampleSet train, Trainer.Settings settings) {}
 
-    /** After the optimizer step of global step {@code step} (1-based); {@code batch} is 0-based within the epoch. */
-    default void onStep(int epoch, long step, int batch, int batches, double loss, int images) {}
+    /**
+     * After the optimizer step of global step {@code step} (1-based); {@code batch} is 0-based within the
+     * epoch; {@code samples} is the batch's size N (images, or sequences: not their tokens).
+     */
+    default void onStep(int epoch, long step, int batch, int batches, double loss, int samples) {}
 
     /** A probe recorded step {@code step}: its records are in the probe's histories (called right after its update). */
     default void onRecord(long step) {}

@@ -228,7 +228,9 @@ class CliTest {
         assertTrue(Files.exists(run.resolve("model.safetensors")));
         var lines = Files.readAllLines(run.resolve("metrics.jsonl"));
         assertTrue(lines.get(0).contains("\"type\":\"provenance\"") && lines.get(0).contains("java.version"), lines.get(0));
+        assertTrue(lines.get(0).contains("\"loss\":\"cross-entropy\""), "the loss in the settings: " + lines.get(0));
         assertEquals(2, lines.stream().filter(l -> l.contains("\"type\":\"epoch\"")).count());
+        assertTrue(lines.stream().anyMatch(l -> l.contains("\"type\":\"train\"") && l.contains("\"images_per_s\"")));
         assertEquals(0, run("eval", "--weights", run.resolve("model.safetensors").toString()).code());
         assertEquals(0, run("models", "resmlp(2,8,gelu)").code());
     }

@@ -111,12 +111,13 @@ class DataTest {
         Batches a = new Batches(d, 4, new SplittableRandom(1), 0.5, 0.5, DType.FLOAT32);
         Batches b = new Batches(d, 4, new SplittableRandom(1), 0.5, 0.5, DType.FLOAT32);
         assertEquals(3, a.count());
-        assertEquals(2, a.get(2).targets().length);
-        assertEquals(Arrays.toString(a.get(0).targets()), Arrays.toString(b.get(0).targets()));
+        assertEquals(2, a.get(2).labels().length);
+        assertEquals(2, a.get(2).samples());
+        assertEquals(Arrays.toString(a.get(0).labels()), Arrays.toString(b.get(0).labels()));
         Set<Integer> seen = new HashSet<>();
         for (Batches.Batch x : new Batches(d, 3, new SplittableRandom(5), 0.5, 0.5, DType.FLOAT64)) {
             for (int i = 0; i < x.input().numel(); i++) assertTrue(x.input().get(i) >= -1 && x.input().get(i) <= 1);
-            for (int t : x.targets()) seen.add(t);
+            for (int t : x.labels()) seen.add(t);
         }
         Batches plain = new Batches(d, 10, null, 0.5, 0.5, DType.FLOAT64);
         assertEquals((d.pixel(0, 300) / 255.0 - 0.5) / 0.5, plain.get(0).input().get(300), 1e-15);

@@ -23,7 +23,7 @@ class DeterminismTest {
                 Parallel.setThreads(th);
                 Model m = ModelSpec.build("seed-cnn", null, DType.FLOAT32, Init.pytorchDefault(), 0);
                 Tensor x = Tensor.randn(DType.FLOAT32, new SplittableRandom(1), 1, 12, 1, 28, 28);
-                GradCapture g = GradCapture.run(m, x, new int[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1}, true, 0, org.gradprobe.ops.Loss.CROSS_ENTROPY);
+                GradCapture g = GradCapture.run(m, x, org.gradprobe.ops.Targets.classes(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1), true, 0, org.gradprobe.ops.Loss.CROSS_ENTROPY);
                 float[] all = new float[0];
                 for (Tensor t : g.paramGrads().values()) {
                     float[] next = java.util.Arrays.copyOf(all, all.length + t.numel());

@@ -50,6 +50,39 @@ class LossTest {
     }
 
     @Test
+    void perTokenCrossEntropyIsTheMeanOverEveryTokenOfTheRows() {
+        // [N, T, C] against [N, T] is the N·T rows of C logits against the N·T class indices
+        Tensor x = Tensor.randn(DType.FLOAT64, new SplittableRandom(5), 1, 2, 3, 4).requiresGrad(true);
+        int[] y = {3, 0, 1, 2, 2, 0};
+        Tensor rows = x.detach().view(6, 4).requiresGrad(true);
+        Tensor expected = F.crossEntropy(rows, y);
+        Tensor l = Loss.CROSS_ENTROPY.compute(x, Targets.classes(y, new int[] {2, 3}));
+        assertEquals(expected.item(), l.item(), 0.0);
+        Backward.backward(l);
+        Backward.backward(expected);
+        for (int i = 0; i < 24; i++) assertEquals(rows.grad().get(i), x.grad().get(i), 0.0);
+        assertEquals(2, Targets.classes(y, new int[] {2, 3}).samples(), "samples are the sequences, not the tokens");
+    }
+
+    @Test
+    void classTargetsMustFitTheOutput() {
+        Tensor x = Tensor.randn(DType.FLOAT64, new SplittableRandom(5), 1, 2, 3, 4);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Loss.CROSS_ENTROPY.compute(x, Targets.classes(new int[6], new int[] {3, 2})));
+        assertTrue(e.getMessage().contains("targets [3, 2] do not fit the output [2, 3, 4] (expected class indices [2, 3])"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Loss.CROSS_ENTROPY.compute(x, new int[] {0, 1}));
+        assertTrue(e.getMessage().contains("expected class indices [2, 3]"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Targets.classes(new int[5], new int[] {2, 3}));
+        assertTrue(e.getMessage().contains("5 class indices do not fill the shape [2, 3]"), e.getMessage());
+    }
+
+    @Test
+    void eachLossSaysWhichTargetsItTakes() {
+        assertTrue(Loss.CROSS_ENTROPY.classTargets());
+        assertTrue(!Loss.MSE.classTargets() && !Loss.BCE_WITH_LOGITS.classTargets());
+    }
+
+    @Test
     void lossesAreFoundByTheirKeys() {
         for (Loss l : Loss.ALL) assertSame(l, Loss.parse(l.key()));
         assertSame(Loss.MSE, Loss.parse(" MSE "));

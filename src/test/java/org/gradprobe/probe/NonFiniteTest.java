@@ -217,7 +217,7 @@ class NonFiniteTest {
                 if (askedForListener) p.backwardListener(step);
                 org.gradprobe.autograd.Backward.backward(loss);
                 if (step == 3) m.parameters().get("1.weight").grad().set(5, Double.NaN);
-                boolean apply = p.afterBackward(step, x, new int[8], loss.item());
+                boolean apply = p.afterBackward(step, x, org.gradprobe.ops.Targets.classes(new int[8]), loss.item());
                 assertEquals(step < 3, apply, "step " + step + (askedForListener ? ", listener asked for" : ""));
                 if (apply) {
                     sgd.step();

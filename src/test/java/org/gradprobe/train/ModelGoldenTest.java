@@ -8,6 +8,7 @@ import java.util.Map;
 import org.gradprobe.Golden;
 import org.gradprobe.io.SafeTensors;
 import org.gradprobe.nn.Model;
+import org.gradprobe.ops.Loss;
 import org.gradprobe.tensor.DType;
 import org.gradprobe.tensor.Shapes;
 import org.gradprobe.tensor.Tensor;
@@ -17,7 +18,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Whole models against PyTorch: the loss, every parameter gradient, every layer output and the gradient
- * at every layer output, through the same code path as {@code gradprobe grads}.
+ * at every layer output, through the same code path as {@code gradprobe grads}; against cross-entropy,
+ * and (the {@code mlp_mse}, {@code mlp_bce} files) against mse and bce-logits with float targets read
+ * from the batch file.
  */
 class ModelGoldenTest {
     @TempDir
@@ -26,7 +29,7 @@ class ModelGoldenTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource({
         "seed_cnn_f64", "seed_cnn_f32", "seed_cnn_cifar_f64", "mixed_f64", "mixed_f32", "mixed_eval_f64", "mixed_eval_f32",
-        "resmlp_f64", "resmlp_f32"
+        "resmlp_f64", "resmlp_f32", "mlp_mse_f64", "mlp_mse_f32", "mlp_bce_f64", "mlp_bce_f32"
     })
     void everyParamNodeAndValueMatchesPyTorch(String stem) throws Exception {
         SafeTensors.Contents expected = Golden.load(stem + ".grads.safetensors");
@@ -34,10 +37,12 @@ class ModelGoldenTest {
         DType dt = stem.endsWith("f32") ? DType.FLOAT32 : DType.FLOAT64;
         int[] input = Shapes.parseDims(meta.get("input"));
         Model model = GradsJob.loadModel(meta.get("spec"), input, Golden.path(stem + ".weights.safetensors"), dt);
-        GradsJob.Batch batch = GradsJob.loadBatch(Golden.path(stem + ".batch.safetensors"), dt, input);
+        Loss loss = Loss.parse(meta.getOrDefault("loss", "cross-entropy"));
+        GradsJob.Batch batch = GradsJob.loadBatch(Golden.path(stem + ".batch.safetensors"), dt, input, model.outputShape(), loss);
         boolean training = meta.get("mode").equals("train");
         Path out = tmp.resolve("g.safetensors");
-        GradsJob.run(model, batch, training).write(out);
+        GradsJob.run(model, batch, training, loss).write(out);
+        assertEquals(loss.key(), SafeTensors.read(out).metadata().get("loss"), "the loss named in the output's metadata");
 
         SafeTensors.Contents actual = SafeTensors.read(out);
         assertEquals(expected.entries().keySet(), actual.entries().keySet(), "same entries as PyTorch");

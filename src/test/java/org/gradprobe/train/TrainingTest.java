@@ -125,7 +125,7 @@ class TrainingTest {
                     plainSgd.zeroGrad();
                     Map<String, Tensor> outs = new LinkedHashMap<>();
                     Tensor out = plain.forward(batch.input(), new ForwardContext(true, new SplittableRandom(b), (name, layer, t) -> outs.put(name, t.retainGrad())));
-                    Tensor plainLoss = F.crossEntropy(out, batch.targets());
+                    Tensor plainLoss = F.crossEntropy(out, batch.labels());
                     Backward.backward(plainLoss);
                     Map<String, Stats[]> stats = new LinkedHashMap<>();
                     // parameters: the weights the step used and their gradients, before the update

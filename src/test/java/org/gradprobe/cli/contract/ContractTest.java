@@ -16,7 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
  * test of its own. A new family is a {@link Contract.Source} added to {@link #SOURCES}.
  */
 class ContractTest {
-    static final List<Contract.Source> SOURCES = List.of(new CommandCases(), new OptionCases(), new ModelCases(), new FileCases(), new MisuseCases());
+    static final List<Contract.Source> SOURCES = List.of(new CommandCases(), new OptionCases(), new ModelCases(), new FileCases(), new MisuseCases(),
+            new LossAndDataCases());
 
     /** At least this many cases in all, so that a family cannot quietly shrink. */
     static final int AT_LEAST = 340;

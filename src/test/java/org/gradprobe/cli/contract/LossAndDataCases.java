@@ -1,0 +1,74 @@
+package org.gradprobe.cli.contract;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.gradprobe.cli.contract.Contract.Case;
+import org.gradprobe.io.SafeTensors;
+import org.gradprobe.nn.Init;
+import org.gradprobe.nn.ModelSpec;
+import org.gradprobe.tensor.DType;
+import org.gradprobe.tensor.Tensor;
+import org.gradprobe.train.Checkpoint;
+
+/**
+ * --loss on every command that takes it (a name it does not know, a loss whose targets the data does
+ * not have, where it does not apply), and grads' float targets for mse and bce-logits (dtype, shape).
+ */
+final class LossAndDataCases implements Contract.Source {
+    private static final String SPEC = "flatten linear(10)";
+    private final List<Case> cases = new ArrayList<>();
+
+    @Override
+    public List<Case> cases(Path fixtures) throws IOException {
+        lossCases(fixtures);
+        return cases;
+    }
+
+    private void add(String name, int exit, String[] args, String... fragments) {
+        cases.add(Case.of(name, exit, args, fragments));
+    }
+
+    private void lossCases(Path root) throws IOException {
+        Path weights = root.resolve("w.safetensors");
+        Checkpoint.save(ModelSpec.build(SPEC, new int[] {1, 2, 2}, DType.FLOAT32, Init.pytorchDefault(), 0), weights, "test");
+        Path classes = root.resolve("classes.safetensors");
+        new SafeTensors.Writer().put("input", Tensor.zeros(DType.FLOAT64, 2, 1, 2, 2)).putLongs("target", new int[] {2}, new long[] {1, 3}).write(classes);
+        Path flat = root.resolve("flat-values.safetensors");
+        new SafeTensors.Writer().put("input", Tensor.zeros(DType.FLOAT64, 2, 1, 2, 2)).put("target", Tensor.zeros(DType.FLOAT64, 2)).write(flat);
+        Path out = root.resolve("g.safetensors");
+        String[] grads = {"grads", "--model", SPEC, "--input", "1x2x2", "--weights", weights.toString(), "--out", out.toString(), "--batch"};
+
+        for (String v : new String[] {"hinge", "", "cross_entropy"}) {
+            add("train --loss '" + v + "'", 2, new String[] {"train", "--loss", v, "--limit", "8"}, "--loss", "'" + v + "'");
+        }
+        add("diagnose --loss unknown", 2, new String[] {"diagnose", "--data", "synthetic", "--input", "4", "--model", SPEC, "--loss", "l1"},
+                "--loss", "'l1'", "expected cross-entropy, mse or bce-logits");
+        add("grads --loss unknown", 2, cat(grads, classes.toString(), "--loss", "nll"), "--loss", "'nll'");
+        add("check --loss unknown", 2, new String[] {"check", "--model", SPEC, "--input", "4", "--loss", "huber"}, "--loss", "'huber'");
+        // a loss the data's targets do not fit
+        add("train --loss mse on class labels", 2, new String[] {"train", "--loss", "mse", "--limit", "8"}, "--loss mse", "class indices",
+                "--loss cross-entropy");
+        add("diagnose --loss bce-logits on class labels", 2,
+                new String[] {"diagnose", "--data", "synthetic", "--input", "4", "--model", SPEC, "--loss", "bce-logits", "--steps", "2"},
+                "--loss bce-logits", "class indices");
+        // where it does not apply
+        add("check --ops with --loss", 2, new String[] {"check", "--ops", "--loss", "mse"}, "--loss", "--ops");
+        add("check --layer with --loss", 2, new String[] {"check", "--model", SPEC, "--input", "4", "--layer", "1", "--loss", "mse"},
+                "--loss", "--layer");
+        // grads: float targets for mse and bce-logits, class indices for cross-entropy
+        add("grads --loss mse with class indices", 1, cat(grads, classes.toString(), "--loss", "mse"), classes.toString(),
+                "target has dtype I64, expected F32 or F64 values for mse");
+        add("grads --loss bce-logits with targets not shaped as the output", 1, cat(grads, flat.toString(), "--loss", "bce-logits"), flat.toString(),
+                "target has shape [2], expected [2, 10]", "bce-logits");
+        add("grads --loss cross-entropy with values", 1, cat(grads, flat.toString(), "--loss", "cross-entropy"), flat.toString(),
+                "target has dtype F64, expected I64");
+    }
+
+    static String[] cat(String[] a, String... b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+}
