@@ -130,10 +130,14 @@ MODELS = [
     ('resmlp', 'resmlp(3,16,relu)', [20], 6, 'train'),
 ]
 
-# (file stem, spec, input shape, batch, mode, loss): the losses that take float targets
+# (file stem, spec, input shape, batch, mode, loss): the losses that take float targets, and sequence models
 LOSS_MODELS = [
     ('mlp_mse', 'flatten linear(12) tanh linear(3)', [2, 5], 5, 'train', 'mse'),
     ('mlp_bce', 'linear(12) gelu linear(12) sigmoid linear(4)', [7], 6, 'train', 'bce-logits'),
+    # sequences: token ids through an embedding and a stacked LSTM, per-token cross-entropy; rows of vectors
+    ('seq_lstm', 'embedding(9,5) lstm(6,layers=2) linear(9)', [7], 4, 'train', 'cross-entropy'),
+    ('seq_gru', 'gru(6) last linear(4)', [5, 3], 3, 'train', 'cross-entropy'),
+    ('seq_rnn', 'rnn(5,nonlinearity=relu) meanpool linear(2)', [6, 4], 3, 'train', 'mse'),
 ]
 
 
@@ -142,11 +146,13 @@ def write_loss_model(stem, spec, shape, n, mode, loss, dtype):
     torch.manual_seed(11)
     model = gt.build(spec, shape).to(dtype)
     model.train(mode == 'train')
-    x = torch.randn([n] + shape, dtype=dtype)
+    first = next(iter(model.children()))
+    ids = isinstance(first, torch.nn.Embedding)
+    x = torch.randint(0, first.num_embeddings, [n] + shape) if ids else torch.randn([n] + shape, dtype=dtype)
     target = gt.random_target(loss, n, gt.output_shape(spec, shape), dtype)
     suffix = '_f32' if dtype == torch.float32 else '_f64'
     gt.save_safetensors(f'{OUT}/{stem}{suffix}.weights.safetensors', model.state_dict())
-    gt.save_safetensors(f'{OUT}/{stem}{suffix}.batch.safetensors', {'input': x, 'target': target})
+    gt.save_safetensors(f'{OUT}/{stem}{suffix}.batch.safetensors', {'input': x.to(dtype), 'target': target})
     gt.save_safetensors(f'{OUT}/{stem}{suffix}.grads.safetensors', gt.grads(model, x, target, loss),
                         {'spec': spec, 'input': 'x'.join(map(str, shape)), 'mode': mode, 'loss': loss})
 
