@@ -75,7 +75,7 @@ final class ConsoleProgress implements TrainingListener {
     @Override
     public void onEpoch(int epoch, Evaluation test) {
         if (terminal) System.err.print("\r\033[K");
-        if (test != null) out.printf("epoch %d: %s, %.0f %s/s%n", epoch, describe(test, unit), samples / seconds(), unit);
+        if (test != null) out.printf("epoch %d: %s, %.0f %s/s%n", epoch, describe(test, unit, "test "), samples / seconds(), unit);
         if (run != null) {
             run.checkpoint("the weights after epoch " + epoch);
             Map<String, Object> r = new LinkedHashMap<>();
@@ -91,15 +91,15 @@ final class ConsoleProgress implements TrainingListener {
     /**
      * A test evaluation in words: "test accuracy 84.20% (1000 images), test loss 0.4321"; per token
      * "test accuracy 45.10% of 24000 tokens (375 sequences), ..."; for value targets the loss alone,
-     * "test loss 0.0123 (1000 sequences; no accuracy: the targets are values)".
+     * "test loss 0.0123 (1000 sequences; no accuracy: the targets are values)". {@code set}: "test " or "".
      */
-    static String describe(Evaluation test, String unit) {
-        if (!test.hasAccuracy()) {
-            return String.format("test loss %.4f (%d %s; no accuracy: the targets are values)", test.loss(), test.samples(), unit);
+    static String describe(Evaluation e, String unit, String set) {
+        if (!e.hasAccuracy()) {
+            return String.format("%sloss %.4f (%d %s; no accuracy: the targets are values)", set, e.loss(), e.samples(), unit);
         }
-        String over = test.predictions() == test.samples() ? String.format("(%d %s)", test.samples(), unit)
-                : String.format("of %d tokens (%d %s)", test.predictions(), test.samples(), unit);
-        return String.format("test accuracy %.2f%% %s, test loss %.4f", 100 * test.accuracy(), over, test.loss());
+        String over = e.predictions() == e.samples() ? String.format("(%d %s)", e.samples(), unit)
+                : String.format("of %d tokens (%d %s)", e.predictions(), e.samples(), unit);
+        return String.format("%saccuracy %.2f%% %s, %sloss %.4f", set, 100 * e.accuracy(), over, set, e.loss());
     }
 
     private double seconds() {

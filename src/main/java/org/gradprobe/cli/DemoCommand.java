@@ -63,7 +63,7 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         threadsOption.apply();
-        FashionMnist.Split data = dataOptions.load();
+        FashionMnist.Split data = dataOptions.images("demo");
         Dataset train = data.train().head(limit);
         Dataset test = data.test().head(testLimit);
         Path dir = out != null ? out : Path.of("runs", "demo-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));

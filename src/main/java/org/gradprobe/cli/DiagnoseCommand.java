@@ -1,9 +1,7 @@
 package org.gradprobe.cli;
 
 import java.util.concurrent.Callable;
-import org.gradprobe.data.DataSets;
-import org.gradprobe.data.Dataset;
-import org.gradprobe.data.FashionMnist;
+import org.gradprobe.data.SampleSet;
 import org.gradprobe.data.Synthetic;
 import org.gradprobe.io.Json;
 import org.gradprobe.nn.Model;
@@ -32,9 +30,9 @@ import picocli.CommandLine.Option;
 final class DiagnoseCommand implements Callable<Integer> {
     @Mixin ModelOptions modelOptions;
 
-    @Option(names = "--data", paramLabel = "DIR|synthetic", converter = Converters.NonEmpty.class,
-            description = "Images to train on: a folder (IDX or CIFAR-10 binary), 'synthetic' (random images with a learnable label, "
-                    + "any input shape), or by default Fashion-MNIST (Debian's, else the bundled subset).")
+    @Option(names = "--data", paramLabel = "DIR|synthetic|adding", converter = Converters.NonEmpty.class,
+            description = "Data to train on: a folder of images (IDX or CIFAR-10 binary), 'synthetic' (random images with a learnable label, "
+                    + "any input shape), " + DataOptions.SETS + ", or by default Fashion-MNIST (Debian's, else the bundled subset).")
     String data;
 
     @Option(names = "--lr", defaultValue = "0.01", converter = Converters.Positive.class, description = "Learning rate (default: ${DEFAULT-VALUE}).")
@@ -72,7 +70,7 @@ final class DiagnoseCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         optimizerOptions.validate();
-        Dataset train;
+        SampleSet train;
         Model model;
         if ("synthetic".equals(data)) {
             int[] in = Converters.dims("--input", modelOptions.input);
@@ -83,10 +81,11 @@ final class DiagnoseCommand implements Callable<Integer> {
             int classes = model.outputShape()[0];
             train = Synthetic.make(in, SYNTHETIC_IMAGES, classes, modelOptions.seed);
         } else {
-            FashionMnist.Split split = DataSets.load(data == null ? null : java.nio.file.Path.of(data));
+            SampleSet.Split split = DataOptions.named(data, Converters.dims("--input", modelOptions.input), modelOptions.seed);
             train = split.train();
+            DataOptions.loss(loss, train);
             MemoryCheck.require("diagnose", modelOptions.plan(train.sampleShape()), modelOptions.dtype, job(train.size()), batch, "--batch",
-                    TrainCommand.pixelBytes(split), Runtime.getRuntime().maxMemory());
+                    DataOptions.bytes(split), Runtime.getRuntime().maxMemory());
             model = modelOptions.buildTrainable(train.sampleShape());
         }
         Loss objective = DataOptions.loss(loss, train);

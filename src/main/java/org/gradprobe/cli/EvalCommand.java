@@ -3,8 +3,7 @@ package org.gradprobe.cli;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.gradprobe.data.DataException;
-import org.gradprobe.data.Dataset;
-import org.gradprobe.data.FashionMnist;
+import org.gradprobe.data.SampleSet;
 import org.gradprobe.io.SafeTensors;
 import org.gradprobe.nn.Init;
 import org.gradprobe.nn.Model;
@@ -23,7 +22,8 @@ import picocli.CommandLine.Option;
 
 /** gradprobe eval: accuracy of a checkpoint on the test set. */
 @Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Evaluate a checkpoint on the test images: accuracy, loss, and accuracy per class.")
+        description = "Evaluate a checkpoint on the test set: accuracy, loss, and accuracy per class (images); for sequence data the loss "
+                + "its targets are made for (cross-entropy, mse for --data adding), and the accuracy per token where the targets are classes.")
 final class EvalCommand implements Callable<Integer> {
     @Option(names = "--weights", required = true, paramLabel = "FILE", converter = Converters.NonEmptyPath.class, description = "Checkpoint (safetensors), e.g. runs/…/model.safetensors.")
     Path weights;
@@ -49,7 +49,6 @@ final class EvalCommand implements Callable<Integer> {
         SafeTensors.Contents c = SafeTensors.read(weights);
         String spec = model != null ? model : c.metadata().get("spec");
         if (spec == null) throw new UsageException(weights + " records no model spec: give --model SPEC");
-        FashionMnist.Split data = dataOptions.load();
         int[] in = Converters.dims("--input", input);
         if (in == null && model == null && c.metadata().get("input") != null) {
             try {
@@ -59,11 +58,12 @@ final class EvalCommand implements Callable<Integer> {
                         + e.getMessage() + ")");
             }
         }
+        SampleSet.Split data = dataOptions.load(in, 0);
         if (in == null) in = data.test().sampleShape();
         Model m;
         try {
             MemoryCheck.require("eval", ModelSpec.plan(spec, in), dtype, MemoryEstimate.Job.forward(Math.min(batch, Math.max(1, data.test().size()))),
-                    batch, "--batch", TrainCommand.pixelBytes(data), Runtime.getRuntime().maxMemory());
+                    batch, "--batch", DataOptions.bytes(data), Runtime.getRuntime().maxMemory());
             m = ModelSpec.build(spec, in, dtype, Init.pytorchDefault(), 0);
         } catch (SpecException | ShapeException | UsageException e) {
             if (model != null) throw e;    // a model the user gave: the error is theirs, about their options
@@ -72,11 +72,13 @@ final class EvalCommand implements Callable<Integer> {
         }
         Checkpoint.load(m, weights);
         NonFiniteInputs.warn(weights.toString(), m.stateDict());
-        Dataset test = data.test();
+        SampleSet test = data.test();
+        Loss loss = DataOptions.loss(null, test);
         Doing.now("evaluating " + spec + " at batch " + batch, "--batch (" + batch + ")");
-        Evaluation e = Evaluation.run(m, test, batch, dataOptions.mean, dataOptions.std, Loss.CROSS_ENTROPY);
-        System.out.printf("%s on %s: accuracy %.2f%% (%d images), loss %.4f%n", weights, data.source(), 100 * e.accuracy(), e.samples(), e.loss());
-        System.out.print(Reports.perClass(e, test));
+        Evaluation e = Evaluation.run(m, test, batch, dataOptions.mean, dataOptions.std, loss);
+        System.out.printf("%s on %s: %s%n", weights, data.source(), ConsoleProgress.describe(e, test.unit(), ""));
+        // per class for one class a sample (images); a sequence's tokens are too many classes for a table
+        if (e.hasAccuracy() && e.predictions() == e.samples()) System.out.print(Reports.perClass(e, test));
         return 0;
     }
 }

@@ -1,6 +1,6 @@
 package org.gradprobe.cli;
 
-import org.gradprobe.data.Dataset;
+import org.gradprobe.data.SampleSet;
 import org.gradprobe.train.Evaluation;
 
 /** Small text renderings for the terminal. */
@@ -8,7 +8,7 @@ final class Reports {
     private Reports() {}
 
     /** Accuracy per class with a bar, from the confusion matrix. */
-    static String perClass(Evaluation e, Dataset data) {
+    static String perClass(Evaluation e, SampleSet data) {
         StringBuilder sb = new StringBuilder();
         int[][] cm = e.confusion();
         for (int c = 0; c < cm.length; c++) {

@@ -6,7 +6,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.gradprobe.data.FashionMnist;
+import org.gradprobe.data.SampleSet;
 import org.gradprobe.nn.Model;
 import org.gradprobe.ops.Loss;
 import org.gradprobe.optim.Optimizer;
@@ -62,7 +62,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--clip-value", paramLabel = "MAX", converter = Converters.Positive.class, description = "Clamp every gradient element to ±MAX (clip_grad_value_).")
     Double clipValue;
 
-    @Option(names = "--limit", defaultValue = "0", paramLabel = "N", converter = Converters.NonNegativeInt.class, description = "Train on the first N training images only (0: all).")
+    @Option(names = "--limit", defaultValue = "0", paramLabel = "N", converter = Converters.NonNegativeInt.class, description = "Train on the first N training samples only (0: all).")
     int limit;
 
     @Option(names = "--log-every", defaultValue = "2000", paramLabel = "STEPS", converter = Converters.PositiveInt.class,
@@ -97,19 +97,19 @@ final class TrainCommand implements Callable<Integer> {
         Path dir = out != null ? out : RunFolder.fresh(Path.of("runs"), LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
                 + "-" + modelOptions.model.replaceAll("[^A-Za-z0-9-]+", "_").replaceAll("_+$", ""));
         int stray = RunFolder.prepare(dir, "--out", overwrite);
-        FashionMnist.Split data = dataOptions.load();
-        int trainImages = limit > 0 ? Math.min(limit, data.train().size()) : data.train().size();
-        MemoryCheck.require("train", modelOptions.plan(data.train().sampleShape()), modelOptions.dtype,
-                MemoryEstimate.Job.training(batch, trainImages, MemoryCheck.optimizerState(optimizerOptions), !noProbe,
-                        Math.min(Trainer.Settings.defaults().evalBatch(), data.test().size())), batch, "--batch", pixelBytes(data),
-                Runtime.getRuntime().maxMemory());
+        SampleSet.Split data = dataOptions.load(Converters.dims("--input", modelOptions.input), modelOptions.seed);
         Loss objective = DataOptions.loss(loss, data.train());
+        int trainSamples = limit > 0 ? Math.min(limit, data.train().size()) : data.train().size();
+        MemoryCheck.require("train", modelOptions.plan(data.train().sampleShape()), modelOptions.dtype,
+                MemoryEstimate.Job.training(batch, trainSamples, MemoryCheck.optimizerState(optimizerOptions), !noProbe,
+                        Math.min(Trainer.Settings.defaults().evalBatch(), data.test().size())), batch, "--batch", DataOptions.bytes(data),
+                Runtime.getRuntime().maxMemory());
         Model model = modelOptions.buildTrainable(data.train().sampleShape());
         Optimizer opt = optimizerOptions.build(model.parameters(), lr);
         Trainer.Settings settings = Trainer.Settings.defaults().withEpochs(epochs).withBatchSize(batch).withSeed(modelOptions.seed)
                 .withNormalization(dataOptions.mean, dataOptions.std).withClipNorm(clipNorm).withClipValue(clipValue).withLimit(limit)
                 .withLoss(objective);
-        System.out.println("data: " + data.source() + " (" + data.train().size() + " training, " + data.test().size() + " test images"
+        System.out.println("data: " + data.source() + " (" + data.train().size() + " training, " + data.test().size() + " test " + data.train().unit()
                 + (limit > 0 && limit < data.train().size() ? "; training on the first " + limit : "") + ")");
         System.out.println("model: " + model.spec());
         System.out.println("optimizer: " + opt.describe() + ", batch " + batch + ", " + model.dtype() + ", loss " + objective.key());
@@ -168,15 +168,6 @@ final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The data set's pixels, already on the heap. */
-    static long pixelBytes(FashionMnist.Split data) {
-        long n = 0;
-        for (org.gradprobe.data.Dataset d : new org.gradprobe.data.Dataset[] {data.train(), data.test()}) {
-            if (d != null) n += (long) d.size() * org.gradprobe.tensor.Shapes.numel(d.sampleShape());
-        }
-        return n;
-    }
-
     private void validate() {
         if (!onNonFinite.matches("stop|skip|continue")) {
             throw new UsageException("invalid --on-nonfinite: '" + onNonFinite + "' (expected stop, skip or continue)");
@@ -197,7 +188,7 @@ final class TrainCommand implements Callable<Integer> {
         s.put("clip_norm", clipNorm);
         s.put("clip_value", clipValue);
         s.put("limit", limit);
-        s.put("data", dataOptions.dir == null ? "default" : dataOptions.dir.toString());
+        s.put("data", dataOptions.recorded());
         s.put("mean", dataOptions.mean);
         s.put("std", dataOptions.std);
         return s;

@@ -43,7 +43,8 @@ public final class Dataset implements SampleSet {
     public int label(int i) { return labels[i]; }
     @Override public String className(int c) { return classNames != null && c < classNames.length ? classNames[c] : Integer.toString(c); }
     @Override public String unit() { return "images"; }
-    @Override public long bytes() { return pixels.length + 4L * labels.length; }
+    /** The pixel bytes (the labels are a small fraction more). */
+    @Override public long bytes() { return pixels.length; }
 
     @Override
     public Targets fill(int[] samples, Tensor input, double mean, double std) {

@@ -14,7 +14,8 @@ import org.gradprobe.train.Checkpoint;
 
 /**
  * --loss on every command that takes it (a name it does not know, a loss whose targets the data does
- * not have, where it does not apply), and grads' float targets for mse and bce-logits (dtype, shape).
+ * not have, where it does not apply), grads' float targets for mse and bce-logits (dtype, shape), and
+ * the generated data sets of --data with a model input they cannot fill.
  */
 final class LossAndDataCases implements Contract.Source {
     private static final String SPEC = "flatten linear(10)";
@@ -23,6 +24,7 @@ final class LossAndDataCases implements Contract.Source {
     @Override
     public List<Case> cases(Path fixtures) throws IOException {
         lossCases(fixtures);
+        addingCases();
         return cases;
     }
 
@@ -64,6 +66,21 @@ final class LossAndDataCases implements Contract.Source {
                 "target has shape [2], expected [2, 10]", "bce-logits");
         add("grads --loss cross-entropy with values", 1, cat(grads, flat.toString(), "--loss", "cross-entropy"), flat.toString(),
                 "target has dtype F64, expected I64");
+    }
+
+    private void addingCases() {
+        String[] linear = {"--model", "flatten linear(1)", "--steps", "2"};
+        for (String in : new String[] {"1x28x28", "100x3", "1x2", "200"}) {
+            add("diagnose --data adding --input " + in, 2, cat(new String[] {"diagnose", "--data", "adding", "--input", in}, linear),
+                    "--data adding", "--input Tx2", in);
+        }
+        add("train --data adding --input 50x1", 2, new String[] {"train", "--data", "adding", "--input", "50x1", "--model", "flatten linear(1)"},
+                "--data adding", "--input Tx2", "50x1");
+        add("diagnose --data adding --loss cross-entropy", 2, cat(new String[] {"diagnose", "--data", "adding", "--loss", "cross-entropy"}, linear),
+                "--loss cross-entropy", "adding problem", "values", "--loss mse");
+        add("train --data adding --loss cross-entropy", 2, new String[] {"train", "--data", "adding", "--loss", "cross-entropy", "--model", "flatten linear(1)"},
+                "--loss cross-entropy", "values");
+        add("demo --data adding", 2, new String[] {"demo", "--data", "adding"}, "--data adding", "demo trains on images");
     }
 
     static String[] cat(String[] a, String... b) {
