@@ -272,12 +272,13 @@ public final class Kernels {
         else ElementwiseF32.rmsProp(f(p), f(g), v, mean, buf, from, to, wd, alpha, eps, momentum, lr);
     }
 
-    // ---------------------------------------------------------------- recurrent steps (see RecurrentF32)
+    // ---------------------------------------------------------------- recurrent steps (see RecurrentF32; VectorRecurrentF32 for float32 sigmoid and tanh)
 
     /** Plain RNN step, in place over [off, off + len): tanh, or relu when {@code relu}. */
     public static void rnnForward(Storage pre, int off, int len, boolean relu) {
-        if (pre.isFloat32()) RecurrentF32.rnnForward(f(pre), off, len, relu);
-        else RecurrentF64.rnnForward(d(pre), off, len, relu);
+        if (!pre.isFloat32()) RecurrentF64.rnnForward(d(pre), off, len, relu);
+        else if (VECTOR) VectorRecurrentF32.rnnForward(f(pre), off, len, relu);
+        else RecurrentF32.rnnForward(f(pre), off, len, relu);
     }
 
     /** Plain RNN step backward: dPre[dOff + i] = dh[i]·(1 − h²) (tanh) or dh[i]·[h &gt; 0] (relu), h at {@code hOff}. */
@@ -288,21 +289,24 @@ public final class Kernels {
 
     /** LSTM step: gates (i, f, g, o) pre-activations → activations in place; c_t and h_t written. */
     public static void lstmForward(Storage gates, int gOff, Storage cs, int cPrevOff, int cOff, Storage hs, int hOff, int n, int h) {
-        if (gates.isFloat32()) RecurrentF32.lstmForward(f(gates), gOff, f(cs), cPrevOff, cOff, f(hs), hOff, n, h);
-        else RecurrentF64.lstmForward(d(gates), gOff, d(cs), cPrevOff, cOff, d(hs), hOff, n, h);
+        if (!gates.isFloat32()) RecurrentF64.lstmForward(d(gates), gOff, d(cs), cPrevOff, cOff, d(hs), hOff, n, h);
+        else if (VECTOR) VectorRecurrentF32.lstmForward(f(gates), gOff, f(cs), cPrevOff, cOff, f(hs), hOff, n, h);
+        else RecurrentF32.lstmForward(f(gates), gOff, f(cs), cPrevOff, cOff, f(hs), hOff, n, h);
     }
 
     /** LSTM step backward: the gates' pre-activation gradient into dPre; dc carried from c_t to c_{t−1}. */
     public static void lstmBackward(Storage gates, int gOff, Storage cs, int cPrevOff, int cOff, Storage dh, Storage dc,
                                     Storage dPre, int dOff, int n, int h) {
-        if (gates.isFloat32()) RecurrentF32.lstmBackward(f(gates), gOff, f(cs), cPrevOff, cOff, f(dh), f(dc), f(dPre), dOff, n, h);
-        else RecurrentF64.lstmBackward(d(gates), gOff, d(cs), cPrevOff, cOff, d(dh), d(dc), d(dPre), dOff, n, h);
+        if (!gates.isFloat32()) RecurrentF64.lstmBackward(d(gates), gOff, d(cs), cPrevOff, cOff, d(dh), d(dc), d(dPre), dOff, n, h);
+        else if (VECTOR) VectorRecurrentF32.lstmBackward(f(gates), gOff, f(cs), cPrevOff, cOff, f(dh), f(dc), f(dPre), dOff, n, h);
+        else RecurrentF32.lstmBackward(f(gates), gOff, f(cs), cPrevOff, cOff, f(dh), f(dc), f(dPre), dOff, n, h);
     }
 
     /** GRU step: activations (r, z, n) replace xi, hh_n kept in hn, h_t written. */
     public static void gruForward(Storage xi, int xOff, Storage hh, Storage hn, int hnOff, Storage hs, int hPrevOff, int hOff, int n, int h) {
-        if (xi.isFloat32()) RecurrentF32.gruForward(f(xi), xOff, f(hh), f(hn), hnOff, f(hs), hPrevOff, hOff, n, h);
-        else RecurrentF64.gruForward(d(xi), xOff, d(hh), d(hn), hnOff, d(hs), hPrevOff, hOff, n, h);
+        if (!xi.isFloat32()) RecurrentF64.gruForward(d(xi), xOff, d(hh), d(hn), hnOff, d(hs), hPrevOff, hOff, n, h);
+        else if (VECTOR) VectorRecurrentF32.gruForward(f(xi), xOff, f(hh), f(hn), hnOff, f(hs), hPrevOff, hOff, n, h);
+        else RecurrentF32.gruForward(f(xi), xOff, f(hh), f(hn), hnOff, f(hs), hPrevOff, hOff, n, h);
     }
 
     /** GRU step backward: input-side and hidden-side pre-activation gradients, and dh·z into carry. */

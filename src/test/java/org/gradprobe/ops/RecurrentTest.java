@@ -63,6 +63,48 @@ class RecurrentTest {
         }
     }
 
+    @Test
+    void float32LayersOfManyUnitsStayWithinFloat32AccuracyOfFloat64() {
+        // the golden cases have a few units (the vector kernels' scalar tail); here 40 units (whole vectors and a
+        // tail), with saturating gates, against the float64 plain loops from the same float32 values
+        SplittableRandom rng = new SplittableRandom(17);
+        int n = 5, steps = 7, d = 9, h = 40;
+        for (String cell : new String[] {"rnn_tanh", "lstm", "gru"}) {
+            int gh = (cell.equals("lstm") ? 4 : cell.equals("gru") ? 3 : 1) * h;
+            Tensor[] f32 = {Tensor.randn(DType.FLOAT32, rng, 2, n, steps, d), Tensor.randn(DType.FLOAT32, rng, 0.8, gh, d),
+                Tensor.randn(DType.FLOAT32, rng, 0.5, gh, h), Tensor.randn(DType.FLOAT32, rng, 1, gh), Tensor.randn(DType.FLOAT32, rng, 1, gh)};
+            Tensor seed32 = Tensor.randn(DType.FLOAT32, rng, 1, n, steps, h);
+            Tensor[] f64 = new Tensor[f32.length];
+            for (int i = 0; i < f32.length; i++) {
+                f64[i] = f32[i].to(F64).requiresGrad(true);
+                f32[i].requiresGrad(true);
+            }
+            Tensor y32 = layer(cell, f32), y64 = layer(cell, f64);
+            assertWithin(y64, y32, cell + " output");
+            Backward.backward(y32, seed32, null);
+            Backward.backward(y64, seed32.to(F64), null);
+            String[] names = {"x", "weight_ih", "weight_hh", "bias_ih", "bias_hh"};
+            for (int i = 0; i < f32.length; i++) assertWithin(f64[i].grad(), f32[i].grad(), cell + " gradient at " + names[i]);
+        }
+    }
+
+    private static Tensor layer(String cell, Tensor[] in) {
+        return switch (cell) {
+            case "lstm" -> F.lstm(in[0], in[1], in[2], in[3], in[4], null);
+            case "gru" -> F.gru(in[0], in[1], in[2], in[3], in[4], null);
+            default -> F.rnn(in[0], in[1], in[2], in[3], in[4], false, null);
+        };
+    }
+
+    /** Every element within 1e-4 of the largest magnitude of the float64 values. */
+    private static void assertWithin(Tensor want, Tensor got, String what) {
+        double max = 0;
+        for (int i = 0; i < want.numel(); i++) max = Math.max(max, Math.abs(want.get(i)));
+        for (int i = 0; i < want.numel(); i++) {
+            assertEquals(want.get(i), got.get(i), 1e-4 * max, what + " at " + i);
+        }
+    }
+
     private static double sq(Tensor t) {
         double s = 0;
         for (int i = 0; i < t.numel(); i++) s += t.get(i) * t.get(i);
