@@ -30,3 +30,9 @@ check "seed-cnn" 1x28x28 train 8 mse
 check "flatten linear(16) tanh linear(3)" 2x5 train 9 mse
 check "linear(12) gelu batchnorm linear(4)" 7 eval 10 bce-logits
 check "mlp(2,8,sigmoid)" 1x4x4 train 11 bce-logits
+# sequences: recurrent layers (stacked, without bias, relu), embeddings of token ids, per-token losses
+check "lstm(6,layers=2) last linear(4)" 7x3 train 12
+check "gru(5) tanh meanpool linear(3)" 4x6 train 13 mse
+check "rnn(6,nonlinearity=relu,bias=false) rnn(4) linear(2)" 5x3 train 14 bce-logits
+check "embedding(11,4) lstm(5) linear(11)" 6 train 15
+check "embedding(9,3) gru(4,layers=2) linear(6) relu last linear(9)" 5 train 16

@@ -115,7 +115,28 @@ def expand(spec):
 
 
 POSITIONAL = {'conv2d': ['out', 'k', 'stride', 'padding', 'bias'], 'maxpool2d': ['k', 'stride'],
-              'avgpool2d': ['k', 'stride'], 'linear': ['out', 'bias'], 'leakyrelu': ['slope'], 'dropout': ['p']}
+              'avgpool2d': ['k', 'stride'], 'linear': ['out', 'bias'], 'leakyrelu': ['slope'], 'dropout': ['p'],
+              'embedding': ['num', 'dim'], 'rnn': ['hidden', 'nonlinearity', 'layers', 'bias'],
+              'lstm': ['hidden', 'layers', 'bias'], 'gru': ['hidden', 'layers', 'bias']}
+
+
+def every_step(cls):
+    """nn.RNN, nn.LSTM or nn.GRU giving only every step's output (gradprobe's layer), parameter names unchanged."""
+    class EveryStep(cls):
+        def forward(self, x):
+            return super().forward(x)[0]
+    EveryStep.__name__ = cls.__name__
+    return EveryStep
+
+
+class Last(nn.Module):
+    def forward(self, x):
+        return x[:, -1]
+
+
+class MeanPool(nn.Module):
+    def forward(self, x):
+        return x.mean(1)
 
 
 def build(spec, shape):
@@ -177,8 +198,20 @@ def build_list(spec, shape, cls):
             shape = [shape[0], (shape[1] - k) // s + 1, (shape[2] - k) // s + 1]
         elif kind == 'linear':
             o = int(args['out'])
-            mods[name] = nn.Linear(shape[0], o, bias=boolean('bias'))
-            shape = [o]
+            mods[name] = nn.Linear(shape[-1], o, bias=boolean('bias'))
+            shape = shape[:-1] + [o]
+        elif kind == 'embedding':
+            mods[name] = nn.Embedding(int(args['num']), int(args['dim']))
+            shape = shape + [int(args['dim'])]
+        elif kind in ('rnn', 'lstm', 'gru'):
+            h, layers = int(args['hidden']), int(args.get('layers', 1))
+            extra = {'nonlinearity': args.get('nonlinearity', 'tanh')} if kind == 'rnn' else {}
+            module = every_step({'rnn': nn.RNN, 'lstm': nn.LSTM, 'gru': nn.GRU}[kind])
+            mods[name] = module(shape[-1], h, num_layers=layers, bias=boolean('bias'), batch_first=True, **extra)
+            shape = [shape[0], h]
+        elif kind in ('last', 'meanpool'):
+            mods[name] = Last() if kind == 'last' else MeanPool()
+            shape = [shape[-1]]
         elif kind == 'relu':
             mods[name] = nn.ReLU()
         elif kind == 'leakyrelu':
@@ -305,7 +338,8 @@ def main():
         model.train(a.mode == 'train')
         b, _ = load_safetensors(a.batch)
         target = b['target'] if a.loss == 'cross-entropy' else b['target'].to(dtype)
-        save_safetensors(a.out, grads(model, b['input'].to(dtype), target, a.loss))
+        x = b['input'].long() if isinstance(next(iter(model.children())), nn.Embedding) else b['input'].to(dtype)
+        save_safetensors(a.out, grads(model, x, target, a.loss))
     elif a.cmd == 'init':
         torch.manual_seed(a.seed)
         shape = [int(s) for s in a.input.lower().split('x')]
@@ -319,7 +353,10 @@ def main():
                 m.weight.data.uniform_(0.5, 1.5)
                 m.bias.data.uniform_(-0.5, 0.5)
         save_safetensors(a.weights, {k: v for k, v in model.state_dict().items() if not k.endswith('num_batches_tracked')})
-        x = torch.randn([a.batch_size] + shape, dtype=dtype)
+        first = next(iter(model.children()))
+        # a network that starts with an embedding reads token ids (as floats, as gradprobe's batch files hold them)
+        x = (torch.randint(0, first.num_embeddings, [a.batch_size] + shape).to(dtype) if isinstance(first, nn.Embedding)
+             else torch.randn([a.batch_size] + shape, dtype=dtype))
         save_safetensors(a.batch, {'input': x, 'target': random_target(a.loss, a.batch_size, output_shape(a.model, shape), dtype)})
     else:
         ga, _ = load_safetensors(a.gradprobe)

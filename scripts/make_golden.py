@@ -68,7 +68,28 @@ def op_cases():
     ids = [3, 0, 3, 6, 1, 6, 6, 2]    # [2, 4]; rows 3 and 6 picked more than once
     cases.append(('embedding', {'op': 'embedding', 'ids': ids}, [r(7, 5)],
                   lambda w: F.embedding(torch.tensor(ids).reshape(2, 4), w)))
+    # recurrent layers, batch first: x [N, T, D], weight_ih [G*H, D], weight_hh [G*H, H], bias_ih, bias_hh [G*H]
+    for name, kind, gates, extra in [('rnn_tanh', 'RNN', 1, {'nonlinearity': 'tanh'}), ('rnn_relu', 'RNN', 1, {'nonlinearity': 'relu'}),
+                                     ('lstm', 'LSTM', 4, {}), ('gru', 'GRU', 3, {})]:
+        n, t, d, h = 3, 5, 4, 6
+        cases.append((name, {'op': name}, [r(n, t, d), r(gates * h, d, scale=0.5), r(gates * h, h, scale=0.5), r(gates * h, scale=0.5),
+                                           r(gates * h, scale=0.5)], recurrent(kind, d, h, extra, True)))
+    cases.append(('lstm_nobias', {'op': 'lstm'}, [r(2, 4, 3), r(8, 3, scale=0.5), r(8, 2, scale=0.5)], recurrent('LSTM', 3, 2, {}, False)))
+    cases.append(('gru_one_step', {'op': 'gru'}, [r(2, 1, 3), r(9, 3), r(9, 3), r(9), r(9)], recurrent('GRU', 3, 3, {}, True)))
+    cases.append(('linear_sequence', {'op': 'linear'}, [r(2, 3, 5), r(4, 5), r(4)], lambda x, w, b: F.linear(x, w, b)))
     return cases
+
+
+def recurrent(kind, d, h, extra, bias):
+    """nn.RNN/LSTM/GRU(batch_first=True) from a zero state as a function of x and its parameters, every step's h
+    out: the call nn.RNNBase.forward makes (torch._VF), with the given tensors as its weights."""
+    fn = {'LSTM': torch._VF.lstm, 'GRU': torch._VF.gru}.get(kind) or getattr(torch._VF, 'rnn_' + extra.get('nonlinearity', 'tanh'))
+
+    def run(x, *params):
+        h0 = torch.zeros(1, x.shape[0], h, dtype=x.dtype)
+        state = (h0, h0.clone()) if kind == 'LSTM' else h0
+        return fn(x, state, list(params), bias, 1, 0.0, True, False, True)[0]
+    return run
 
 
 def write_ops(dtype, path):
@@ -109,10 +130,14 @@ MODELS = [
     ('resmlp', 'resmlp(3,16,relu)', [20], 6, 'train'),
 ]
 
-# (file stem, spec, input shape, batch, mode, loss): the losses that take float targets
+# (file stem, spec, input shape, batch, mode, loss): the losses that take float targets, and sequence models
 LOSS_MODELS = [
     ('mlp_mse', 'flatten linear(12) tanh linear(3)', [2, 5], 5, 'train', 'mse'),
     ('mlp_bce', 'linear(12) gelu linear(12) sigmoid linear(4)', [7], 6, 'train', 'bce-logits'),
+    # sequences: token ids through an embedding and a stacked LSTM, per-token cross-entropy; rows of vectors
+    ('seq_lstm', 'embedding(9,5) lstm(6,layers=2) linear(9)', [7], 4, 'train', 'cross-entropy'),
+    ('seq_gru', 'gru(6) last linear(4)', [5, 3], 3, 'train', 'cross-entropy'),
+    ('seq_rnn', 'rnn(5,nonlinearity=relu) meanpool linear(2)', [6, 4], 3, 'train', 'mse'),
 ]
 
 
@@ -121,11 +146,13 @@ def write_loss_model(stem, spec, shape, n, mode, loss, dtype):
     torch.manual_seed(11)
     model = gt.build(spec, shape).to(dtype)
     model.train(mode == 'train')
-    x = torch.randn([n] + shape, dtype=dtype)
+    first = next(iter(model.children()))
+    ids = isinstance(first, torch.nn.Embedding)
+    x = torch.randint(0, first.num_embeddings, [n] + shape) if ids else torch.randn([n] + shape, dtype=dtype)
     target = gt.random_target(loss, n, gt.output_shape(spec, shape), dtype)
     suffix = '_f32' if dtype == torch.float32 else '_f64'
     gt.save_safetensors(f'{OUT}/{stem}{suffix}.weights.safetensors', model.state_dict())
-    gt.save_safetensors(f'{OUT}/{stem}{suffix}.batch.safetensors', {'input': x, 'target': target})
+    gt.save_safetensors(f'{OUT}/{stem}{suffix}.batch.safetensors', {'input': x.to(dtype), 'target': target})
     gt.save_safetensors(f'{OUT}/{stem}{suffix}.grads.safetensors', gt.grads(model, x, target, loss),
                         {'spec': spec, 'input': 'x'.join(map(str, shape)), 'mode': mode, 'loss': loss})
 

@@ -9,12 +9,15 @@ import java.util.SplittableRandom;
 import org.gradprobe.autograd.Backward;
 import org.gradprobe.autograd.Node;
 import org.gradprobe.data.Batches;
-import org.gradprobe.data.Dataset;
 import org.gradprobe.data.FashionMnist;
 import org.gradprobe.nn.ForwardContext;
+import org.gradprobe.check.ModelCheck;
 import org.gradprobe.nn.Init;
+import org.gradprobe.nn.Layer;
 import org.gradprobe.nn.Model;
 import org.gradprobe.nn.ModelSpec;
+import org.gradprobe.ops.Loss;
+import org.gradprobe.ops.ThroughTime;
 import org.gradprobe.optim.Sgd;
 import org.gradprobe.probe.Probe;
 import org.gradprobe.probe.ProbeConfig;
@@ -24,7 +27,8 @@ import org.gradprobe.train.Trainer;
 import org.gradprobe.train.TrainingListener;
 
 /**
- * Images per second for training the seed CNN (SGD lr 0.001 momentum 0.9, float32) at a batch size, in
+ * Samples per second for training the seed CNN, or any network ({@link Workload}), with SGD lr 0.001 momentum
+ * 0.9 in float32 at a batch size, in
  * three modes: probe off, probe at its default interval, probe recording every node every step. The
  * modes run in turns (off, default, every, off, …) so that machine noise hits all alike; each turn
  * times {@code steps} steps after a warm-up, and the result is the median over {@code rounds} turns.
@@ -84,17 +88,39 @@ public final class TrainingBench {
         }
     }
 
+    /**
+     * What is trained: a network (spec and per-sample input shape) and its loss. The seed CNN trains on the
+     * bundled Fashion-MNIST subset; any other network on 16 random batches, cycled (a step's time does not
+     * depend on the values): token ids for a network that starts with an embedding, standard normal values
+     * otherwise, and random targets of the kind its loss takes (a class a sample or a step, or values).
+     */
+    public record Workload(String spec, int[] input, Loss loss) {
+        public static final Workload SEED_CNN = new Workload("seed-cnn", null, Loss.CROSS_ENTROPY);
+
+        boolean seedCnn() {
+            return spec.equals("seed-cnn") && input == null && loss == Loss.CROSS_ENTROPY;
+        }
+
+        Model model() {
+            return ModelSpec.build(spec, input, DType.FLOAT32, Init.pytorchDefault(), 0);
+        }
+    }
+
     public static Result run(int batch, int steps, int rounds) {
         return run(batch, steps, rounds, List.of(0, 1, 2));
     }
 
     /** As {@link #run(int, int, int)} for some of the {@link #MODES} only (indices into it). */
     public static Result run(int batch, int steps, int rounds, List<Integer> modes) {
-        Dataset data = FashionMnist.bundled().train();
+        return run(Workload.SEED_CNN, batch, steps, rounds, modes);
+    }
+
+    /** As {@link #run(int, int, int, List)} for any network. */
+    public static Result run(Workload work, int batch, int steps, int rounds, List<Integer> modes) {
         Map<String, double[]> samples = new LinkedHashMap<>();
         for (int m : modes) samples.put(MODES[m], new double[rounds]);
         List<Runner> runners = new ArrayList<>();
-        for (int m : modes) runners.add(new Runner(data, batch, m));
+        for (int m : modes) runners.add(new Runner(work, batch, m));
         for (Runner r : runners) r.steps(Math.max(10, steps));      // warm-up: JIT and buffers
         for (Runner r : runners) r.timing = true;
         for (int round = 0; round < rounds; round++) {
@@ -136,7 +162,7 @@ public final class TrainingBench {
     /** One training setup, stepping through its own shuffled batches. */
     private static final class Runner {
         final Trainer trainer;
-        final Batches batches;
+        final List<Batches.Batch> batches = new ArrayList<>();
         final SplittableRandom rng = new SplittableRandom(1);
         int next;
         /**
@@ -149,12 +175,21 @@ public final class TrainingBench {
         long inHooks;
         final long[] byPhase = new long[HOOK_PHASES.length];
 
-        Runner(Dataset data, int batch, int mode) {
-            Model model = ModelSpec.build("seed-cnn", null, DType.FLOAT32, Init.pytorchDefault(), 0);
-            trainer = new Trainer(model, new Sgd(model.parameters(), 0.001, 0.9), Trainer.Settings.defaults().withBatchSize(batch));
+        Runner(Workload work, int batch, int mode) {
+            Model model = work.model();
+            trainer = new Trainer(model, new Sgd(model.parameters(), 0.001, 0.9), Trainer.Settings.defaults().withBatchSize(batch).withLoss(work.loss()));
             if (mode == 1) trainer.hook(timed(new Probe(model, trainer.optimizer(), ProbeConfig.defaults())));
             if (mode == 2) trainer.hook(timed(new Probe(model, trainer.optimizer(), ProbeConfig.defaults().withEvery(1))));
-            batches = new Batches(data, batch, new SplittableRandom(2), 0.5, 0.5, DType.FLOAT32);
+            if (work.seedCnn()) {
+                Batches all = new Batches(FashionMnist.bundled().train(), batch, new SplittableRandom(2), 0.5, 0.5, DType.FLOAT32);
+                for (int b = 0; b + 1 < all.count(); b++) batches.add(all.get(b));    // the short last batch skipped
+            } else {
+                SplittableRandom rng = new SplittableRandom(2);
+                for (int b = 0; b < 16; b++) {
+                    batches.add(new Batches.Batch(ModelCheck.randomInput(model, batch, DType.FLOAT32, rng),
+                            ModelCheck.randomTargets(model.outputShape(), batch, work.loss(), DType.FLOAT32, rng)));
+                }
+            }
         }
 
         /**
@@ -169,7 +204,7 @@ public final class TrainingBench {
 
         void steps(int n) {
             for (int i = 0; i < n; i++) {
-                if (next == batches.count() - 1) next = 0;    // skip the short last batch
+                if (next == batches.size()) next = 0;
                 Batches.Batch b = batches.get(next++);
                 inHooks = 0;
                 Arrays.fill(byPhase, 0);
@@ -199,10 +234,18 @@ public final class TrainingBench {
                     long t0 = System.nanoTime();
                     ForwardContext.LayerObserver o = p.forwardObserver(step);
                     spent(0, t0);
-                    return o == null ? null : (name, layer, out) -> {
-                        long t1 = System.nanoTime();
-                        o.onOutput(name, layer, out);
-                        spent(0, t1);
+                    return o == null ? null : new ForwardContext.LayerObserver() {
+                        @Override
+                        public void onOutput(String name, Layer layer, Tensor out) {
+                            long t1 = System.nanoTime();
+                            o.onOutput(name, layer, out);
+                            spent(0, t1);
+                        }
+
+                        @Override
+                        public ThroughTime throughTime(String name, int k) {
+                            return o.throughTime(name, k);
+                        }
                     };
                 }
 

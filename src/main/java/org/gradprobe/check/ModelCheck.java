@@ -33,23 +33,30 @@ public final class ModelCheck {
     public static List<CheckResult> check(Model model, int batch, CheckOptions o, Loss lossFn) {
         model.to(o.dtype());
         SplittableRandom rng = Rand.stream(o.seed(), "model-check");
-        int[] shape = Shapes.prepend(batch, model.inputShape());
-        Tensor x = Tensor.randn(o.dtype(), rng, 1, shape).requiresGrad(true);
+        // token ids take no gradient (and a perturbed id is no id): a model that starts with an embedding is checked
+        // with respect to its parameters only
+        boolean ids = tokenIds(model);
+        Tensor x = randomInput(model, batch, o.dtype(), rng);
+        if (!ids) x.requiresGrad(true);
         Targets targets = randomTargets(model.outputShape(), batch, lossFn, o.dtype(), rng);
         List<Layer> layers = model.layers();
         List<CheckResult> out = new ArrayList<>();
 
         Map<String, Tensor> params = model.parameters();
-        Tensor[] inputs = new Tensor[params.size() + 1];
+        int first = ids ? 0 : 1;
+        Tensor[] inputs = new Tensor[params.size() + first];
         String[] names = new String[inputs.length];
-        inputs[0] = x;
-        names[0] = "input";
-        int k = 1;
+        if (!ids) {
+            inputs[0] = x;
+            names[0] = "input";
+        }
+        int k = first;
         for (Map.Entry<String, Tensor> e : params.entrySet()) {
             inputs[k] = e.getValue();
             names[k++] = e.getKey();
         }
-        out.add(GradCheck.check("model (input and parameters)", in -> loss(layers, 0, in[0], targets, o.seed(), lossFn), inputs, names, o));
+        out.add(GradCheck.check(ids ? "model (parameters)" : "model (input and parameters)",
+                in -> loss(layers, 0, ids ? x : in[0], targets, o.seed(), lossFn), inputs, names, o));
 
         // the input of each later top-level layer, with the rest of the network after it
         List<Tensor> nodeInputs = new ArrayList<>();
@@ -105,6 +112,24 @@ public final class ModelCheck {
      * [C], one a step for [T, C]; for mse, standard normal values shaped as the output; for bce-logits,
      * uniform values in [0, 1).
      */
+    /** Whether {@code model} reads token ids (its first layer is an embedding). */
+    public static boolean tokenIds(Model model) {
+        return model.layers().get(0).kind().equals("embedding");
+    }
+
+    /**
+     * A random batch for {@code model}: token ids uniform over the embedding's rows when it reads ids, else
+     * standard normal values.
+     */
+    public static Tensor randomInput(Model model, int batch, org.gradprobe.tensor.DType dtype, SplittableRandom rng) {
+        int[] shape = Shapes.prepend(batch, model.inputShape());
+        if (!tokenIds(model)) return Tensor.randn(dtype, rng, 1, shape);
+        int rows = model.layers().get(0).params().get("weight").dim(0);
+        Tensor x = Tensor.zeros(dtype, shape);
+        for (int i = 0; i < x.numel(); i++) x.set(i, rng.nextInt(rows));
+        return x;
+    }
+
     public static Targets randomTargets(int[] output, int batch, Loss loss, org.gradprobe.tensor.DType dtype, SplittableRandom rng) {
         if (loss.classTargets()) {
             int classes = output[output.length - 1];

@@ -79,7 +79,19 @@ public final class OpRegistry {
         // targets in (0, 1): soft labels, so that the gradient to them is checked as well
         c.add(new OpCase("binary_cross_entropy_with_logits", "bceWithLogits", new String[] {"logits", "targets"},
                 (dt, g) -> new Tensor[] {r(dt, g, 3, 3, 4), Tensor.full(dt, 0.25, 3, 4).requiresGrad(true)}, in -> F.bceWithLogits(in[0], in[1])));
+        // recurrent layers over 4 steps: enough for the gradient to pass through the recurrence three times
+        c.add(recurrent("rnn tanh", "rnn", 1, in -> F.rnn(in[0], in[1], in[2], in[3], in[4], false, null)));
+        c.add(recurrent("rnn relu", "rnn", 1, in -> F.rnn(in[0], in[1], in[2], in[3], in[4], true, null)));
+        c.add(recurrent("lstm", "lstm", 4, in -> F.lstm(in[0], in[1], in[2], in[3], in[4], null)));
+        c.add(recurrent("gru", "gru", 3, in -> F.gru(in[0], in[1], in[2], in[3], in[4], null)));
         return c;
+    }
+
+    /** A recurrent layer of 3 units over x [2, 4, 3], weights scaled to keep the gates off saturation. */
+    private static OpCase recurrent(String name, String covers, int gates, GradCheck.Fn fn) {
+        int h = 3, gh = gates * h;
+        return new OpCase(name, covers, new String[] {"x", "weight_ih", "weight_hh", "bias_ih", "bias_hh"},
+                (dt, g) -> new Tensor[] {r(dt, g, 1, 2, 4, 3), r(dt, g, 0.5, gh, 3), r(dt, g, 0.5, gh, h), r(dt, g, 0.5, gh), r(dt, g, 0.5, gh)}, fn);
     }
 
     /** The names of the {@link F} methods the cases cover. */

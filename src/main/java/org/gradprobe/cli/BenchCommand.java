@@ -13,11 +13,14 @@ import org.gradprobe.io.Json;
 import org.gradprobe.kernels.Kernels;
 import org.gradprobe.probe.ProbeConfig;
 import org.gradprobe.nn.ModelSpec;
+import org.gradprobe.ops.Loss;
 import org.gradprobe.tensor.DType;
 import org.gradprobe.train.MemoryEstimate;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** gradprobe bench: training throughput with the probe off, at its default interval and at every step. */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
@@ -27,10 +30,23 @@ import picocli.CommandLine.Option;
                 + "probe's statistics pass in ns a value, the gradient-check times and the peak memory. "
                 + "Close other work first.")
 final class BenchCommand implements Callable<Integer> {
+    @Spec CommandSpec commandSpec;
+
+    @Option(names = {"-m", "--model"}, paramLabel = "SPEC", description = "Time this network instead of the seed CNN, on random batches "
+            + "(token ids when it starts with an embedding), e.g. \"gru(128) last linear(10)\" --input 28x28.")
+    String model;
+
+    @Option(names = "--input", paramLabel = "SHAPE", description = "With --model: the per-sample input shape, e.g. 28x28 (T×D) or 64 (T token ids).")
+    String input;
+
+    @Option(names = "--loss", paramLabel = "cross-entropy|mse|bce-logits", converter = Converters.LossConverter.class,
+            description = "With --model: the loss, on random targets of its kind (default: cross-entropy).")
+    Loss loss;
+
     @Option(names = "--batch", split = ",", paramLabel = "N", defaultValue = "4,64,256", converter = Converters.PositiveInt.class, description = "Batch sizes (default: ${DEFAULT-VALUE}).")
     List<Integer> batches;
 
-    @Option(names = "--images", defaultValue = "2048", converter = Converters.PositiveInt.class, description = "Images per timed turn, rounded up to whole intervals of the "
+    @Option(names = "--images", defaultValue = "2048", converter = Converters.PositiveInt.class, description = "Images (samples, with --model) per timed turn, rounded up to whole intervals of the "
             + "probe's default (" + ProbeConfig.DEFAULT_EVERY + " steps), so that every turn at the default interval records as many steps "
             + "(default: ${DEFAULT-VALUE}).")
     int images;
@@ -72,21 +88,26 @@ final class BenchCommand implements Callable<Integer> {
         int threads = threadsOption.apply();
         if (batches.isEmpty()) throw new UsageException("--batch: no batch size given (expected sizes like 4,64,256)");
         if (modes.isEmpty()) throw new UsageException("--modes: no mode given (expected off, default or every)");
+        if (model == null) OptionRules.refuse(commandSpec, "applies with --model SPEC", "--input", "--loss");
+        TrainingBench.Workload work = model == null ? TrainingBench.Workload.SEED_CNN
+                : new TrainingBench.Workload(model, Converters.dims("--input", input), loss != null ? loss : Loss.CROSS_ENTROPY);
+        ModelSpec.Plan plan = ModelSpec.plan(work.spec(), work.input());
         for (int b : batches) {
-            // the seed CNN with SGD's momentum buffer and the probe's copy of the weights, as a turn trains it
-            MemoryCheck.require("bench", ModelSpec.plan("seed-cnn", null), DType.FLOAT32,
-                    MemoryEstimate.Job.training(b, b, 1, true, 0), "--batch", 0);
+            // the network with SGD's momentum buffer and the probe's copy of the weights, as a turn trains it
+            MemoryCheck.require("bench", plan, DType.FLOAT32, MemoryEstimate.Job.training(b, b, 1, true, 0), "--batch", 0);
         }
+        String unit = model == null ? "images" : "samples";
         List<Object> out = new ArrayList<>();
-        if (!json) System.out.printf("seed CNN training, float32, %d threads; median of %d turns of at least %d images (whole probe intervals)%n",
-                threads, rounds, images);
+        if (!json) System.out.printf("%s training, float32, %d threads; median of %d turns of at least %d %s (whole probe intervals)%n",
+                model == null ? "seed CNN" : plan.spec(), threads, rounds, images, unit);
         for (int b : batches) {
             int every = ProbeConfig.DEFAULT_EVERY, steps = (int) ((images + (long) b * every - 1) / ((long) b * every)) * every;
-            TrainingBench.Result r = TrainingBench.run(b, steps, rounds, modeIndex);
+            TrainingBench.Result r = TrainingBench.run(work, b, steps, rounds, modeIndex);
             Map<String, Object> m = new LinkedHashMap<>();
+            if (model != null) m.put("model", plan.spec());
             m.put("batch", b);
             m.put("steps_per_turn", steps);
-            m.put("images_per_s", r.medianImagesPerSecond());
+            m.put(unit + "_per_s", r.medianImagesPerSecond());
             m.put("overhead_default", r.overhead(TrainingBench.MODES[1]));
             m.put("overhead_every_step", r.overhead(TrainingBench.MODES[2]));
             out.add(m);
@@ -106,7 +127,8 @@ final class BenchCommand implements Callable<Integer> {
                 int head = line.length();
                 for (int i : modeIndex) {
                     String mode = TrainingBench.MODES[i];
-                    line.append(line.length() > head ? " |" : "").append(String.format(" %s %7.1f img/s", mode, r.medianImagesPerSecond().get(mode)));
+                    line.append(line.length() > head ? " |" : "").append(String.format(" %s %7.1f %s/s", mode, r.medianImagesPerSecond().get(mode),
+                            model == null ? "img" : "samples"));
                     if (i > 0 && modeIndex.contains(0)) line.append(String.format(" (%+.1f%%)", 100 * r.overhead(mode)));
                 }
                 System.out.println(line.append(String.format(" (%d steps a turn)", steps)));

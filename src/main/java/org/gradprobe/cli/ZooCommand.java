@@ -35,7 +35,7 @@ final class ZooCommand implements Callable<Integer> {
             if (name != null) throw new UsageException("zoo list takes no NAME, got '" + name + "'");
             for (Zoo.Scenario s : Zoo.scenarios()) {
                 System.out.printf("%-22s %s%n%22s   %s; %s lr %s, %d steps of batch %d; expects %s%n", s.name(), s.description(), "",
-                        s.spec() + (s.init().equals("default") ? "" : " --init " + s.init()) + (s.biasInit() == null ? "" : " --bias-init " + s.biasInit()),
+                        "\"" + s.spec() + "\"" + s.options(),
                         s.optimizer(), s.lr(), s.steps(), s.batch(), s.healthy() ? "healthy" : s.expect().stream().map(Verdict::jsonName).sorted().collect(Collectors.joining(", ")));
             }
             return 0;

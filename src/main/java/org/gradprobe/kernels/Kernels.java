@@ -271,4 +271,60 @@ public final class Kernels {
         else if (VECTOR) VectorOptimizersF32.rmsProp(f(p), f(g), v, mean, buf, from, to, wd, alpha, eps, momentum, lr);
         else ElementwiseF32.rmsProp(f(p), f(g), v, mean, buf, from, to, wd, alpha, eps, momentum, lr);
     }
+
+    // ---------------------------------------------------------------- recurrent steps (see RecurrentF32; VectorRecurrentF32 for float32 sigmoid and tanh)
+
+    /** Plain RNN step, in place over [off, off + len): tanh, or relu when {@code relu}. */
+    public static void rnnForward(Storage pre, int off, int len, boolean relu) {
+        if (!pre.isFloat32()) RecurrentF64.rnnForward(d(pre), off, len, relu);
+        else if (VECTOR) VectorRecurrentF32.rnnForward(f(pre), off, len, relu);
+        else RecurrentF32.rnnForward(f(pre), off, len, relu);
+    }
+
+    /** Plain RNN step backward: dPre[dOff + i] = dh[i]·(1 − h²) (tanh) or dh[i]·[h &gt; 0] (relu), h at {@code hOff}. */
+    public static void rnnBackward(Storage h, int hOff, Storage dh, Storage dPre, int dOff, int len, boolean relu) {
+        if (h.isFloat32()) RecurrentF32.rnnBackward(f(h), hOff, f(dh), f(dPre), dOff, len, relu);
+        else RecurrentF64.rnnBackward(d(h), hOff, d(dh), d(dPre), dOff, len, relu);
+    }
+
+    /** LSTM step: gates (i, f, g, o) pre-activations → activations in place; c_t and h_t written. */
+    public static void lstmForward(Storage gates, int gOff, Storage cs, int cPrevOff, int cOff, Storage hs, int hOff, int n, int h) {
+        if (!gates.isFloat32()) RecurrentF64.lstmForward(d(gates), gOff, d(cs), cPrevOff, cOff, d(hs), hOff, n, h);
+        else if (VECTOR) VectorRecurrentF32.lstmForward(f(gates), gOff, f(cs), cPrevOff, cOff, f(hs), hOff, n, h);
+        else RecurrentF32.lstmForward(f(gates), gOff, f(cs), cPrevOff, cOff, f(hs), hOff, n, h);
+    }
+
+    /** LSTM step backward: the gates' pre-activation gradient into dPre; dc carried from c_t to c_{t−1}. */
+    public static void lstmBackward(Storage gates, int gOff, Storage cs, int cPrevOff, int cOff, Storage dh, Storage dc,
+                                    Storage dPre, int dOff, int n, int h) {
+        if (!gates.isFloat32()) RecurrentF64.lstmBackward(d(gates), gOff, d(cs), cPrevOff, cOff, d(dh), d(dc), d(dPre), dOff, n, h);
+        else if (VECTOR) VectorRecurrentF32.lstmBackward(f(gates), gOff, f(cs), cPrevOff, cOff, f(dh), f(dc), f(dPre), dOff, n, h);
+        else RecurrentF32.lstmBackward(f(gates), gOff, f(cs), cPrevOff, cOff, f(dh), f(dc), f(dPre), dOff, n, h);
+    }
+
+    /** GRU step: activations (r, z, n) replace xi, hh_n kept in hn, h_t written. */
+    public static void gruForward(Storage xi, int xOff, Storage hh, Storage hn, int hnOff, Storage hs, int hPrevOff, int hOff, int n, int h) {
+        if (!xi.isFloat32()) RecurrentF64.gruForward(d(xi), xOff, d(hh), d(hn), hnOff, d(hs), hPrevOff, hOff, n, h);
+        else if (VECTOR) VectorRecurrentF32.gruForward(f(xi), xOff, f(hh), f(hn), hnOff, f(hs), hPrevOff, hOff, n, h);
+        else RecurrentF32.gruForward(f(xi), xOff, f(hh), f(hn), hnOff, f(hs), hPrevOff, hOff, n, h);
+    }
+
+    /** GRU step backward: input-side and hidden-side pre-activation gradients, and dh·z into carry. */
+    public static void gruBackward(Storage act, int aOff, Storage hn, int hnOff, Storage hs, int hPrevOff, Storage dh,
+                                   Storage dXi, Storage dHh, int dOff, Storage carry, int n, int h) {
+        if (act.isFloat32()) RecurrentF32.gruBackward(f(act), aOff, f(hn), hnOff, f(hs), hPrevOff, f(dh), f(dXi), f(dHh), dOff, f(carry), n, h);
+        else RecurrentF64.gruBackward(d(act), aOff, d(hn), hnOff, d(hs), hPrevOff, d(dh), d(dXi), d(dHh), dOff, d(carry), n, h);
+    }
+
+    /** dh = g[:, t] + carry for a batch-first g [n, steps, h]; returns Σ dh² in double. */
+    public static double gradientAt(Storage g, int t, int steps, Storage carry, Storage dh, int n, int h) {
+        return g.isFloat32() ? RecurrentF32.gradientAt(f(g), t, steps, f(carry), f(dh), n, h)
+                : RecurrentF64.gradientAt(d(g), t, steps, d(carry), d(dh), n, h);
+    }
+
+    /** Reorders src [a, b, d] at srcOff into dst [b, a, d] at dstOff. */
+    public static void swapLeading(Storage src, int srcOff, Storage dst, int dstOff, int a, int b, int d) {
+        if (src.isFloat32()) RecurrentF32.swapLeading(f(src), srcOff, f(dst), dstOff, a, b, d);
+        else RecurrentF64.swapLeading(d(src), srcOff, d(dst), dstOff, a, b, d);
+    }
 }

@@ -20,7 +20,9 @@ import org.gradprobe.tensor.Shapes;
  * </pre>
  * Kinds: conv2d(out, k[, stride=1][, padding=0][, bias=true]), maxpool2d(k[, stride=k]),
  * avgpool2d(k[, stride=k]), linear(out[, bias=true]), relu, leakyrelu(slope=0.01), sigmoid, tanh,
- * gelu, batchnorm, dropout(p=0.5), flatten, residual(SPEC). Unnamed layers take their 0-based
+ * gelu, batchnorm, dropout(p=0.5), flatten, residual(SPEC); for sequences [T, D]: embedding(num, dim) (on T
+ * token ids), rnn(hidden[, nonlinearity=tanh][, layers=1][, bias=true]), lstm(hidden[, layers=1][, bias=true]),
+ * gru(hidden[, layers=1][, bias=true]), last, meanpool, and linear on the last dimension. Unnamed layers take their 0-based
  * position as name (as nn.Sequential); layers inside a residual are named {@code <parent>.<j>}.
  * A spec may also be one of the {@link Builtins}.
  */
@@ -205,11 +207,50 @@ public final class ModelSpec {
                 a.expect("out", "bias");
                 int out = a.posInt("out", -1);
                 boolean bias = a.bool("bias", true);
-                needRank(where, in, 1, "vector (add flatten before it)");
-                params.put("weight", fit(where, "weight", out, in[0]));
+                if (in.length != 1 && in.length != 2) {
+                    throw new SpecException(where + ": needs a vector or a sequence of vectors (T×D) as input, got " + Shapes.dims(in)
+                            + " (add flatten before it)");
+                }
+                params.put("weight", fit(where, "weight", out, in[in.length - 1]));
                 if (bias) params.put("bias", new int[] {out});
-                return planned(name, kind, token, in, new int[] {out}, params, (d, i, r, b) -> new Linear(name, in, out, bias, i, d, r));
+                int[] outShape = in.clone();
+                outShape[in.length - 1] = out;
+                fit(where, "output", Arrays.stream(outShape).asLongStream().toArray());
+                return planned(name, kind, token, in, outShape, params, (d, i, r, b) -> new Linear(name, in, out, bias, i, d, r));
             }
+            case "embedding": {
+                a.expect("num", "dim");
+                int v = a.posInt("num", -1), dim = a.posInt("dim", -1);
+                needRank(where, in, 1, "sequence of T token ids (--input T)");
+                params.put("weight", fit(where, "weight", v, dim));
+                int[] outShape = fit(where, "output", in[0], dim);
+                return planned(name, kind, token, in, outShape, params, (d, i, r, b) -> new Embedding(name, in, v, dim, i, d, r));
+            }
+            case "rnn": case "lstm": case "gru": {
+                if (kind.equals("rnn")) a.expect("hidden", "nonlinearity", "layers", "bias");
+                else a.expect("hidden", "layers", "bias");
+                int hidden = a.posInt("hidden", -1), layers = a.posInt("layers", 1);
+                boolean relu = kind.equals("rnn") && a.choice("nonlinearity", "tanh", "tanh", "relu").equals("relu");
+                boolean bias = a.bool("bias", true);
+                needRank(where, in, 2, "sequence of vectors (T×D, e.g. --input 28x28)");
+                int gates = Recurrent.gates(kind);
+                for (int k = 0; k < layers; k++) {
+                    params.put("weight_ih_l" + k, fit(where, "weight_ih_l" + k, (long) gates * hidden, k == 0 ? in[1] : hidden));
+                    params.put("weight_hh_l" + k, fit(where, "weight_hh_l" + k, (long) gates * hidden, hidden));
+                    if (bias) {
+                        params.put("bias_ih_l" + k, new int[] {gates * hidden});
+                        params.put("bias_hh_l" + k, new int[] {gates * hidden});
+                    }
+                }
+                int[] outShape = fit(where, "output", in[0], hidden);
+                fit(where, "gates of one sample", in[0], (long) gates * hidden);
+                return planned(name, kind, token, in, outShape, params,
+                        (d, i, r, b) -> new Recurrent(name, kind, in, hidden, layers, relu, bias, i, d, r));
+            }
+            case "last": case "meanpool":
+                a.expect();
+                needRank(where, in, 2, "sequence of vectors (T×D)");
+                return planned(name, kind, token, in, new int[] {in[1]}, params, (d, i, r, b) -> new SequenceReduce(name, kind, in));
             case "relu": case "sigmoid": case "tanh": case "gelu":
                 a.expect();
                 return planned(name, kind, token, in, in, params, (d, i, r, b) -> new Activation(name, in, kind, 0));
@@ -255,7 +296,8 @@ public final class ModelSpec {
             }
             default:
                 throw new SpecException("unknown layer kind '" + kind + "' in '" + token + "': expected conv2d, maxpool2d, avgpool2d, "
-                        + "linear, relu, leakyrelu, sigmoid, tanh, gelu, batchnorm, dropout, flatten or residual");
+                        + "linear, relu, leakyrelu, sigmoid, tanh, gelu, batchnorm, dropout, flatten, residual, embedding, rnn, lstm, gru, "
+                        + "last or meanpool");
         }
     }
 
@@ -407,6 +449,13 @@ public final class ModelSpec {
                 // reported below
             }
             throw new SpecException("in '" + token + "': " + key + " must be a number, got '" + v + "'");
+        }
+
+        String choice(String key, String dflt, String... allowed) {
+            String v = raw(key, false);
+            if (v == null) return dflt;
+            for (String c : allowed) if (c.equalsIgnoreCase(v)) return c;
+            throw new SpecException("in '" + token + "': " + key + " must be " + String.join(" or ", allowed) + ", got '" + v + "'");
         }
 
         boolean bool(String key, boolean dflt) {

@@ -26,9 +26,16 @@ public final class F {
         return PoolOps.avgPool2d(x, k, stride);
     }
 
-    /** x[N,in]·w[out,in]ᵀ + b[out] → [N,out]; {@code b} may be null. */
+    /**
+     * x[N,in]·w[out,in]ᵀ + b[out] → [N,out]; {@code b} may be null. On x [N, ..., in] it acts on the last
+     * dimension, as {@code nn.Linear} does (a sequence [N, T, in] gives [N, T, out]).
+     */
     public static Tensor linear(Tensor x, Tensor w, Tensor b) {
-        return LinearOp.linear(x, w, b);
+        if (x.rank() <= 2) return LinearOp.linear(x, w, b);
+        int[] shape = x.shape();
+        int in = shape[shape.length - 1];
+        shape[shape.length - 1] = w.rank() == 2 ? w.dim(0) : -1;
+        return reshape(LinearOp.linear(reshape(x, -1, in), w, b), shape);
     }
 
     /** a[m,k]·b[k,n] → [m,n]. */
@@ -94,6 +101,31 @@ public final class F {
     /** The mean over the steps of each sequence: x [N, T, D] → x.mean(1) [N, D]. */
     public static Tensor meanOverTime(Tensor x) {
         return SequenceOps.meanOverTime(x);
+    }
+
+    /**
+     * An Elman RNN layer over x [N, T, D] from a zero state (PyTorch's {@code nn.RNN}, batch first): h_t =
+     * tanh(x_t·W_ihᵀ + b_ih + h_{t−1}·W_hhᵀ + b_hh), or relu when {@code relu}; every step's h → [N, T, H].
+     * Biases may be null. {@code sink} (may be null) receives ∂L/∂h_t for every t in the backward pass.
+     */
+    public static Tensor rnn(Tensor x, Tensor wih, Tensor whh, Tensor bih, Tensor bhh, boolean relu, ThroughTime sink) {
+        return RecurrentOp.run(relu ? RecurrentOp.Cell.RNN_RELU : RecurrentOp.Cell.RNN_TANH, x, wih, whh, bih, bhh, sink);
+    }
+
+    /**
+     * An LSTM layer over x [N, T, D] from a zero state (PyTorch's {@code nn.LSTM}, batch first; gates i, f, g, o
+     * stacked in W_ih [4H, D], W_hh [4H, H]) → every step's h [N, T, H]. As {@link #rnn} for biases and sink.
+     */
+    public static Tensor lstm(Tensor x, Tensor wih, Tensor whh, Tensor bih, Tensor bhh, ThroughTime sink) {
+        return RecurrentOp.run(RecurrentOp.Cell.LSTM, x, wih, whh, bih, bhh, sink);
+    }
+
+    /**
+     * A GRU layer over x [N, T, D] from a zero state (PyTorch's {@code nn.GRU}, batch first; gates r, z, n
+     * stacked in W_ih [3H, D], W_hh [3H, H]) → every step's h [N, T, H]. As {@link #rnn} for biases and sink.
+     */
+    public static Tensor gru(Tensor x, Tensor wih, Tensor whh, Tensor bih, Tensor bhh, ThroughTime sink) {
+        return RecurrentOp.run(RecurrentOp.Cell.GRU, x, wih, whh, bih, bhh, sink);
     }
 
     /** Same data, new shape (one dimension may be -1). */

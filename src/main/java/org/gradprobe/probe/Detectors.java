@@ -25,6 +25,9 @@ import java.util.Map;
  *       batches (so their gradient is always zero) is above {@code deadFraction};</li>
  *   <li>saturated: the fraction of sigmoid/tanh outputs within 1% of their bounds is above {@code saturatedFraction};</li>
  *   <li>update_ratio: a weight's update/weight norm ratio is outside [{@code ratioLow}, {@code ratioHigh}];</li>
+ *   <li>vanishing_through_time and exploding_through_time (recurrent layers): the median over the window of the
+ *       gradient norm at the hidden state's first time step over the one at its last is below {@code timeVanishRatio}
+ *       or above {@code timeExplodeRatio}, for any of the layer's stacked layers;</li>
  *   <li>nonfinite: a NaN or Inf in the layer's values or gradients, or the layer produced the first one.</li>
  * </ul>
  * Loss divergence is judged for the whole model ({@link #lossVerdict}).
@@ -103,6 +106,16 @@ public final class Detectors {
                 verdicts.add(Verdict.EXPLODING);
                 advice.add(Verdict.EXPLODING.remedy().after("gradients grow on their way back"));
             }
+            Evidence.TimeEvidence time = act.layerKind().recurrent() ? throughTime(w, c, enough) : null;
+            if (time != null && time.firstToLast() < c.timeVanishRatio()) {
+                verdicts.add(Verdict.VANISHING_THROUGH_TIME);
+                advice.add(Verdict.VANISHING_THROUGH_TIME.remedy().after(String.format("the gradient at the first of %d steps is below %.0e of the one "
+                        + "at the last", time.steps(), c.timeVanishRatio())));
+            } else if (time != null && time.firstToLast() > c.timeExplodeRatio()) {
+                verdicts.add(Verdict.EXPLODING_THROUGH_TIME);
+                advice.add(Verdict.EXPLODING_THROUGH_TIME.remedy().after(String.format("the gradient at the first of %d steps is above %.0e times the one "
+                        + "at the last", time.steps(), c.timeExplodeRatio())));
+            }
             double[] fr = w.stream().mapToDouble(r -> act.layerKind() == LayerKind.RELU ? r.deadFraction() : r.saturatedFraction()).toArray();
             Double deadFraction = null, saturatedFraction = null;
             if (act.layerKind() == LayerKind.RELU && fr.length > 0) {
@@ -136,7 +149,7 @@ public final class Detectors {
                     latest == null ? null : latest.gradNorm(), latest == null ? null : latest.gradRms(),
                     latest == null ? null : latest.value().rms(), latest == null || latest.grad() == null ? null : latest.grad().zeroFraction(),
                     ratio.length > 0 ? median(ratio) : null, weightNorm, weightGradNorm, updateRatio, cutOffBy, spike, deadFraction,
-                    saturatedFraction, nonfiniteValues);
+                    saturatedFraction, nonfiniteValues, time);
             out.add(new LayerVerdict(layer, act.layerKindName(), verdicts, ev, advice));
         }
         return out;
@@ -174,6 +187,28 @@ public final class Detectors {
         if (verdicts.isEmpty()) verdicts.add(Verdict.HEALTHY);
         List<Advice> advice = verdicts.get(0) == Verdict.HEALTHY ? List.of() : List.of(Verdict.DIVERGING.remedy().after("the loss grows or overflows"));
         return new LossVerdict(first, last, verdicts, advice);
+    }
+
+    /**
+     * A recurrent layer's gradient through time over the window: for each of its stacked layers, the median of
+     * the first step's gradient norm over the last's; the stacked layer furthest from 1 (on a log scale) is the
+     * evidence. Null when fewer than {@code enough} records hold a profile.
+     */
+    private static Evidence.TimeEvidence throughTime(List<StepRecord> w, ProbeConfig c, int enough) {
+        List<ThroughTimeProfile> profiles = new ArrayList<>();
+        for (StepRecord r : w) if (r.throughTime() != null) profiles.add(r.throughTime());
+        if (profiles.size() < Math.max(1, enough)) return null;
+        ThroughTimeProfile latest = profiles.get(profiles.size() - 1);
+        Evidence.TimeEvidence worst = null;
+        for (int k = 0; k < latest.layers(); k++) {
+            final int layer = k;
+            // a gradient that overflowed to Inf or NaN on its way back to the first step counts as exploding
+            double m = median(profiles.stream().filter(p -> p.layers() > layer)
+                    .mapToDouble(p -> Double.isFinite(p.norms()[layer][0]) ? p.firstToLast(layer) : Double.POSITIVE_INFINITY).toArray());
+            Evidence.TimeEvidence e = new Evidence.TimeEvidence(k, latest.steps(), m, latest.memory(k, c.timeVanishRatio()), c.timeVanishRatio());
+            if (worst == null || Math.abs(Math.log(m)) > Math.abs(Math.log(worst.firstToLast()))) worst = e;
+        }
+        return worst;
     }
 
     private static Advice vanishingAdvice(Probe probe) {

@@ -21,10 +21,34 @@ import java.util.Map;
  * @param deadFraction     ReLU layers: median fraction of units inactive on every sample of the window
  * @param saturatedFraction sigmoid/tanh layers: median fraction of outputs at their bounds
  * @param nonfiniteValues  NaN and Inf counted in the layer's values, gradients and weights
+ * @param throughTime      recurrent layers: the gradient at the hidden state through time (null otherwise)
  */
 public record Evidence(long[] steps, Double gradNorm, Double gradRms, Double valueRms, Double gradZeroFraction, Double ratioToOutput,
                        Double weightNorm, Double weightGradNorm, Double updateRatio, String cutOffBy, boolean spike, Double deadFraction,
-                       Double saturatedFraction, Long nonfiniteValues) {
+                       Double saturatedFraction, Long nonfiniteValues, TimeEvidence throughTime) {
+
+    /**
+     * A recurrent layer's gradient through time, for its stacked layer whose gradient changes the most between
+     * the last time step and the first.
+     *
+     * @param layer       that stacked layer (0: the first)
+     * @param steps       the sequence's length
+     * @param firstToLast median over the window of the gradient norm at the first time step over the one at the last
+     * @param memory      in the latest record, how many steps back from the last the gradient stays at or above
+     *                    {@code fraction} of the last's (the effective memory; {@code steps} when it never falls below)
+     * @param fraction    that fraction (the vanishing-through-time threshold)
+     */
+    public record TimeEvidence(int layer, int steps, double firstToLast, int memory, double fraction) {
+        Map<String, Object> toJson() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("layer", layer);
+            m.put("steps", steps);
+            m.put("first_to_last", firstToLast);
+            m.put("memory_steps", memory);
+            m.put("memory_threshold", fraction);
+            return m;
+        }
+    }
 
     /** The JSON object of the run record and {@code diagnose --json}: the numbers that apply, in this order. */
     public Map<String, Object> toJson() {
@@ -45,6 +69,7 @@ public record Evidence(long[] steps, Double gradNorm, Double gradRms, Double val
         put(m, "dead_fraction", deadFraction);
         put(m, "saturated_fraction", saturatedFraction);
         put(m, "nonfinite_values", nonfiniteValues);
+        if (throughTime != null) m.put("through_time", throughTime.toJson());
         return m;
     }
 

@@ -7,7 +7,8 @@ import java.util.Locale;
  * layer of a kind it does not know (one a user wrote) is {@link #OTHER}.
  */
 public enum LayerKind {
-    CONV2D, MAXPOOL2D, AVGPOOL2D, LINEAR, RELU, LEAKYRELU, SIGMOID, TANH, GELU, BATCHNORM, DROPOUT, FLATTEN, RESIDUAL, OTHER;
+    CONV2D, MAXPOOL2D, AVGPOOL2D, LINEAR, RELU, LEAKYRELU, SIGMOID, TANH, GELU, BATCHNORM, DROPOUT, FLATTEN, RESIDUAL,
+    EMBEDDING, RNN, LSTM, GRU, LAST, MEANPOOL, OTHER;
 
     /** The kind of a layer whose {@code Layer.kind()} is {@code name}. */
     public static LayerKind of(String name) {
@@ -16,6 +17,11 @@ public enum LayerKind {
         } catch (IllegalArgumentException e) {
             return OTHER;
         }
+    }
+
+    /** A layer that repeats a cell over the steps of a sequence: the probe follows its gradient through time. */
+    public boolean recurrent() {
+        return this == RNN || this == LSTM || this == GRU;
     }
 
     /** Sigmoid and tanh: their outputs saturate at bounds where the gradient is ~0. */

@@ -21,10 +21,14 @@ package org.gradprobe.probe;
  * @param ratioLow       update_ratio: update/weight norm ratio below this (DL4J's guidance: worry below 1e-4)
  * @param ratioHigh      update_ratio: update/weight norm ratio above this (DL4J's guidance: worry above 1e-2)
  * @param divergeFactor  divergence: recent mean loss above this multiple of the loss at the start (lowest of the first 3 steps)
+ * @param timeVanishRatio  vanishing_through_time: in a recurrent layer, the gradient at its hidden state at the first time step
+ *                       below this fraction of the one at the last (1e-3: the step where it falls below that is the evidence's
+ *                       effective memory, so the verdict says the network cannot remember back to the sequence's start)
+ * @param timeExplodeRatio exploding_through_time: that ratio above this
  */
 public record ProbeConfig(int every, int capacity, int window, double persist, double vanishRatio, double vanishAbs,
                           double explodeRatio, double spikeFactor, double deadFraction, double saturatedFraction,
-                          double ratioLow, double ratioHigh, double divergeFactor) {
+                          double ratioLow, double ratioHigh, double divergeFactor, double timeVanishRatio, double timeExplodeRatio) {
 
     /**
      * The default interval: PyTorch Lightning's default logging interval. What recording costs at this
@@ -40,16 +44,24 @@ public record ProbeConfig(int every, int capacity, int window, double persist, d
     }
 
     public static ProbeConfig defaults() {
-        return new ProbeConfig(DEFAULT_EVERY, 512, 10, 0.8, 1e-3, 1e-7, 1e2, 100, 0.8, 0.5, 1e-6, 1e-1, 1.5);
+        return new ProbeConfig(DEFAULT_EVERY, 512, 10, 0.8, 1e-3, 1e-7, 1e2, 100, 0.8, 0.5, 1e-6, 1e-1, 1.5, 1e-3, 1e3);
     }
 
     public ProbeConfig withEvery(int k) {
         return new ProbeConfig(k, capacity, window, persist, vanishRatio, vanishAbs, explodeRatio, spikeFactor, deadFraction,
-                saturatedFraction, ratioLow, ratioHigh, divergeFactor);
+                saturatedFraction, ratioLow, ratioHigh, divergeFactor, timeVanishRatio, timeExplodeRatio);
+    }
+
+    /** The through-time thresholds: vanishing below {@code vanish}, exploding above {@code explode} (first step's gradient over the last's). */
+    public ProbeConfig withThroughTime(double vanish, double explode) {
+        if (!(vanish > 0 && explode > vanish)) throw new IllegalArgumentException("invalid through-time ratios " + vanish + ", " + explode
+                + ": expected 0 < vanishing < exploding");
+        return new ProbeConfig(every, capacity, window, persist, vanishRatio, vanishAbs, explodeRatio, spikeFactor, deadFraction,
+                saturatedFraction, ratioLow, ratioHigh, divergeFactor, vanish, explode);
     }
 
     public ProbeConfig withWindow(int w) {
         return new ProbeConfig(every, capacity, w, persist, vanishRatio, vanishAbs, explodeRatio, spikeFactor, deadFraction,
-                saturatedFraction, ratioLow, ratioHigh, divergeFactor);
+                saturatedFraction, ratioLow, ratioHigh, divergeFactor, timeVanishRatio, timeExplodeRatio);
     }
 }

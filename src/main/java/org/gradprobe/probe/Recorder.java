@@ -1,13 +1,17 @@
 package org.gradprobe.probe;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.gradprobe.autograd.Backward;
 import org.gradprobe.autograd.Node;
 import org.gradprobe.kernels.Kernels;
 import org.gradprobe.nn.ForwardContext;
+import org.gradprobe.nn.Layer;
+import org.gradprobe.ops.ThroughTime;
 import org.gradprobe.optim.Optimizer;
 import org.gradprobe.tensor.Tensor;
 
@@ -52,6 +56,8 @@ final class Recorder {
         final Map<String, Stats> valueStats = new LinkedHashMap<>();
         final Map<String, Stats> gradStats = new LinkedHashMap<>();
         final Map<String, Double> unitFractions = new LinkedHashMap<>();
+        /** Per recurrent layer, the sinks of its stacked layers' gradient through time. */
+        final Map<String, List<ThroughTime>> throughTime = new HashMap<>();
         // tensors that share storage (flatten's output and its input, and their gradients) are summarized once
         private final Map<Object, Stats> byStorage = new IdentityHashMap<>();
         /** Per parameter, before the update: the statistics of its weights and gradient. */
@@ -91,14 +97,24 @@ final class Recorder {
     ForwardContext.LayerObserver begin(long step) {
         Recording rec = new Recording(step);
         recording = rec;
-        return (name, layer, out) -> {
-            rec.outputs.put(out, name);
-            LayerKind kind = nodes.get(name).layerKind();
-            // a relu's units: read in the pass over its input when there is one (deferred), else here
-            Fusions.UnitMaxima units = kind == LayerKind.RELU ? new Fusions.UnitMaxima(out) : null;
-            boolean deferred = rec.values.output(name, out, units);
-            if (units != null && !deferred) rec.unitFractions.put(name, deadFraction(name, units.positive(out)));
-            else if (kind.saturates()) rec.unitFractions.put(name, saturatedFraction(kind, out));
+        return new ForwardContext.LayerObserver() {
+            @Override
+            public void onOutput(String name, Layer layer, Tensor out) {
+                rec.outputs.put(out, name);
+                LayerKind kind = nodes.get(name).layerKind();
+                // a relu's units: read in the pass over its input when there is one (deferred), else here
+                Fusions.UnitMaxima units = kind == LayerKind.RELU ? new Fusions.UnitMaxima(out) : null;
+                boolean deferred = rec.values.output(name, out, units);
+                if (units != null && !deferred) rec.unitFractions.put(name, deadFraction(name, units.positive(out)));
+                else if (kind.saturates()) rec.unitFractions.put(name, saturatedFraction(kind, out));
+            }
+
+            @Override
+            public ThroughTime throughTime(String name, int k) {
+                ThroughTime sink = new ThroughTime();
+                rec.throughTime.computeIfAbsent(name, n -> new ArrayList<>()).add(sink);
+                return sink;
+            }
         };
     }
 
@@ -175,7 +191,8 @@ final class Recorder {
                 Stats v = rec.valueStats.get(name);
                 if (v == null) continue;
                 Double frac = rec.unitFractions.get(name);
-                h.add(StepRecord.activation(step, v, rec.gradStats.get(name), h.layerKind(), frac == null ? Double.NaN : frac));
+                h.add(StepRecord.activation(step, v, rec.gradStats.get(name), h.layerKind(), frac == null ? Double.NaN : frac,
+                        ThroughTimeProfile.of(rec.throughTime.get(name))));
             } else if (rec.weights.containsKey(name)) {
                 Tensor now = optimizer.parameters().get(name), then = weightsBefore.get(name);
                 double update = Math.sqrt(Kernels.squaredDistance(now.data(), then.data(), now.numel()));

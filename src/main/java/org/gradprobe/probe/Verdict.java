@@ -20,6 +20,13 @@ public enum Verdict {
     UPDATE_RATIO("update_ratio", "the optimizer's update is far from about 1e-3 of the weights",
             Advice.of("lower the learning rate or clip gradients if the updates are too large; raise it or fix the vanishing gradient "
                     + "if too small")),
+    VANISHING_THROUGH_TIME("vanishing_through_time", "in a recurrent layer, the gradient reaching the sequence's first steps is tiny "
+            + "next to the one at its last: the network cannot learn what lies that far back",
+            Advice.of("use lstm or gru instead of a plain rnn, initialize the recurrent weights orthogonally or as the identity (IRNN), "
+                    + "or train on shorter sequences")),
+    EXPLODING_THROUGH_TIME("exploding_through_time", "in a recurrent layer, the gradient grows on its way back through the sequence's steps",
+            Advice.of("scale the recurrent weights down (orthogonal initialization keeps them at norm 1), train on shorter sequences, or ",
+                    new Advice.Remedy(Advice.Setting.CLIP_NORM, 1))),
     NONFINITE("nonfinite", "a NaN or Inf appeared in the layer's values or gradients",
             Advice.of("lower the learning rate, clip gradients, or check its inputs")),
     /** The loss's verdict: it grew well above its start. */

@@ -3,20 +3,24 @@ package org.gradprobe.probe;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import org.gradprobe.data.AddingProblem;
 import org.gradprobe.data.FashionMnist;
+import org.gradprobe.data.SampleSet;
 import org.gradprobe.nn.Init;
 import org.gradprobe.nn.Model;
 import org.gradprobe.nn.ModelSpec;
+import org.gradprobe.ops.Loss;
 import org.gradprobe.optim.Adam;
 import org.gradprobe.optim.Optimizer;
 import org.gradprobe.optim.RmsProp;
 import org.gradprobe.optim.Sgd;
 import org.gradprobe.tensor.DType;
+import org.gradprobe.tensor.Shapes;
 import org.gradprobe.train.Trainer;
 
 /**
  * The pathology zoo: named scenarios with the verdicts they must produce. Each is a short run on the
- * Fashion-MNIST subset shipped with gradprobe; {@code expect} lists the verdicts that must appear (on
+ * Fashion-MNIST subset shipped with gradprobe (as images or as rows) or on the adding problem; {@code expect} lists the verdicts that must appear (on
  * some layer, or for the loss), and a healthy scenario must raise nothing at all.
  */
 public final class Zoo {
@@ -27,9 +31,34 @@ public final class Zoo {
      * @param early       verdicts that must be raised in the first half of the layers
      */
     public record Scenario(String name, String description, String spec, String init, Double biasInit, String optimizer, double lr,
-                           int batch, int steps, Set<Verdict> expect, Set<Verdict> early) {
+                           int batch, int steps, Set<Verdict> expect, Set<Verdict> early, Data data, int[] input) {
+        /** An image scenario: the Fashion-MNIST subset as 1×28×28 images. */
+        public Scenario(String name, String description, String spec, String init, Double biasInit, String optimizer, double lr,
+                        int batch, int steps, Set<Verdict> expect, Set<Verdict> early) {
+            this(name, description, spec, init, biasInit, optimizer, lr, batch, steps, expect, early, Data.FASHION, new int[] {1, 28, 28});
+        }
+
         public boolean healthy() {
             return expect.isEmpty();
+        }
+
+        /** The options that reproduce it with train or diagnose ("--input 100x2 --data adding" ...), after its spec. */
+        public String options() {
+            return (data == Data.ADDING ? " --data adding" : "") + (input.length == 3 && input[0] == 1 && input[1] == 28 ? "" : " --input " + Shapes.dims(input))
+                    + (init.equals("default") ? "" : " --init " + init) + (biasInit == null ? "" : " --bias-init " + biasInit);
+        }
+    }
+
+    /** Where a scenario's samples come from: the bundled Fashion-MNIST subset (images, or rows), or the adding problem. */
+    public enum Data {
+        FASHION, ADDING;
+
+        SampleSet train(int[] input, long seed) {
+            return this == FASHION ? FashionMnist.bundled().train() : AddingProblem.split(input[0], seed).train();
+        }
+
+        Loss loss() {
+            return this == FASHION ? Loss.CROSS_ENTROPY : Loss.MSE;
         }
     }
 
@@ -51,7 +80,15 @@ public final class Zoo {
                 new Scenario("deep-batchnorm", "a 10-layer ReLU MLP kept healthy by batch norm", "mlp-bn(10,64,relu)", "he-normal", 0.0, "sgd",
                         0.01, 32, 120, Set.of(), Set.of()),
                 new Scenario("deep-residual", "a 10-block ReLU MLP rescued by residual connections", "resmlp(10,64,relu)", "default", null, "sgd",
-                        0.01, 32, 120, Set.of(), Set.of()));
+                        0.01, 32, 120, Set.of(), Set.of()),
+                new Scenario("rnn-adding", "a tanh RNN on the adding problem at T=100: the gradient vanishes on its way back through the steps",
+                        "rnn(64) last linear(1)", "default", null, "sgd", 0.01, 32, 60, Set.of(Verdict.VANISHING_THROUGH_TIME), Set.of(),
+                        Data.ADDING, new int[] {100, 2}),
+                new Scenario("relu-rnn-exploding", "a relu RNN whose recurrent weights are 1.3 times the identity: the gradient grows through time "
+                        + "until it overflows", "rnn(64,nonlinearity=relu) last linear(1)", "identity*1.3", null, "sgd", 0.01, 32, 30,
+                        Set.of(Verdict.EXPLODING_THROUGH_TIME, Verdict.NONFINITE), Set.of(), Data.ADDING, new int[] {100, 2}),
+                new Scenario("gru-rows", "a GRU reading Fashion-MNIST images as 28 rows of 28 pixels", "gru(64) last linear(10)", "default", null,
+                        "adam", 0.003, 32, 80, Set.of(), Set.of(), Data.FASHION, new int[] {28, 28}));
     }
 
     public static Scenario find(String name) {
@@ -62,12 +99,12 @@ public final class Zoo {
     /** Runs a scenario on the bundled Fashion-MNIST subset, recording every step. */
     public static Diagnosis run(Scenario s, long seed) {
         Model model = model(s, seed);
-        return Diagnosis.run(model, optimizer(s, model), FashionMnist.bundled().train(), settings(s, seed), ProbeConfig.defaults().withEvery(1));
+        return Diagnosis.run(model, optimizer(s, model), s.data().train(s.input(), seed), settings(s, seed), ProbeConfig.defaults().withEvery(1));
     }
 
-    /** The scenario's network, for 1x28x28 images, initialized from {@code seed}. */
+    /** The scenario's network, for its input shape, initialized from {@code seed}. */
     public static Model model(Scenario s, long seed) {
-        return ModelSpec.build(s.spec(), new int[] {1, 28, 28}, DType.FLOAT32, Init.parse(s.init(), s.biasInit()), seed);
+        return ModelSpec.build(s.spec(), s.input(), DType.FLOAT32, Init.parse(s.init(), s.biasInit()), seed);
     }
 
     /** The scenario's optimizer on {@code model}'s parameters. */
@@ -82,7 +119,7 @@ public final class Zoo {
 
     /** The scenario's training: its steps of its batch size. */
     public static Trainer.Settings settings(Scenario s, long seed) {
-        return Trainer.Settings.defaults().withSteps(s.steps()).withBatchSize(s.batch()).withSeed(seed);
+        return Trainer.Settings.defaults().withSteps(s.steps()).withBatchSize(s.batch()).withSeed(seed).withLoss(s.data().loss());
     }
 
     /** What the diagnosis got wrong for this scenario; empty when it gave exactly the expected verdicts. */

@@ -43,6 +43,13 @@ public final class HtmlReport {
                 .append(flowChart(run)).append("</section>\n");
         h.append("<section><h2>Gradient norm over time</h2><p class=\"note\">At each layer's output, log scale (exact zeros on the row marked 0).</p>\n")
                 .append(timeChart(run, "activation", s -> s.gradNorm, null, "gradient norm")).append("</section>\n");
+        String throughTime = ThroughTimeChart.all(run, timeVanishRatio(run));
+        if (!throughTime.isEmpty()) {
+            h.append("<section id=\"through-time\"><h2>Gradient through time</h2><p class=\"note\">In each recurrent layer, the norm of the "
+                    + "gradient reaching its hidden state at each time step of the sequence (∂L/∂h_t), log scale, one line per recorded training "
+                    + "step (darker: later). Where the lines fall to the left, the gradient dies on its way back in time: the network cannot "
+                    + "learn from that far back. The dashed line is the vanishing threshold.</p>\n").append(throughTime).append("</section>\n");
+        }
         h.append("<section><h2>Update / weight ratio</h2><p class=\"note\">‖update‖/‖weight‖ per step for each weight; the band "
                 + "is DL4J's healthy range [1e-4, 1e-2] around 1e-3.</p>\n")
                 .append(timeChart(run, "parameter", s -> s.updateRatio, new double[] {1e-4, 1e-2}, "update/weight")).append("</section>\n");
@@ -133,7 +140,7 @@ public final class HtmlReport {
 
     // ---- charts ----
 
-    private static final int W = 1040, H = 300, ML = 64, MR = 170, MT = 14, MB = 56;
+    static final int W = 1040, H = 300, ML = 64, MR = 170, MT = 14, MB = 56;
 
     interface Pick {
         List<Double> of(RunData.Series s);
@@ -423,5 +430,13 @@ public final class HtmlReport {
 
     static String esc(String s) {
         return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+
+    /** The vanishing-through-time threshold the run was judged with (its provenance), else the default. */
+    static double timeVanishRatio(RunData run) {
+        Object settings = run.provenance.get("settings");
+        Object probe = settings instanceof java.util.Map<?, ?> s ? s.get("probe") : null;
+        Object v = probe instanceof java.util.Map<?, ?> m ? m.get("time_vanish_ratio") : null;
+        return v instanceof Number x && x.doubleValue() > 0 ? x.doubleValue() : org.gradprobe.probe.ProbeConfig.defaults().timeVanishRatio();
     }
 }

@@ -33,6 +33,8 @@ public final class ProbeLog implements TrainingListener {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("every", probe.config().every());
         m.put("window", probe.config().window());
+        m.put("time_vanish_ratio", probe.config().timeVanishRatio());
+        m.put("time_explode_ratio", probe.config().timeExplodeRatio());
         Map<String, Object> bins = new LinkedHashMap<>();
         bins.put("layout", "hist[0] zeros, hist[1] NaN, hist[2] Inf, hist[3+i] |x| in [2^(min_exp+i), 2^(min_exp+i+1)) clamped");
         bins.put("min_exp", Stats.MIN_EXP);
@@ -68,6 +70,13 @@ public final class ProbeLog implements TrainingListener {
             if (!Double.isNaN(r.updateNorm())) {
                 m.put("update_norm", r.updateNorm());
                 m.put("update_ratio", r.updateRatio());
+            }
+            if (r.throughTime() != null) {
+                // per stacked layer, per time step: the norm and RMS of the gradient at the hidden state
+                Map<String, Object> tt = new LinkedHashMap<>();
+                tt.put("norm", java.util.List.of(r.throughTime().norms()));
+                tt.put("rms", java.util.List.of(r.throughTime().rms()));
+                m.put("through_time", tt);
             }
             records.add(m);
         }

@@ -27,6 +27,8 @@ public final class RunData {
         public final List<Long> steps = new ArrayList<>();
         public final List<Double> gradNorm = new ArrayList<>(), valueNorm = new ArrayList<>(), updateRatio = new ArrayList<>();
         public final List<long[]> gradHist = new ArrayList<>();
+        /** Recurrent layers: per record, the gradient norm at the hidden state per stacked layer and time step (null: none). */
+        public final List<double[][]> throughTime = new ArrayList<>();
         public String shape = "";
 
         Series(String node, String layer, String layerKind, String kind) {
@@ -206,6 +208,8 @@ public final class RunData {
                         h[i] = ((Number) l.get(i)).longValue();
                     }
                 }
+                Map<String, Object> tt = asObject(field(m, "through_time", Map.class, "an object"));
+                s.throughTime.add(tt == null ? null : matrix(field(tt, "norm", List.class, "a list of lists of numbers")));
                 s.steps.add((long) step);
                 s.gradNorm.add(gradNorm);
                 s.valueNorm.add(valueNorm);
@@ -250,7 +254,9 @@ public final class RunData {
                 double g = Double.NEGATIVE_INFINITY, v = Double.NEGATIVE_INFINITY, u = 0;
                 int un = 0;
                 long[] h = null;
+                double[][] tt = null;
                 for (int j = i; j < end; j++) {
+                    if (s.throughTime.get(j) != null) tt = s.throughTime.get(j);    // the bucket's last profile
                     g = maxIgnoringNaN(g, s.gradNorm.get(j));
                     v = maxIgnoringNaN(v, s.valueNorm.get(j));
                     if (!Double.isNaN(s.updateRatio.get(j))) {
@@ -268,10 +274,29 @@ public final class RunData {
                 t.valueNorm.add(v == Double.NEGATIVE_INFINITY ? Double.NaN : v);
                 t.updateRatio.add(un == 0 ? Double.NaN : u / un);
                 t.gradHist.add(h);
+                t.throughTime.add(tt);
             }
             d.nodes.put(t.node, t);
         }
         return d;
+    }
+
+    /** A list of lists of numbers (NaN and infinities as strings) as rows. */
+    private static double[][] matrix(List<?> rows) {
+        if (rows == null) return null;
+        double[][] out = new double[rows.size()][];
+        for (int k = 0; k < out.length; k++) {
+            if (!(rows.get(k) instanceof List<?> row)) throw new BadRecord("\"through_time\" holds " + Json.write(rows.get(k)) + ", expected lists of numbers");
+            out[k] = new double[row.size()];
+            for (int t = 0; t < out[k].length; t++) {
+                Object v = row.get(t);
+                if (!(v instanceof Number || "NaN".equals(v) || "Infinity".equals(v) || "-Infinity".equals(v))) {
+                    throw new BadRecord("\"through_time\" holds " + Json.write(v) + ", expected numbers");
+                }
+                out[k][t] = num(v);
+            }
+        }
+        return out;
     }
 
     /** The larger of the two, ignoring NaN (a node without a gradient at some step). */

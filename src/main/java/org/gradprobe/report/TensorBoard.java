@@ -31,6 +31,14 @@ public final class TensorBoard {
                 addScalar(values, "grad_norm/" + s.node, s.gradNorm.get(i));
                 addScalar(values, "value_norm/" + s.node, s.valueNorm.get(i));
                 if (s.kind.equals("parameter")) addScalar(values, "update_ratio/" + s.node, s.updateRatio.get(i));
+                double[][] tt = s.throughTime.get(i);
+                if (tt != null) {
+                    // the gradient at the hidden state at the first time step over the one at the last
+                    for (int k = 0; k < tt.length; k++) {
+                        String tag = s.node + (tt.length > 1 ? "/l" + k : "");
+                        addScalar(values, "through_time_first_to_last/" + tag, tt[k][0] / tt[k][tt[k].length - 1]);
+                    }
+                }
                 long[] h = s.gradHist.get(i);
                 if (h != null) {
                     values.writeBytes(field(1, histValue("grad_log2/" + s.node, h)));

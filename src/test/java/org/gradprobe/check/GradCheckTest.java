@@ -105,6 +105,7 @@ class GradCheckTest {
 
     static List<Mutant> mutants() {
         OpRegistry.OpCase linear = find("linear"), conv = find("conv2d"), pool = find("maxpool2d"), sig = find("sigmoid"), tanh = find("tanh");
+        OpRegistry.OpCase lstm = find("lstm"), gru = find("gru"), rnn = find("rnn tanh");
         return List.of(
                 new Mutant("missing factor", "sigmoid", 0, mutate("sigmoid", sig.fn(), (g, in, out) -> new Tensor[] {
                     scale(correct(sig.fn(), in, g)[0], 4)})),                        // forgot the σ(1−σ) ≤ 1/4 factor's scale
@@ -125,7 +126,60 @@ class GradCheckTest {
                     return new Tensor[] {c[0], c[1], Tensor.zerosLike(c[2])};
                 })),
                 new Mutant("sign error", "tanh", 0, mutate("tanh", tanh.fn(), (g, in, out) -> new Tensor[] {
-                    scale(correct(tanh.fn(), in, g)[0], -1)})));
+                    scale(correct(tanh.fn(), in, g)[0], -1)})),
+                // recurrent layers: the gates' gradients read in another order (LSTM i and f, GRU r and z swapped)
+                new Mutant("wrong gate order (lstm)", "lstm", 1, mutate("lstm", lstm.fn(), (g, in, out) -> swapGates(correct(lstm.fn(), in, g), 4))),
+                new Mutant("wrong gate order (gru)", "gru", 2, mutate("gru", gru.fn(), (g, in, out) -> swapGates(correct(gru.fn(), in, g), 3))),
+                // the gradient carried from h_t back to h_{t−1} through W_hh forgotten: each step sees only its own output's
+                new Mutant("dropped recurrent term (lstm)", "lstm", 0, mutate("lstm", lstm.fn(), (g, in, out) -> withoutRecurrence(lstm.fn(), in, g))),
+                new Mutant("dropped recurrent term (rnn)", "rnn tanh", 0, mutate("rnn", rnn.fn(), (g, in, out) -> withoutRecurrence(rnn.fn(), in, g))),
+                // the backward loop stops before step 0
+                new Mutant("missing time step (gru)", "gru", 0, mutate("gru", gru.fn(), (g, in, out) -> {
+                    Tensor[] c = correct(gru.fn(), in, g);
+                    int n = c[0].dim(0), steps = c[0].dim(1), d = c[0].dim(2);
+                    for (int b = 0; b < n; b++) for (int j = 0; j < d; j++) c[0].set(b * steps * d + j, 0);
+                    return c;
+                })));
+    }
+
+    /** The gradients with the first two gate blocks of every weight and bias gradient swapped ({@code gates} blocks in all). */
+    static Tensor[] swapGates(Tensor[] grads, int gates) {
+        for (int i = 1; i < grads.length; i++) {
+            Tensor w = grads[i];
+            int rows = w.dim(0) / gates, cols = w.numel() / w.dim(0);
+            for (int e = 0; e < rows * cols; e++) {
+                double a = w.get(e);
+                w.set(e, w.get(rows * cols + e));
+                w.set(rows * cols + e, a);
+            }
+        }
+        return grads;
+    }
+
+    /**
+     * The gradients of a recurrent layer whose backward forgets the recurrence: the input at step t gets only
+     * what step t's own output sends it, holding h_{t−1} fixed. Step t's share is the gradient at the last input
+     * of the layer run on the first t+1 steps, seeded at step t only. Weights keep their correct gradients.
+     */
+    static Tensor[] withoutRecurrence(GradCheck.Fn fn, Tensor[] in, Tensor g) {
+        Tensor x = in[0];
+        int n = x.dim(0), steps = x.dim(1), d = x.dim(2), h = g.dim(2);
+        Tensor[] out = correct(fn, in, g);
+        for (int t = 0; t < steps; t++) {
+            Tensor[] fresh = new Tensor[in.length];
+            Tensor prefix = Tensor.zeros(x.dtype, n, t + 1, d), seed = Tensor.zeros(x.dtype, n, t + 1, h);
+            for (int b = 0; b < n; b++) {
+                for (int s = 0; s <= t; s++) for (int j = 0; j < d; j++) prefix.set((b * (t + 1) + s) * d + j, x.get((b * steps + s) * d + j));
+                for (int j = 0; j < h; j++) seed.set((b * (t + 1) + t) * h + j, g.get((b * steps + t) * h + j));
+            }
+            fresh[0] = prefix.requiresGrad(true);
+            for (int i = 1; i < in.length; i++) fresh[i] = in[i].copy().requiresGrad(true);
+            org.gradprobe.autograd.Backward.backward(fn.apply(fresh), seed, null);
+            for (int b = 0; b < n; b++) {
+                for (int j = 0; j < d; j++) out[0].set((b * steps + t) * d + j, fresh[0].grad().get((b * (t + 1) + t) * d + j));
+            }
+        }
+        return out;
     }
 
     @Test

@@ -135,6 +135,26 @@ class KernelsTest {
         boolean allFinite(double[] a, int from, int to) {
             return vector ? VectorElementwiseF64.allFinite(a, from, to) : ElementwiseF64.allFinite(a, from, to);
         }
+
+        void rnnForward(float[] pre, int off, int len, boolean relu) {
+            if (vector) VectorRecurrentF32.rnnForward(pre, off, len, relu);
+            else RecurrentF32.rnnForward(pre, off, len, relu);
+        }
+
+        void lstmForward(float[] gates, int gOff, float[] cs, int cPrevOff, int cOff, float[] hs, int hOff, int n, int h) {
+            if (vector) VectorRecurrentF32.lstmForward(gates, gOff, cs, cPrevOff, cOff, hs, hOff, n, h);
+            else RecurrentF32.lstmForward(gates, gOff, cs, cPrevOff, cOff, hs, hOff, n, h);
+        }
+
+        void lstmBackward(float[] gates, int gOff, float[] cs, int cPrevOff, int cOff, float[] dh, float[] dc, float[] dPre, int dOff, int n, int h) {
+            if (vector) VectorRecurrentF32.lstmBackward(gates, gOff, cs, cPrevOff, cOff, dh, dc, dPre, dOff, n, h);
+            else RecurrentF32.lstmBackward(gates, gOff, cs, cPrevOff, cOff, dh, dc, dPre, dOff, n, h);
+        }
+
+        void gruForward(float[] xi, int xOff, float[] hh, float[] hn, int hnOff, float[] hs, int hPrevOff, int hOff, int n, int h) {
+            if (vector) VectorRecurrentF32.gruForward(xi, xOff, hh, hn, hnOff, hs, hPrevOff, hOff, n, h);
+            else RecurrentF32.gruForward(xi, xOff, hh, hn, hnOff, hs, hPrevOff, hOff, n, h);
+        }
     }
 
     static final Impl JAVA = new Impl("java", false), VECTOR = new Impl("vector", true);
@@ -486,6 +506,86 @@ class KernelsTest {
                 }
             }
         }
+    }
+
+    /** Pre-activations: mostly moderate, with saturating, huge, infinite and NaN values scattered in. */
+    static float[] preActivations(Random rnd, int len) {
+        float[] special = {0f, -0f, 20f, -20f, 100f, -100f, 1e30f, -1e30f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN, 1e-30f};
+        float[] a = new float[len];
+        for (int i = 0; i < len; i++) a[i] = rnd.nextInt(10) == 0 ? special[rnd.nextInt(special.length)] : (float) (rnd.nextGaussian() * 3);
+        return a;
+    }
+
+    static float[] gaussian(Random rnd, int len, double scale) {
+        float[] a = new float[len];
+        for (int i = 0; i < len; i++) a[i] = (float) (rnd.nextGaussian() * scale);
+        return a;
+    }
+
+    /** The vector kernel's values within float32 accuracy of the plain loop's (same NaNs, same infinities). */
+    static void assertClose(float[] want, float[] got, String what) {
+        assertEquals(want.length, got.length, what + " length");
+        for (int i = 0; i < want.length; i++) {
+            float w = want[i], g = got[i];
+            if (Float.isNaN(w) || Float.isInfinite(w)) {
+                assertEquals(w, g, what + " at " + i);
+                continue;
+            }
+            assertTrue(Math.abs(w - g) <= 1e-6 + 1e-5 * Math.abs(w), what + " at " + i + ": plain " + w + ", vector " + g);
+        }
+    }
+
+    static Stream<Arguments> recurrentShapes() {
+        // hidden sizes: a multiple of every vector length, shorter than one, and a multiple plus a tail
+        return Stream.of(Arguments.of(32, 128), Arguments.of(3, 5), Arguments.of(4, 37), Arguments.of(1, 64));
+    }
+
+    @ParameterizedTest(name = "n={0} h={1}")
+    @MethodSource("recurrentShapes")
+    void vectorRecurrentStepsMatchThePlainLoops(int n, int h) {
+        Random rnd = new Random(31L * n + h);
+        int off = 3;    // every array read at an offset
+        // plain RNN, tanh and relu
+        for (boolean relu : new boolean[] {false, true}) {
+            float[] pre = preActivations(rnd, off + n * h);
+            float[] want = pre.clone(), got = pre.clone();
+            JAVA.rnnForward(want, off, n * h, relu);
+            VECTOR.rnnForward(got, off, n * h, relu);
+            assertClose(want, got, (relu ? "rnn_relu" : "rnn_tanh") + " forward");
+        }
+        // LSTM forward: gates at an offset, c_{t-1} and c_t, h_t
+        float[] gates = preActivations(rnd, off + n * 4 * h);
+        float[] cs = gaussian(rnd, off + 2 * n * h, 2), hs = gaussian(rnd, off + 2 * n * h, 1);
+        float[] gw = gates.clone(), cw = cs.clone(), hw = hs.clone(), gg = gates.clone(), cg = cs.clone(), hg = hs.clone();
+        JAVA.lstmForward(gw, off, cw, off, off + n * h, hw, off + n * h, n, h);
+        VECTOR.lstmForward(gg, off, cg, off, off + n * h, hg, off + n * h, n, h);
+        assertClose(gw, gg, "lstm gates");
+        assertClose(cw, cg, "lstm c");
+        assertClose(hw, hg, "lstm h");
+        // LSTM backward from finite activations (the plain forward's on moderate inputs)
+        float[] act = gaussian(rnd, off + n * 4 * h, 3);
+        float[] cst = gaussian(rnd, off + 2 * n * h, 1);
+        JAVA.lstmForward(act, off, cst, off, off + n * h, new float[off + 2 * n * h], off + n * h, n, h);
+        float[] dh = gaussian(rnd, n * h, 1), dc = gaussian(rnd, n * h, 1);
+        float[] dPreWant = new float[off + n * 4 * h], dPreGot = new float[off + n * 4 * h], dcWant = dc.clone(), dcGot = dc.clone();
+        JAVA.lstmBackward(act, off, cst, off, off + n * h, dh, dcWant, dPreWant, off, n, h);
+        VECTOR.lstmBackward(act, off, cst, off, off + n * h, dh, dcGot, dPreGot, off, n, h);
+        assertClose(dPreWant, dPreGot, "lstm dPre");
+        assertClose(dcWant, dcGot, "lstm dc");
+        // GRU forward
+        float[] xi = preActivations(rnd, off + n * 3 * h), hhs = preActivations(rnd, n * 3 * h), hsg = gaussian(rnd, off + 2 * n * h, 1);
+        float[][] out = new float[2][];
+        float[][] hnOut = new float[2][], hsOut = new float[2][];
+        for (int v = 0; v < 2; v++) {
+            float[] x = xi.clone(), hn = new float[off + n * h], hsv = hsg.clone();
+            BOTH[v].gruForward(x, off, hhs, hn, off, hsv, off, off + n * h, n, h);
+            out[v] = x;
+            hnOut[v] = hn;
+            hsOut[v] = hsv;
+        }
+        assertClose(out[0], out[1], "gru activations");
+        assertClose(hnOut[0], hnOut[1], "gru hh_n");
+        assertClose(hsOut[0], hsOut[1], "gru h");
     }
 
     @AfterEach

@@ -97,6 +97,10 @@ class OpsGoldenTest {
                 return F.embedding(Tensor.of(in.get(0).dtype, new int[] {2, v.length / 2}, v), in.get(0));
             }
             case "meanpool": return F.meanOverTime(in.get(0));
+            case "rnn_tanh": case "rnn_relu":
+                return F.rnn(in.get(0), in.get(1), in.get(2), arg(in, 3), arg(in, 4), s.get("op").equals("rnn_relu"), null);
+            case "lstm": return F.lstm(in.get(0), in.get(1), in.get(2), arg(in, 3), arg(in, 4), null);
+            case "gru": return F.gru(in.get(0), in.get(1), in.get(2), arg(in, 3), arg(in, 4), null);
             case "flatten": return F.flatten(in.get(0));
             case "cross_entropy": {
                 List<?> t = (List<?>) s.get("targets");
@@ -109,5 +113,9 @@ class OpsGoldenTest {
                         ((Number) s.get("momentum")).doubleValue(), ((Number) s.get("eps")).doubleValue());
             default: throw new IllegalArgumentException("no golden dispatch for op " + s.get("op"));
         }
+    }
+
+    private static Tensor arg(List<Tensor> in, int i) {
+        return i < in.size() ? in.get(i) : null;
     }
 }

@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 class VerdictTest {
     @Test
     void jsonNamesAreTheRunRecordsContract() {
-        assertEquals(List.of("healthy", "vanishing", "exploding", "dead", "saturated", "update_ratio", "nonfinite", "diverging"),
+        assertEquals(List.of("healthy", "vanishing", "exploding", "dead", "saturated", "update_ratio", "vanishing_through_time",
+                        "exploding_through_time", "nonfinite", "diverging"),
                 Arrays.stream(Verdict.values()).map(Verdict::jsonName).toList());
         for (Verdict v : Verdict.values()) assertEquals(v, Verdict.parse(v.jsonName()));
     }

@@ -29,7 +29,8 @@ class ModelGoldenTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource({
         "seed_cnn_f64", "seed_cnn_f32", "seed_cnn_cifar_f64", "mixed_f64", "mixed_f32", "mixed_eval_f64", "mixed_eval_f32",
-        "resmlp_f64", "resmlp_f32", "mlp_mse_f64", "mlp_mse_f32", "mlp_bce_f64", "mlp_bce_f32"
+        "resmlp_f64", "resmlp_f32", "mlp_mse_f64", "mlp_mse_f32", "mlp_bce_f64", "mlp_bce_f32",
+        "seq_lstm_f64", "seq_lstm_f32", "seq_gru_f64", "seq_gru_f32", "seq_rnn_f64", "seq_rnn_f32"
     })
     void everyParamNodeAndValueMatchesPyTorch(String stem) throws Exception {
         SafeTensors.Contents expected = Golden.load(stem + ".grads.safetensors");
