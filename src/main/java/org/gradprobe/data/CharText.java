@@ -103,7 +103,7 @@ public final class CharText implements SampleSet {
             if (all.length() > 0) all.append("\n\n");
             all.append(read(f));
         }
-        return new Corpus(all.toString(), dir + " (" + files.size() + " licence texts of Debian's base-files)");
+        return new Corpus(all.toString(), dir + " (" + files.size() + " licence texts, Debian's base-files)");
     }
 
     /** {@code text} cut into the training and test sets, as the class comment describes; {@code source} names it in messages. */
@@ -138,9 +138,8 @@ public final class CharText implements SampleSet {
         String what = "T=" + steps + ", V=" + vocabulary;
         return new Split(new CharText("text (" + what + ", train)", steps, ids, trainOffsets, chars, vocabulary),
                 new CharText("text (" + what + ", test)", steps, ids, testOffsets, chars, vocabulary),
-                source + ", " + cp.length + " characters, " + counts.size() + " distinct in its first " + Math.round(100 * (1 - TEST_FRACTION))
-                        + "%, the training part (V = " + vocabulary + ": the " + chars.length + " most frequent and 'other'); the last "
-                        + Math.round(100 * TEST_FRACTION) + "% held out");
+                source + ": " + cp.length + " characters; V = " + vocabulary + ", the " + chars.length + " commonest of the training part's "
+                        + counts.size() + " and 'other'; the last " + Math.round(100 * TEST_FRACTION) + "% held out");
     }
 
     /** The regular files of the corpus folder, in name order (links skipped: GPL is GPL-3 again). */

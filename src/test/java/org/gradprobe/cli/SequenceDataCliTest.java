@@ -55,6 +55,30 @@ class SequenceDataCliTest {
     }
 
     @Test
+    void aCharacterModelTrainsOnTheTextPerTokenWithTheVocabularyOfItsOutputAndEmbedding() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(Path.of(org.gradprobe.data.CharText.DEFAULT_DIR)));
+        Path runDir = dir.resolve("lm");
+        Result r = run("train", "--data", "text", "--input", "16", "--model", "embedding(64,16) gru(32) linear(64)", "--limit", "64",
+                "--batch", "16", "--optimizer", "adam", "--lr", "0.01", "--out", runDir.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("V = 64, the 63 commonest"), r.out());
+        assertTrue(r.out().contains("test accuracy") && r.out().contains("tokens ("), "accuracy per token: " + r.out());
+        List<String> lines = Files.readAllLines(runDir.resolve("metrics.jsonl"));
+        assertTrue(lines.get(0).contains("\"loss\":\"cross-entropy\"") && lines.get(0).contains("\"data\":\"text\""), lines.get(0));
+        String epoch = lines.stream().filter(l -> l.contains("\"type\":\"epoch\"")).findFirst().orElseThrow();
+        assertTrue(epoch.matches(".*\"test_accuracy\":0\\.\\d+.*"), epoch);
+        assertTrue(lines.stream().anyMatch(l -> l.contains("\"sequences_per_s\"")), "samples a second are sequences");
+
+        // V is the fewer of the output's scores and the embedding's rows: ids must index both
+        Result fewer = run("diagnose", "--data", "text", "--input", "8", "--model", "embedding(40,8) rnn(8) linear(64)", "--steps", "2");
+        assertEquals(0, fewer.code(), fewer.err());
+        assertTrue(fewer.out().contains("V=40"), fewer.out());
+        Result output = run("diagnose", "--data", "text", "--input", "8", "--model", "embedding(100,8) rnn(8) linear(50)", "--steps", "2");
+        assertEquals(0, output.code(), output.err());
+        assertTrue(output.out().contains("V=50"), output.out());
+    }
+
+    @Test
     void imagesTrainAsRowsWithAnInputOfTwoDimensions() throws Exception {
         Path runDir = dir.resolve("rows");
         Result r = run("train", "--model", "flatten linear(10)", "--input", "28x28", "--limit", "100", "--batch", "25", "--out", runDir.toString());

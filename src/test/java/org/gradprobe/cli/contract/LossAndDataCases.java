@@ -92,7 +92,12 @@ final class LossAndDataCases implements Contract.Source {
         add("diagnose --data text: without a file", 2, cat(new String[] {"diagnose", "--data", "text:"}, lm), "--data text:", "text:FILE");
         Path missing = root.resolve("missing.txt"), empty = java.nio.file.Files.writeString(root.resolve("empty.txt"), "");
         Path folder = java.nio.file.Files.createDirectories(root.resolve("texts"));
-        // (a text too short for T is refused after the model is checked: CharTextTest holds that message)
+        Path shortText = java.nio.file.Files.writeString(root.resolve("short.txt"), "a short text");
+        String[] charModel = {"--model", "embedding(32,8) rnn(8) linear(32)", "--steps", "2"};
+        add("diagnose --data text: a text too short for T", 1, cat(new String[] {"diagnose", "--data", "text:" + shortText, "--input", "16"}, charModel),
+                shortText.toString(), "12 characters, too short for windows of T = 16");
+        add("diagnose --data text --loss mse", 2, cat(new String[] {"diagnose", "--data", "text", "--input", "16", "--loss", "mse"}, charModel),
+                "--loss mse", "class indices", "--loss cross-entropy");
         String[][] bad = {{missing.toString(), "no such file"}, {empty.toString(), "empty, expected a text"},
             {folder.toString(), "is a directory, expected a file"}};
         for (String[] b : bad) {
