@@ -187,8 +187,9 @@ public final class Kernels {
 
     /** acc[j] += a[off + j] for j < n, in double. */
     public static void accumulate(Storage a, int off, double[] acc, int n) {
-        if (a.isFloat32()) ElementwiseF32.accumulate(f(a), off, acc, n);
-        else ElementwiseF64.accumulate(d(a), off, acc, n);
+        if (!a.isFloat32()) ElementwiseF64.accumulate(d(a), off, acc, n);
+        else if (VECTOR) VectorStatisticsF32.accumulate(f(a), off, acc, n);
+        else ElementwiseF32.accumulate(f(a), off, acc, n);
     }
 
     /**

@@ -514,6 +514,20 @@ class KernelsTest {
         }
     }
 
+    @Test
+    void vectorAccumulateGivesThePlainLoopsBits() {
+        Random rnd = new Random(8);
+        for (int n : new int[] {1, 7, 16, 37, 512}) {
+            float[] a = preActivations(rnd, 3 + 4 * n);
+            double[] want = new double[n], got = new double[n];
+            for (int r = 0; r < 4; r++) {
+                ElementwiseF32.accumulate(a, 3 + r * n, want, n);
+                VectorStatisticsF32.accumulate(a, 3 + r * n, got, n);
+            }
+            assertArrayEquals(want, got, "n=" + n);
+        }
+    }
+
     /** Pre-activations: mostly moderate, with saturating, huge, infinite and NaN values scattered in. */
     static float[] preActivations(Random rnd, int len) {
         float[] special = {0f, -0f, 20f, -20f, 100f, -100f, 1e30f, -1e30f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN, 1e-30f};
