@@ -187,8 +187,9 @@ public final class Kernels {
 
     /** acc[j] += a[off + j] for j < n, in double. */
     public static void accumulate(Storage a, int off, double[] acc, int n) {
-        if (a.isFloat32()) ElementwiseF32.accumulate(f(a), off, acc, n);
-        else ElementwiseF64.accumulate(d(a), off, acc, n);
+        if (!a.isFloat32()) ElementwiseF64.accumulate(d(a), off, acc, n);
+        else if (VECTOR) VectorStatisticsF32.accumulate(f(a), off, acc, n);
+        else ElementwiseF32.accumulate(f(a), off, acc, n);
     }
 
     /**
@@ -312,8 +313,9 @@ public final class Kernels {
     /** GRU step backward: input-side and hidden-side pre-activation gradients, and dh·z into carry. */
     public static void gruBackward(Storage act, int aOff, Storage hn, int hnOff, Storage hs, int hPrevOff, Storage dh,
                                    Storage dXi, Storage dHh, int dOff, Storage carry, int n, int h) {
-        if (act.isFloat32()) RecurrentF32.gruBackward(f(act), aOff, f(hn), hnOff, f(hs), hPrevOff, f(dh), f(dXi), f(dHh), dOff, f(carry), n, h);
-        else RecurrentF64.gruBackward(d(act), aOff, d(hn), hnOff, d(hs), hPrevOff, d(dh), d(dXi), d(dHh), dOff, d(carry), n, h);
+        if (!act.isFloat32()) RecurrentF64.gruBackward(d(act), aOff, d(hn), hnOff, d(hs), hPrevOff, d(dh), d(dXi), d(dHh), dOff, d(carry), n, h);
+        else if (VECTOR) VectorRecurrentF32.gruBackward(f(act), aOff, f(hn), hnOff, f(hs), hPrevOff, f(dh), f(dXi), f(dHh), dOff, f(carry), n, h);
+        else RecurrentF32.gruBackward(f(act), aOff, f(hn), hnOff, f(hs), hPrevOff, f(dh), f(dXi), f(dHh), dOff, f(carry), n, h);
     }
 
     /** dh = g[:, t] + carry for a batch-first g [n, steps, h]; returns Σ dh² in double. */

@@ -10,7 +10,8 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link Math#exp} and {@link Math#tanh} (the latter a native call in Java 17), about three quarters of an
  * LSTM's training step at batch 32 and 128 units; here they are the Vector API's lanewise EXP and TANH in
  * float (SVML intrinsics on x86), within a few float32 ulps of the double-rounded values. The arithmetic
- * around them is the plain loops', operation for operation. Rows whose length is not a multiple of the
+ * around them is the plain loops', operation for operation (the GRU's backward, which has no activation to
+ * compute, gives the plain loop's bits). Rows whose length is not a multiple of the
  * vector length finish in the plain loops' scalar code.
  */
 final class VectorRecurrentF32 {
@@ -128,6 +129,44 @@ final class VectorRecurrentF32 {
                 xi[x0 + 2 * h + j] = nn;
                 hn[hnOff + s + j] = hnj;
                 hs[hOff + s + j] = (1 - z) * nn + z * hs[hPrevOff + s + j];
+            }
+        }
+    }
+
+    static void gruBackward(float[] act, int aOff, float[] hn, int hnOff, float[] hs, int hPrevOff, float[] dh,
+                            float[] dXi, float[] dHh, int dOff, float[] carry, int n, int h) {
+        int vh = h - h % L;
+        for (int b = 0; b < n; b++) {
+            int a0 = aOff + b * 3 * h, d0 = dOff + b * 3 * h, s = b * h;
+            for (int j = 0; j < vh; j += L) {
+                FloatVector one = FloatVector.broadcast(S, 1f);
+                FloatVector r = FloatVector.fromArray(S, act, a0 + j), z = FloatVector.fromArray(S, act, a0 + h + j);
+                FloatVector nn = FloatVector.fromArray(S, act, a0 + 2 * h + j);
+                FloatVector dhj = FloatVector.fromArray(S, dh, s + j);
+                FloatVector dnPre = dhj.mul(one.sub(z)).mul(one.sub(nn.mul(nn)));
+                FloatVector dzPre = dhj.mul(FloatVector.fromArray(S, hs, hPrevOff + s + j).sub(nn)).mul(z).mul(one.sub(z));
+                FloatVector drPre = dnPre.mul(FloatVector.fromArray(S, hn, hnOff + s + j)).mul(r).mul(one.sub(r));
+                drPre.intoArray(dXi, d0 + j);
+                dzPre.intoArray(dXi, d0 + h + j);
+                dnPre.intoArray(dXi, d0 + 2 * h + j);
+                drPre.intoArray(dHh, d0 + j);
+                dzPre.intoArray(dHh, d0 + h + j);
+                dnPre.mul(r).intoArray(dHh, d0 + 2 * h + j);
+                dhj.mul(z).intoArray(carry, s + j);
+            }
+            for (int j = vh; j < h; j++) {
+                float r = act[a0 + j], z = act[a0 + h + j], nn = act[a0 + 2 * h + j];
+                float dhj = dh[s + j];
+                float dnPre = dhj * (1 - z) * (1 - nn * nn);
+                float dzPre = dhj * (hs[hPrevOff + s + j] - nn) * z * (1 - z);
+                float drPre = dnPre * hn[hnOff + s + j] * r * (1 - r);
+                dXi[d0 + j] = drPre;
+                dXi[d0 + h + j] = dzPre;
+                dXi[d0 + 2 * h + j] = dnPre;
+                dHh[d0 + j] = drPre;
+                dHh[d0 + h + j] = dzPre;
+                dHh[d0 + 2 * h + j] = dnPre * r;
+                carry[s + j] = dhj * z;
             }
         }
     }

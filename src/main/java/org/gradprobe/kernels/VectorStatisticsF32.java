@@ -19,6 +19,20 @@ final class VectorStatisticsF32 {
 
     private VectorStatisticsF32() {}
 
+    /**
+     * acc[j] += a[off + j] for j < n, in double, as {@link ElementwiseF32#accumulate} (the same bits: each
+     * element is widened exactly and added to its own column's sum): the column sums of a bias gradient.
+     */
+    static void accumulate(float[] a, int off, double[] acc, int n) {
+        int j = 0;
+        for (; j + FL <= n; j += FL) {
+            FloatVector x = FloatVector.fromArray(FS, a, off + j);
+            DoubleVector.fromArray(DS, acc, j).add((DoubleVector) x.convertShape(VectorOperators.F2D, DS, 0)).intoArray(acc, j);
+            DoubleVector.fromArray(DS, acc, j + DL).add((DoubleVector) x.convertShape(VectorOperators.F2D, DS, 1)).intoArray(acc, j + DL);
+        }
+        for (; j < n; j++) acc[j] += a[off + j];
+    }
+
     static double squaredDistance(float[] a, float[] b, int n) {
         // each float vector's two halves widened to double before the subtraction (exact), one sum each
         DoubleVector s0 = DoubleVector.zero(DS), s1 = s0;

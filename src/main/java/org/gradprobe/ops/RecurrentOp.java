@@ -122,7 +122,9 @@ final class RecurrentOp {
                 if (steps > 1) Kernels.gemm(true, false, gh, h, (steps - 1) * n, dHh.data(), n * gh, hs.data(), n * h, gwhh.data(), 0, false);
             }
             Tensor gbih = bih != null && bih.requiresGrad() ? LinearOp.sumRows(dPre, steps * n, gh) : null;
-            Tensor gbhh = bhh != null && bhh.requiresGrad() ? (gru ? LinearOp.sumRows(dHh, steps * n, gh) : LinearOp.sumRows(dPre, steps * n, gh)) : null;
+            // without the GRU's hidden side, both biases get the same column sums of dPre: summed once
+            Tensor gbhh = bhh == null || !bhh.requiresGrad() ? null
+                    : gru ? LinearOp.sumRows(dHh, steps * n, gh) : gbih != null ? gbih.copy() : LinearOp.sumRows(dPre, steps * n, gh);
             return new Tensor[] {gx, gwih, gwhh, gbih, gbhh};
         }, x, wih, whh, bih, bhh);
     }

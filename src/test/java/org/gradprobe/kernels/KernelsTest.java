@@ -151,6 +151,12 @@ class KernelsTest {
             else RecurrentF32.lstmBackward(gates, gOff, cs, cPrevOff, cOff, dh, dc, dPre, dOff, n, h);
         }
 
+        void gruBackward(float[] act, int aOff, float[] hn, int hnOff, float[] hs, int hPrevOff, float[] dh,
+                         float[] dXi, float[] dHh, int dOff, float[] carry, int n, int h) {
+            if (vector) VectorRecurrentF32.gruBackward(act, aOff, hn, hnOff, hs, hPrevOff, dh, dXi, dHh, dOff, carry, n, h);
+            else RecurrentF32.gruBackward(act, aOff, hn, hnOff, hs, hPrevOff, dh, dXi, dHh, dOff, carry, n, h);
+        }
+
         void gruForward(float[] xi, int xOff, float[] hh, float[] hn, int hnOff, float[] hs, int hPrevOff, int hOff, int n, int h) {
             if (vector) VectorRecurrentF32.gruForward(xi, xOff, hh, hn, hnOff, hs, hPrevOff, hOff, n, h);
             else RecurrentF32.gruForward(xi, xOff, hh, hn, hnOff, hs, hPrevOff, hOff, n, h);
@@ -508,6 +514,20 @@ class KernelsTest {
         }
     }
 
+    @Test
+    void vectorAccumulateGivesThePlainLoopsBits() {
+        Random rnd = new Random(8);
+        for (int n : new int[] {1, 7, 16, 37, 512}) {
+            float[] a = preActivations(rnd, 3 + 4 * n);
+            double[] want = new double[n], got = new double[n];
+            for (int r = 0; r < 4; r++) {
+                ElementwiseF32.accumulate(a, 3 + r * n, want, n);
+                VectorStatisticsF32.accumulate(a, 3 + r * n, got, n);
+            }
+            assertArrayEquals(want, got, "n=" + n);
+        }
+    }
+
     /** Pre-activations: mostly moderate, with saturating, huge, infinite and NaN values scattered in. */
     static float[] preActivations(Random rnd, int len) {
         float[] special = {0f, -0f, 20f, -20f, 100f, -100f, 1e30f, -1e30f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN, 1e-30f};
@@ -586,6 +606,18 @@ class KernelsTest {
         assertClose(out[0], out[1], "gru activations");
         assertClose(hnOut[0], hnOut[1], "gru hh_n");
         assertClose(hsOut[0], hsOut[1], "gru h");
+        // GRU backward: no activation to compute, the same bits
+        float[] dhg = gaussian(rnd, n * h, 1);
+        float[][] dXi = new float[2][], dHh = new float[2][], carry = new float[2][];
+        for (int v = 0; v < 2; v++) {
+            dXi[v] = new float[off + n * 3 * h];
+            dHh[v] = new float[off + n * 3 * h];
+            carry[v] = new float[n * h];
+            BOTH[v].gruBackward(out[0], off, hnOut[0], off, hsOut[0], off, dhg, dXi[v], dHh[v], off, carry[v], n, h);
+        }
+        assertArrayEquals(dXi[0], dXi[1], "gru dXi");
+        assertArrayEquals(dHh[0], dHh[1], "gru dHh");
+        assertArrayEquals(carry[0], carry[1], "gru carry");
     }
 
     @AfterEach
