@@ -109,8 +109,9 @@ public final class Detectors {
             Evidence.TimeEvidence time = act.layerKind().recurrent() ? throughTime(w, c, enough) : null;
             if (time != null && time.firstToLast() < c.timeVanishRatio()) {
                 verdicts.add(Verdict.VANISHING_THROUGH_TIME);
-                advice.add(Verdict.VANISHING_THROUGH_TIME.remedy().after(String.format("the gradient at the first of %d steps is below %.0e of the one "
-                        + "at the last", time.steps(), c.timeVanishRatio())));
+                String finding = String.format("the gradient at the first of %d steps is below %.0e of the one at the last", time.steps(),
+                        c.timeVanishRatio());
+                advice.add(act.layerKind() == LayerKind.RNN ? Verdict.VANISHING_THROUGH_TIME.remedy().after(finding) : GATED_MEMORY.after(finding));
             } else if (time != null && time.firstToLast() > c.timeExplodeRatio()) {
                 verdicts.add(Verdict.EXPLODING_THROUGH_TIME);
                 advice.add(Verdict.EXPLODING_THROUGH_TIME.remedy().after(String.format("the gradient at the first of %d steps is above %.0e times the one "
@@ -210,6 +211,16 @@ public final class Detectors {
         }
         return worst;
     }
+
+    /**
+     * Vanishing through time in an LSTM or GRU: the gate that carries the memory (the LSTM's forget gate, the
+     * GRU's update gate) is still mostly closed, as at PyTorch's initialization (σ(0) = 0.5 a step). A positive
+     * bias opens it from the start (Gers et al., 2000; Jozefowicz et al., 2015); gated networks also often cross
+     * a plateau before they carry a gradient far back.
+     */
+    static final Advice GATED_MEMORY = Advice.of("the gate that keeps the memory (the LSTM's forget gate, the GRU's update gate) is "
+            + "mostly closed: ", new Advice.Remedy(Advice.Setting.BIAS_INIT, 1), " to open it from the start, train longer (gated networks "
+            + "often cross a plateau before they remember far back), or train on shorter sequences");
 
     private static Advice vanishingAdvice(Probe probe) {
         boolean sigmoidish = false, hasNorm = false;
