@@ -67,7 +67,24 @@ class UnseenScenariosTest {
                 sick("conv2d(16,3) relu maxpool2d(2) conv2d(16,3) relu flatten linear(10)", "default", -3.0, "adam", 1e-3, Verdict.DEAD, false),
                 sick("seed-cnn", "default", null, "sgd", 10, Verdict.DIVERGING, false),
                 sick("mlp(3,64,relu)", "default", null, "sgd", 100, Verdict.NONFINITE, false),
-                sick("mlp(4,64,relu)", "default", null, "sgd", 1e-9, Verdict.UPDATE_RATIO, false));
+                sick("mlp(4,64,relu)", "default", null, "sgd", 1e-9, Verdict.UPDATE_RATIO, false),
+                // sequences: other lengths, widths, cells, readouts, inits, optimizers and data than the zoo's
+                sequence("rnn(32) last linear(1)", Zoo.Data.ADDING, new int[] {60, 2}, "default", null, "sgd", 0.01,
+                        Set.of(Verdict.VANISHING_THROUGH_TIME)),
+                sequence("rnn(32,nonlinearity=relu) last linear(1)", Zoo.Data.ADDING, new int[] {40, 2}, "identity*1.5", null, "sgd", 0.001,
+                        Set.of(Verdict.EXPLODING_THROUGH_TIME, Verdict.NONFINITE)),
+                sequence("gru(48) meanpool linear(10)", Zoo.Data.FASHION, new int[] {28, 28}, "default", null, "rmsprop", 1e-3, NONE),
+                sequence("lstm(32,layers=2) last linear(10)", Zoo.Data.FASHION, new int[] {28, 28}, "default", null, "adam", 3e-3, NONE),
+                sequence("gru(16) last linear(1)", Zoo.Data.ADDING, new int[] {20, 2}, "default", null, "adam", 0.01, NONE),
+                sequence("embedding(64,16) gru(64) linear(64)", Zoo.Data.TEXT, new int[] {32}, "default", null, "adam", 3e-3, NONE),
+                // IRNN (Le et al., 2015): the remedy the advice names keeps a relu RNN on 28 rows healthy
+                sequence("rnn(64,nonlinearity=relu) last linear(10)", Zoo.Data.FASHION, new int[] {28, 28}, "identity", 0.0, "sgd", 1e-3, NONE));
+    }
+
+    private static Zoo.Scenario sequence(String spec, Zoo.Data data, int[] input, String init, Double bias, String optimizer, double lr,
+                                         Set<Verdict> expect) {
+        return new Zoo.Scenario(spec + " on " + data + " " + org.gradprobe.tensor.Shapes.dims(input) + " " + init + " " + optimizer + " lr " + lr
+                + (expect.isEmpty() ? "" : ": " + expect), "", spec, init, bias, optimizer, lr, 32, 100, expect, NONE, data, input, Double.NaN);
     }
 
     @ParameterizedTest(name = "{0}")
