@@ -181,6 +181,25 @@ public final class MemoryEstimate {
                 case "flatten":
                     bytes = 0;                                                  // a view
                     break;
+                case "embedding":
+                    bytes = o * b + (backward ? numel(l.params().get("weight")) * 8 : 0);   // output; the weight gradient summed in float64
+                    break;
+                case "rnn": case "lstm": case "gru": {
+                    // per stacked layer (RecurrentOp): the input time-major, the gates of every step, the hidden (and LSTM cell)
+                    // states, the output; backward, the gates' gradients (twice for the GRU) and the input's, time-major and back
+                    int t = l.in()[0], h = l.out()[1];
+                    bytes = 0;
+                    for (int k = 0; l.params().containsKey("weight_ih_l" + k); k++) {
+                        int[] wih = l.params().get("weight_ih_l" + k);
+                        long d = wih[1], gh = wih[0];
+                        long x = elements(l, "input", n, t, d), gates = elements(l, "gates", n, t, gh), states = elements(l, "states", n, t + 1L, h);
+                        long fwd = x + gates + states * (l.kind().equals("lstm") ? 2 : 1) + elements(l, "output", n, t, h)
+                                + (l.kind().equals("gru") ? elements(l, "output", n, t, h) + (long) n * gh : 0);
+                        long bwd = gates * (l.kind().equals("gru") ? 2 : 1) + 3L * n * h + (inputGrad || k > 0 ? 2 * x : 0);
+                        bytes += (fwd + (backward ? bwd : 0)) * b;
+                    }
+                    break;
+                }
                 case "residual":
                     bytes = o * b + (inputGrad ? in * b : 0);                   // the sum; backward, the two gradients summed
                     break;

@@ -81,6 +81,12 @@ class MemoryEstimateTest {
         estimateIsWithinTwiceTheMeasuredHeap("flatten linear(1024) batchnorm relu linear(1024) tanh linear(10)", new int[] {1, 28, 28}, 256, true);
     }
 
+    @Test
+    void estimateMatchesAMeasuredRecurrentStep() {
+        estimateIsWithinTwiceTheMeasuredHeap("lstm(256,layers=2) last linear(10)", new int[] {100, 32}, 128, true);
+        estimateIsWithinTwiceTheMeasuredHeap("gru(256) linear(64) meanpool linear(10)", new int[] {100, 32}, 128, false);
+    }
+
     private static long usedHeap() {
         Runtime r = Runtime.getRuntime();
         long best = Long.MAX_VALUE;
