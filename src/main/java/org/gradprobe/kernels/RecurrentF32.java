@@ -37,21 +37,24 @@ final class RecurrentF32 {
      * the activations; c = f·cPrev + i·g and h = o·tanh(c) are written at {@code cOff} and {@code hOff}.
      */
     static void lstmForward(float[] gates, int gOff, float[] cs, int cPrevOff, int cOff, float[] hs, int hOff, int n, int h) {
-        for (int b = 0; b < n; b++) {
-            int g0 = gOff + b * 4 * h, s = b * h;
-            for (int j = 0; j < h; j++) {
-                float ig = sigmoid(gates[g0 + j]);
-                float fg = sigmoid(gates[g0 + h + j]);
-                float gg = tanh(gates[g0 + 2 * h + j]);
-                float og = sigmoid(gates[g0 + 3 * h + j]);
-                gates[g0 + j] = ig;
-                gates[g0 + h + j] = fg;
-                gates[g0 + 2 * h + j] = gg;
-                gates[g0 + 3 * h + j] = og;
-                float c = fg * cs[cPrevOff + s + j] + ig * gg;
-                cs[cOff + s + j] = c;
-                hs[hOff + s + j] = og * tanh(c);
-            }
+        for (int b = 0; b < n; b++) lstmForwardUnits(gates, gOff, cs, cPrevOff, cOff, hs, hOff, b, h, 0, h);
+    }
+
+    /** {@link #lstmForward} for units [from, to) of batch row b (the vector kernel's tail). */
+    static void lstmForwardUnits(float[] gates, int gOff, float[] cs, int cPrevOff, int cOff, float[] hs, int hOff, int b, int h, int from, int to) {
+        int g0 = gOff + b * 4 * h, s = b * h;
+        for (int j = from; j < to; j++) {
+            float ig = sigmoid(gates[g0 + j]);
+            float fg = sigmoid(gates[g0 + h + j]);
+            float gg = tanh(gates[g0 + 2 * h + j]);
+            float og = sigmoid(gates[g0 + 3 * h + j]);
+            gates[g0 + j] = ig;
+            gates[g0 + h + j] = fg;
+            gates[g0 + 2 * h + j] = gg;
+            gates[g0 + 3 * h + j] = og;
+            float c = fg * cs[cPrevOff + s + j] + ig * gg;
+            cs[cOff + s + j] = c;
+            hs[hOff + s + j] = og * tanh(c);
         }
     }
 
@@ -62,19 +65,23 @@ final class RecurrentF32 {
      */
     static void lstmBackward(float[] gates, int gOff, float[] cs, int cPrevOff, int cOff, float[] dh, float[] dc,
                              float[] dPre, int dOff, int n, int h) {
-        for (int b = 0; b < n; b++) {
-            int g0 = gOff + b * 4 * h, d0 = dOff + b * 4 * h, s = b * h;
-            for (int j = 0; j < h; j++) {
-                float ig = gates[g0 + j], fg = gates[g0 + h + j], gg = gates[g0 + 2 * h + j], og = gates[g0 + 3 * h + j];
-                float tc = tanh(cs[cOff + s + j]);
-                float dhj = dh[s + j];
-                float dcj = dc[s + j] + dhj * og * (1 - tc * tc);
-                dPre[d0 + j] = dcj * gg * ig * (1 - ig);
-                dPre[d0 + h + j] = dcj * cs[cPrevOff + s + j] * fg * (1 - fg);
-                dPre[d0 + 2 * h + j] = dcj * ig * (1 - gg * gg);
-                dPre[d0 + 3 * h + j] = dhj * tc * og * (1 - og);
-                dc[s + j] = dcj * fg;
-            }
+        for (int b = 0; b < n; b++) lstmBackwardUnits(gates, gOff, cs, cPrevOff, cOff, dh, dc, dPre, dOff, b, h, 0, h);
+    }
+
+    /** {@link #lstmBackward} for units [from, to) of batch row b. */
+    static void lstmBackwardUnits(float[] gates, int gOff, float[] cs, int cPrevOff, int cOff, float[] dh, float[] dc,
+                                  float[] dPre, int dOff, int b, int h, int from, int to) {
+        int g0 = gOff + b * 4 * h, d0 = dOff + b * 4 * h, s = b * h;
+        for (int j = from; j < to; j++) {
+            float ig = gates[g0 + j], fg = gates[g0 + h + j], gg = gates[g0 + 2 * h + j], og = gates[g0 + 3 * h + j];
+            float tc = tanh(cs[cOff + s + j]);
+            float dhj = dh[s + j];
+            float dcj = dc[s + j] + dhj * og * (1 - tc * tc);
+            dPre[d0 + j] = dcj * gg * ig * (1 - ig);
+            dPre[d0 + h + j] = dcj * cs[cPrevOff + s + j] * fg * (1 - fg);
+            dPre[d0 + 2 * h + j] = dcj * ig * (1 - gg * gg);
+            dPre[d0 + 3 * h + j] = dhj * tc * og * (1 - og);
+            dc[s + j] = dcj * fg;
         }
     }
 
@@ -84,19 +91,23 @@ final class RecurrentF32 {
      * activations (r, z, n) replace xi; hh_n is kept at {@code hnOff} of {@code hn} for the backward.
      */
     static void gruForward(float[] xi, int xOff, float[] hh, float[] hn, int hnOff, float[] hs, int hPrevOff, int hOff, int n, int h) {
-        for (int b = 0; b < n; b++) {
-            int x0 = xOff + b * 3 * h, h0 = b * 3 * h, s = b * h;
-            for (int j = 0; j < h; j++) {
-                float r = sigmoid(xi[x0 + j] + hh[h0 + j]);
-                float z = sigmoid(xi[x0 + h + j] + hh[h0 + h + j]);
-                float hnj = hh[h0 + 2 * h + j];
-                float nn = tanh(xi[x0 + 2 * h + j] + r * hnj);
-                xi[x0 + j] = r;
-                xi[x0 + h + j] = z;
-                xi[x0 + 2 * h + j] = nn;
-                hn[hnOff + s + j] = hnj;
-                hs[hOff + s + j] = (1 - z) * nn + z * hs[hPrevOff + s + j];
-            }
+        for (int b = 0; b < n; b++) gruForwardUnits(xi, xOff, hh, hn, hnOff, hs, hPrevOff, hOff, b, h, 0, h);
+    }
+
+    /** {@link #gruForward} for units [from, to) of batch row b. */
+    static void gruForwardUnits(float[] xi, int xOff, float[] hh, float[] hn, int hnOff, float[] hs, int hPrevOff, int hOff, int b, int h,
+                                int from, int to) {
+        int x0 = xOff + b * 3 * h, h0 = b * 3 * h, s = b * h;
+        for (int j = from; j < to; j++) {
+            float r = sigmoid(xi[x0 + j] + hh[h0 + j]);
+            float z = sigmoid(xi[x0 + h + j] + hh[h0 + h + j]);
+            float hnj = hh[h0 + 2 * h + j];
+            float nn = tanh(xi[x0 + 2 * h + j] + r * hnj);
+            xi[x0 + j] = r;
+            xi[x0 + h + j] = z;
+            xi[x0 + 2 * h + j] = nn;
+            hn[hnOff + s + j] = hnj;
+            hs[hOff + s + j] = (1 - z) * nn + z * hs[hPrevOff + s + j];
         }
     }
 
@@ -107,22 +118,26 @@ final class RecurrentF32 {
      */
     static void gruBackward(float[] act, int aOff, float[] hn, int hnOff, float[] hs, int hPrevOff, float[] dh,
                             float[] dXi, float[] dHh, int dOff, float[] carry, int n, int h) {
-        for (int b = 0; b < n; b++) {
-            int a0 = aOff + b * 3 * h, d0 = dOff + b * 3 * h, s = b * h;
-            for (int j = 0; j < h; j++) {
-                float r = act[a0 + j], z = act[a0 + h + j], nn = act[a0 + 2 * h + j];
-                float dhj = dh[s + j];
-                float dnPre = dhj * (1 - z) * (1 - nn * nn);
-                float dzPre = dhj * (hs[hPrevOff + s + j] - nn) * z * (1 - z);
-                float drPre = dnPre * hn[hnOff + s + j] * r * (1 - r);
-                dXi[d0 + j] = drPre;
-                dXi[d0 + h + j] = dzPre;
-                dXi[d0 + 2 * h + j] = dnPre;
-                dHh[d0 + j] = drPre;
-                dHh[d0 + h + j] = dzPre;
-                dHh[d0 + 2 * h + j] = dnPre * r;
-                carry[s + j] = dhj * z;
-            }
+        for (int b = 0; b < n; b++) gruBackwardUnits(act, aOff, hn, hnOff, hs, hPrevOff, dh, dXi, dHh, dOff, carry, b, h, 0, h);
+    }
+
+    /** {@link #gruBackward} for units [from, to) of batch row b. */
+    static void gruBackwardUnits(float[] act, int aOff, float[] hn, int hnOff, float[] hs, int hPrevOff, float[] dh,
+                                 float[] dXi, float[] dHh, int dOff, float[] carry, int b, int h, int from, int to) {
+        int a0 = aOff + b * 3 * h, d0 = dOff + b * 3 * h, s = b * h;
+        for (int j = from; j < to; j++) {
+            float r = act[a0 + j], z = act[a0 + h + j], nn = act[a0 + 2 * h + j];
+            float dhj = dh[s + j];
+            float dnPre = dhj * (1 - z) * (1 - nn * nn);
+            float dzPre = dhj * (hs[hPrevOff + s + j] - nn) * z * (1 - z);
+            float drPre = dnPre * hn[hnOff + s + j] * r * (1 - r);
+            dXi[d0 + j] = drPre;
+            dXi[d0 + h + j] = dzPre;
+            dXi[d0 + 2 * h + j] = dnPre;
+            dHh[d0 + j] = drPre;
+            dHh[d0 + h + j] = dzPre;
+            dHh[d0 + 2 * h + j] = dnPre * r;
+            carry[s + j] = dhj * z;
         }
     }
 

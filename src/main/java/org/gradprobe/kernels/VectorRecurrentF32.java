@@ -56,19 +56,7 @@ final class VectorRecurrentF32 {
                 c.intoArray(cs, cOff + s + j);
                 og.mul(tanh(c)).intoArray(hs, hOff + s + j);
             }
-            for (int j = vh; j < h; j++) {
-                float ig = RecurrentF32.sigmoid(gates[g0 + j]);
-                float fg = RecurrentF32.sigmoid(gates[g0 + h + j]);
-                float gg = RecurrentF32.tanh(gates[g0 + 2 * h + j]);
-                float og = RecurrentF32.sigmoid(gates[g0 + 3 * h + j]);
-                gates[g0 + j] = ig;
-                gates[g0 + h + j] = fg;
-                gates[g0 + 2 * h + j] = gg;
-                gates[g0 + 3 * h + j] = og;
-                float c = fg * cs[cPrevOff + s + j] + ig * gg;
-                cs[cOff + s + j] = c;
-                hs[hOff + s + j] = og * RecurrentF32.tanh(c);
-            }
+            RecurrentF32.lstmForwardUnits(gates, gOff, cs, cPrevOff, cOff, hs, hOff, b, h, vh, h);
         }
     }
 
@@ -90,17 +78,7 @@ final class VectorRecurrentF32 {
                 dhj.mul(tc).mul(og).mul(one.sub(og)).intoArray(dPre, d0 + 3 * h + j);
                 dcj.mul(fg).intoArray(dc, s + j);
             }
-            for (int j = vh; j < h; j++) {
-                float ig = gates[g0 + j], fg = gates[g0 + h + j], gg = gates[g0 + 2 * h + j], og = gates[g0 + 3 * h + j];
-                float tc = RecurrentF32.tanh(cs[cOff + s + j]);
-                float dhj = dh[s + j];
-                float dcj = dc[s + j] + dhj * og * (1 - tc * tc);
-                dPre[d0 + j] = dcj * gg * ig * (1 - ig);
-                dPre[d0 + h + j] = dcj * cs[cPrevOff + s + j] * fg * (1 - fg);
-                dPre[d0 + 2 * h + j] = dcj * ig * (1 - gg * gg);
-                dPre[d0 + 3 * h + j] = dhj * tc * og * (1 - og);
-                dc[s + j] = dcj * fg;
-            }
+            RecurrentF32.lstmBackwardUnits(gates, gOff, cs, cPrevOff, cOff, dh, dc, dPre, dOff, b, h, vh, h);
         }
     }
 
@@ -119,17 +97,7 @@ final class VectorRecurrentF32 {
                 hnj.intoArray(hn, hnOff + s + j);
                 FloatVector.broadcast(S, 1f).sub(z).mul(nn).add(z.mul(FloatVector.fromArray(S, hs, hPrevOff + s + j))).intoArray(hs, hOff + s + j);
             }
-            for (int j = vh; j < h; j++) {
-                float r = RecurrentF32.sigmoid(xi[x0 + j] + hh[h0 + j]);
-                float z = RecurrentF32.sigmoid(xi[x0 + h + j] + hh[h0 + h + j]);
-                float hnj = hh[h0 + 2 * h + j];
-                float nn = RecurrentF32.tanh(xi[x0 + 2 * h + j] + r * hnj);
-                xi[x0 + j] = r;
-                xi[x0 + h + j] = z;
-                xi[x0 + 2 * h + j] = nn;
-                hn[hnOff + s + j] = hnj;
-                hs[hOff + s + j] = (1 - z) * nn + z * hs[hPrevOff + s + j];
-            }
+            RecurrentF32.gruForwardUnits(xi, xOff, hh, hn, hnOff, hs, hPrevOff, hOff, b, h, vh, h);
         }
     }
 
@@ -154,20 +122,7 @@ final class VectorRecurrentF32 {
                 dnPre.mul(r).intoArray(dHh, d0 + 2 * h + j);
                 dhj.mul(z).intoArray(carry, s + j);
             }
-            for (int j = vh; j < h; j++) {
-                float r = act[a0 + j], z = act[a0 + h + j], nn = act[a0 + 2 * h + j];
-                float dhj = dh[s + j];
-                float dnPre = dhj * (1 - z) * (1 - nn * nn);
-                float dzPre = dhj * (hs[hPrevOff + s + j] - nn) * z * (1 - z);
-                float drPre = dnPre * hn[hnOff + s + j] * r * (1 - r);
-                dXi[d0 + j] = drPre;
-                dXi[d0 + h + j] = dzPre;
-                dXi[d0 + 2 * h + j] = dnPre;
-                dHh[d0 + j] = drPre;
-                dHh[d0 + h + j] = dzPre;
-                dHh[d0 + 2 * h + j] = dnPre * r;
-                carry[s + j] = dhj * z;
-            }
+            RecurrentF32.gruBackwardUnits(act, aOff, hn, hnOff, hs, hPrevOff, dh, dXi, dHh, dOff, carry, b, h, vh, h);
         }
     }
 }
