@@ -73,6 +73,7 @@ public final class HtmlReport {
             ".badge{display:inline-block;padding:1px 7px;margin:1px;border-radius:10px;font-size:12px;color:#fff}",
             ".b-healthy{background:#2ca02c}.b-vanishing{background:#1f77b4}.b-exploding{background:#d62728}.b-dead{background:#555}",
             ".b-saturated{background:#9467bd}.b-update_ratio{background:#ff7f0e}.b-nonfinite{background:#8a1c1c}",
+            ".b-vanishing_through_time{background:#17becf}.b-exploding_through_time{background:#e377c2}",
             "svg{background:#fff;border:1px solid #e3e3e3;border-radius:4px} svg text{font:11px system-ui,sans-serif;fill:#444}",
             ".grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(250px,1fr));gap:10px} .advice{color:#555;font-size:12px}",
             "a.ref{display:inline-block;min-width:16px;margin:1px;padding:0 4px;border-radius:8px;background:#e8eef6;color:#1f4e8c;text-align:center;"

@@ -202,4 +202,38 @@ class ReportTest {
         }
         assertTrue(dom.contains("id=\"verdicts\""), "verdict table rendered");
     }
+
+    @Test
+    void everyLayerVerdictHasABadgeColour() {
+        String html = HtmlReport.render(new RunData());
+        for (org.gradprobe.probe.Verdict v : org.gradprobe.probe.Verdict.values()) {
+            if (v == org.gradprobe.probe.Verdict.DIVERGING) continue;    // the loss's: drawn as exploding
+            org.junit.jupiter.api.Assertions.assertTrue(html.contains(".b-" + v.jsonName() + "{"), "no colour for " + v.jsonName());
+        }
+    }
+
+    @Test
+    void recurrentLayersGetTheirGradientThroughTimeChartAndScalars() throws Exception {
+        RunData run = new RunData();
+        run.add(asMap("{\"type\":\"provenance\",\"settings\":{\"probe\":{\"time_vanish_ratio\":0.001}}}"));
+        for (int step = 1; step <= 3; step++) {
+            run.add(asMap("{\"type\":\"node\",\"step\":" + step + ",\"node\":\"0\",\"layer\":\"0\",\"layer_kind\":\"lstm\",\"kind\":\"activation\","
+                    + "\"value\":{\"norm\":1},\"grad\":{\"norm\":0.1},\"through_time\":{\"norm\":[[1e-9,1e-5,0.1]],\"rms\":[[1e-10,1e-6,0.01]]}}"));
+        }
+        run.add(asMap("{\"type\":\"node\",\"step\":3,\"node\":\"1\",\"layer\":\"1\",\"layer_kind\":\"linear\",\"kind\":\"activation\","
+                + "\"value\":{\"norm\":1},\"grad\":{\"norm\":0.1}}"));
+        String html = HtmlReport.render(run);
+        assertTrue(html.contains("<svg id=\"through-time-0\""), "a chart for the lstm layer");
+        assertTrue(html.split("<svg id=\"through-time-").length == 2, "and for no other layer");
+        assertTrue(html.contains(">step 1<") && html.contains(">step 3<"), "one line per recorded step");
+        assertTrue(html.contains("time step t"));
+        Path dir = Files.createTempDirectory("tb");
+        byte[] events = Files.readAllBytes(TensorBoard.write(run, dir, 1e9));
+        assertTrue(new String(events, StandardCharsets.ISO_8859_1).contains("through_time_first_to_last/0"), "the ratio as a TensorBoard scalar");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static java.util.Map<String, Object> asMap(String json) {
+        return (java.util.Map<String, Object>) org.gradprobe.io.Json.parse(json);
+    }
 }
