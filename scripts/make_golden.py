@@ -4,7 +4,7 @@
     apt-get install python3-torch
     /usr/bin/python3 scripts/make_golden.py
 
-Writes src/test/resources/golden/*.safetensors. Each op case stores its inputs (`<case>.in.<i>`), the
+Writes core/src/test/resources/golden/*.safetensors. Each op case stores its inputs (`<case>.in.<i>`), the
 incoming gradient (`<case>.gout`), the output (`<case>.out`) and the gradient of every input
 (`<case>.grad.<i>`); its settings are JSON in the metadata under the case name.
 """
@@ -18,7 +18,7 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gradprobe_torch as gt  # noqa: E402
 
-OUT = 'src/test/resources/golden'
+OUT = 'core/src/test/resources/golden'
 
 
 def op_cases():

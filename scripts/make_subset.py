@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Writes the Fashion-MNIST subset shipped in src/main/resources (first 4000 train, first 1000 test).
+"""Writes the Fashion-MNIST subset shipped in core/src/main/resources (first 4000 train, first 1000 test).
 
 Needs Debian's dataset-fashion-mnist. Run from the repository root: /usr/bin/python3 scripts/make_subset.py
 """
@@ -7,7 +7,7 @@ import gzip
 import struct
 
 SRC = '/usr/share/datasets/fashion-mnist/'
-DST = 'src/main/resources/org/gradprobe/data/fashion-mnist-subset/'
+DST = 'core/src/main/resources/org/gradprobe/data/fashion-mnist-subset/'
 
 
 def subset(kind, n):

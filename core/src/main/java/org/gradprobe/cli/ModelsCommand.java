@@ -47,6 +47,10 @@ final class ModelsCommand implements Callable<Integer> {
         System.out.println("  conv2d(out, k[, stride=1][, padding=0][, bias=true])   maxpool2d(k[, stride=k])   avgpool2d(k[, stride=k])");
         System.out.println("  linear(out[, bias=true])   relu   leakyrelu(slope=0.01)   sigmoid   tanh   gelu");
         System.out.println("  batchnorm   dropout(p)   flatten   residual(SPEC)");
+        System.out.println("Sequences [T, D] (--input TxD; --input T: token ids for an embedding first), batch first as PyTorch's:");
+        System.out.println("  embedding(num, dim)   rnn(hidden[, nonlinearity=tanh|relu])   lstm(hidden)   gru(hidden)   last   meanpool");
+        System.out.println("  rnn, lstm and gru take [layers=1][, bias=true]; parameters <layer>.weight_ih_l0, .weight_hh_l0, .bias_ih_l0, .bias_hh_l0;");
+        System.out.println("  linear on [T, D] acts on each step. Example: gradprobe models \"gru(128) last linear(10)\" --input 28x28");
         System.out.println("Unnamed layers are named by position (0, 1, …), layers inside residual <i>.<j>; parameters <layer>.weight, <layer>.bias.");
         System.out.println("Example: gradprobe models \"conv2d(8,3,padding=1) batchnorm relu maxpool2d(2) flatten linear(10)\" --input 1x28x28");
         return 0;
