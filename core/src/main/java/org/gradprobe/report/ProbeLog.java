@@ -110,7 +110,8 @@ public final class ProbeLog implements TrainingListener {
         out.write(m);
     }
 
-    static Map<String, Object> stats(Stats s) {
+    /** The STATS object of a node record (README: the run record), for writers of run logs outside the engine (gradprobe-djl). */
+    public static Map<String, Object> stats(Stats s) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("n", s.count());
         m.put("norm", s.norm());

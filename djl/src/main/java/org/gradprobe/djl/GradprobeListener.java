@@ -1,0 +1,335 @@
+package org.gradprobe.djl;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDScope;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.Trainer;
+import ai.djl.training.listener.TrainingListener;
+import ai.djl.training.listener.TrainingListenerAdapter;
+import ai.djl.util.Pair;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.gradprobe.io.JsonLines;
+import org.gradprobe.probe.ProbeConfig;
+import org.gradprobe.probe.Stats;
+import org.gradprobe.report.ProbeLog;
+import org.gradprobe.tensor.Tensor;
+import org.gradprobe.train.Provenance;
+
+/**
+ * gradprobe inside a DJL training: a {@link TrainingListener} that, after each training batch and before
+ * the optimizer's step, reads every parameter's gradient ({@code Parameter.getArray().getGradient()}).
+ * <ul>
+ *   <li>Every step, it checks every gradient for NaN and Inf; the first parameter that holds one is named
+ *       (with the step and the batch's loss), written to the run log, and by default the training stops:
+ *       {@link NonFiniteGradientException} is thrown out of the training loop, before the step that would
+ *       write the bad gradient into the weights.</li>
+ *   <li>Every {@code every} steps (the first, then every K-th, as {@code gradprobe train --probe-every K}), it
+ *       records each parameter's weights and gradient with the statistics of the core probe (norm, RMS, mean,
+ *       std, max, zeros, NaN, Inf, the log2 histogram), and the update the optimizer made of them, measured
+ *       across {@code trainer.step()} whatever the optimizer: the weights as the next batch finds them, less
+ *       the weights before.</li>
+ *   <li>With a run folder, it writes the records as {@code gradprobe train} does ({@code metrics.jsonl}: a
+ *       provenance line naming DJL and its engine, the loss and a node record per parameter at each recorded
+ *       step, the first non-finite value), so that {@code gradprobe report RUN_DIR} draws its report and
+ *       TensorBoard events.</li>
+ * </ul>
+ * Parameters are named as a state_dict: DJL's {@code 01Linear_weight} becomes node {@code 01Linear.weight} of
+ * layer {@code 01Linear}.
+ *
+ * <pre>
+ *   DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
+ *       .addTrainingListeners(GradprobeListener.builder().every(50).runDir(Path.of("runs/djl")).build());
+ * </pre>
+ */
+public final class GradprobeListener extends TrainingListenerAdapter {
+    /** What to do when a gradient holds a NaN or Inf. */
+    public enum OnNonFinite {
+        /** Record it and throw {@link NonFiniteGradientException} (the default). */
+        STOP,
+        /** Record the first and go on. */
+        CONTINUE
+    }
+
+    private final int every;
+    private final Path runDir;
+    private final OnNonFinite onNonFinite;
+
+    private JsonLines log;
+    private long step;
+    private NonFinite firstNonFinite;
+    /** The parameters' records of the last recorded step, waiting for the update the optimizer made. */
+    private List<Map<String, Object>> pending;
+    private final Map<String, float[]> weightsBefore = new LinkedHashMap<>();
+
+    private GradprobeListener(Builder b) {
+        this.every = b.every;
+        this.runDir = b.runDir;
+        this.onNonFinite = b.onNonFinite;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The listener's settings. */
+    public static final class Builder {
+        private int every = ProbeConfig.DEFAULT_EVERY;
+        private Path runDir;
+        private OnNonFinite onNonFinite = OnNonFinite.STOP;
+
+        private Builder() {}
+
+        /** Record every {@code k}-th step (default {@value ProbeConfig#DEFAULT_EVERY}); NaN and Inf are checked at every step regardless. */
+        public Builder every(int k) {
+            if (k < 1) throw new IllegalArgumentException("every: the recording interval must be at least 1, got " + k);
+            this.every = k;
+            return this;
+        }
+
+        /** The run folder to write {@code metrics.jsonl} into (created if missing); none: nothing is written. */
+        public Builder runDir(Path dir) {
+            this.runDir = dir;
+            return this;
+        }
+
+        /** What a NaN or Inf in a gradient does (default {@link OnNonFinite#STOP}). */
+        public Builder onNonFinite(OnNonFinite policy) {
+            this.onNonFinite = policy;
+            return this;
+        }
+
+        public GradprobeListener build() {
+            return new GradprobeListener(this);
+        }
+    }
+
+    /** The first NaN or Inf seen in a parameter's weights or gradient: where, when, and the batch's loss. */
+    public record NonFinite(String node, String what, long step, double loss, long nans, long infs) {
+        public String describe() {
+            return String.format(Locale.ROOT, "the %s of %s holds %d NaN and %d Inf at step %d (loss %s)", what, node, nans, infs, step, loss);
+        }
+    }
+
+    /** Thrown out of the training loop when a weight or gradient holds a NaN or Inf and the policy is {@link OnNonFinite#STOP}. */
+    public static final class NonFiniteGradientException extends RuntimeException {
+        private final NonFinite event;
+
+        NonFiniteGradientException(NonFinite event) {
+            super("gradprobe: " + event.describe() + "; training stopped before the optimizer's step");
+            this.event = event;
+        }
+
+        public NonFinite event() {
+            return event;
+        }
+    }
+
+    /** The first NaN or Inf seen in a gradient, or null. */
+    public NonFinite firstNonFinite() {
+        return firstNonFinite;
+    }
+
+    /** Training steps seen so far. */
+    public long steps() {
+        return step;
+    }
+
+    @Override
+    public void onTrainingBegin(Trainer trainer) {
+        if (runDir == null) return;
+        try {
+            Files.createDirectories(runDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("gradprobe: cannot create the run folder " + runDir + ": " + e.getMessage(), e);
+        }
+        log = new JsonLines(runDir.resolve("metrics.jsonl"));
+        Engine engine = trainer.getManager().getEngine();
+        Map<String, Object> settings = new LinkedHashMap<>();
+        settings.put("framework", "DJL " + Engine.getDjlVersion());
+        settings.put("engine", engine.getEngineName() + " " + engine.getVersion());
+        settings.put("loss", trainer.getLoss().getName());
+        Map<String, Object> probe = new LinkedHashMap<>();
+        probe.put("every", every);
+        settings.put("probe", probe);
+        log.write(Provenance.of(org.gradprobe.cli.Main.VERSION, "djl", describe(trainer.getModel().getBlock()), settings, 0));
+    }
+
+    @Override
+    public void onTrainingBatch(Trainer trainer, BatchData batchData) {
+        step++;
+        List<Pair<String, Parameter>> params = new ArrayList<>();
+        for (Pair<String, Parameter> p : trainer.getModel().getBlock().getParameters()) {
+            if (p.getValue().requiresGradient() && p.getValue().isInitialized()) params.add(p);
+        }
+        if (pending != null) finishPending(params);
+        checkFinite(params, trainer, batchData);
+        if ((step - 1) % every != 0) return;
+        double loss = loss(trainer, batchData);
+        if (log != null) {
+            Map<String, Object> l = new LinkedHashMap<>();
+            l.put("type", "loss");
+            l.put("step", step);
+            l.put("loss", loss);
+            log.write(l);
+        }
+        pending = new ArrayList<>();
+        for (Pair<String, Parameter> p : params) {
+            NDArray w = p.getValue().getArray();
+            int[] shape = shape(w);
+            float[] weights = w.toFloatArray(), grad = w.getGradient().toFloatArray();
+            weightsBefore.put(p.getKey(), weights);
+            String node = nodeName(p.getKey());
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("type", "node");
+            m.put("step", step);
+            m.put("node", node);
+            m.put("layer", node.substring(0, Math.max(0, node.lastIndexOf('.'))));
+            m.put("layer_kind", layerKind(node));
+            m.put("kind", "parameter");
+            m.put("shape", shape);
+            m.put("value", ProbeLog.stats(Stats.of(Tensor.wrap(weights, shape))));
+            m.put("grad", ProbeLog.stats(Stats.of(Tensor.wrap(grad, shape))));
+            pending.add(m);
+        }
+    }
+
+    @Override
+    public void onTrainingEnd(Trainer trainer) {
+        if (pending != null && log != null) log.writeAll(pending);    // the last recorded step's update is not known
+        pending = null;
+        if (log != null) {
+            log.close();
+            log = null;
+        }
+    }
+
+    /** The update the optimizer made at the last recorded step: the weights now, less the weights then. */
+    private void finishPending(List<Pair<String, Parameter>> params) {
+        Map<String, NDArray> now = new LinkedHashMap<>();
+        for (Pair<String, Parameter> p : params) now.put(nodeName(p.getKey()), p.getValue().getArray());
+        for (Map<String, Object> m : pending) {
+            String node = (String) m.get("node");
+            float[] before = null;
+            for (Map.Entry<String, float[]> e : weightsBefore.entrySet()) if (nodeName(e.getKey()).equals(node)) before = e.getValue();
+            NDArray w = now.get(node);
+            if (before == null || w == null) continue;
+            float[] after = w.toFloatArray();
+            double sq = 0, wsq = 0;
+            for (int i = 0; i < after.length; i++) {
+                double d = (double) after[i] - before[i];
+                sq += d * d;
+                wsq += (double) before[i] * before[i];
+            }
+            double update = Math.sqrt(sq);
+            m.put("update_norm", update);
+            m.put("update_ratio", wsq == 0 ? Double.POSITIVE_INFINITY : update / Math.sqrt(wsq));
+        }
+        if (log != null) log.writeAll(pending);
+        pending = null;
+    }
+
+    /**
+     * Every weight, then every gradient, checked for NaN and Inf (on the engine, without copying them out): a
+     * weight that holds one is named before the gradients it spoiled. The first is recorded, then the policy.
+     */
+    private void checkFinite(List<Pair<String, Parameter>> params, Trainer trainer, BatchData batchData) {
+        for (String what : new String[] {"weights", "gradient"}) {
+            for (Pair<String, Parameter> p : params) {
+                NDArray w = p.getValue().getArray();
+                long[] bad = nonFinite(what.equals("weights") ? w : w.getGradient());
+                if (bad[0] + bad[1] > 0) {
+                    nonFinite(new NonFinite(nodeName(p.getKey()), what, step, loss(trainer, batchData), bad[0], bad[1]));
+                    return;
+                }
+            }
+        }
+    }
+
+    /** NaN and Inf counted in {@code a}, on the engine. */
+    private static long[] nonFinite(NDArray a) {
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            return new long[] {a.isNaN().sum().toType(ai.djl.ndarray.types.DataType.INT64, false).getLong(),
+                    a.isInfinite().sum().toType(ai.djl.ndarray.types.DataType.INT64, false).getLong()};
+        }
+    }
+
+    /** The first non-finite value is recorded; then the policy: stop (the run log closed first) or go on. */
+    private void nonFinite(NonFinite event) {
+        if (firstNonFinite == null) {
+            firstNonFinite = event;
+            if (log != null) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("type", "nonfinite");
+                m.put("node", event.node());
+                m.put("op", event.what().equals("weights") ? "step" : "backward");
+                m.put("pass", event.what().equals("weights") ? "update" : "backward");
+                m.put("step", step);
+                m.put("detail", event.describe());
+                log.write(m);
+            }
+        }
+        if (onNonFinite == OnNonFinite.STOP) {
+            if (log != null) {
+                log.close();
+                log = null;
+            }
+            throw new NonFiniteGradientException(event);
+        }
+    }
+
+    /** The batch's mean loss, as the trainer's loss computes it (averaged over devices); NaN when it cannot be had. */
+    private static double loss(Trainer trainer, BatchData data) {
+        double sum = 0;
+        int n = 0;
+        for (Device d : data.getLabels().keySet()) {
+            NDList labels = data.getLabels().get(d), preds = data.getPredictions().get(d);
+            if (labels == null || preds == null) continue;
+            try (NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning();
+                sum += trainer.getLoss().evaluate(labels, preds).getFloat();
+                n++;
+            }
+        }
+        return n == 0 ? Double.NaN : sum / n;
+    }
+
+    private static int[] shape(NDArray a) {
+        long[] s = a.getShape().getShape();
+        int[] out = new int[s.length];
+        for (int i = 0; i < s.length; i++) out[i] = Math.toIntExact(s[i]);
+        return out;
+    }
+
+    /** DJL's {@code 01Linear_weight} as a state_dict name, {@code 01Linear.weight}. */
+    static String nodeName(String djlName) {
+        int u = djlName.lastIndexOf('_');
+        return u < 0 ? djlName : djlName.substring(0, u) + "." + djlName.substring(u + 1);
+    }
+
+    /** The layer's kind from DJL's child name ({@code 01Linear} → linear; {@code 03BatchNorm} → batchnorm). */
+    static String layerKind(String node) {
+        String layer = node.substring(0, Math.max(0, node.lastIndexOf('.')));
+        String last = layer.substring(layer.lastIndexOf('_') + 1).replaceFirst("^[0-9]+", "");
+        return last.isEmpty() ? "other" : last.toLowerCase(Locale.ROOT);
+    }
+
+    /** The block's children in order, as the run record's model. */
+    private static String describe(Block block) {
+        StringBuilder sb = new StringBuilder();
+        for (Pair<String, Block> c : block.getChildren()) sb.append(sb.length() == 0 ? "" : " ").append(c.getKey());
+        return sb.length() == 0 ? block.getClass().getSimpleName() : sb.toString();
+    }
+}
