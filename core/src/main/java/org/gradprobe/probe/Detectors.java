@@ -36,11 +36,14 @@ public final class Detectors {
     private Detectors() {}
 
     /** The verdicts of every layer, in forward order, on the probe's current histories. */
-    public static List<LayerVerdict> run(Probe probe) {
+    public static List<LayerVerdict> run(Observations probe) {
         ProbeConfig c = probe.config();
         Map<String, NodeHistory> nodes = probe.nodes();
         List<NodeHistory> acts = new ArrayList<>();
         for (NodeHistory h : nodes.values()) if (h.kind() == NodeHistory.Kind.ACTIVATION) acts.add(h);
+        // a training seen only through its parameters (gradprobe-djl): each layer judged by its weight's gradient,
+        // against the last layer's
+        if (acts.isEmpty()) for (NodeHistory h : nodes.values()) if (h.name().endsWith(".weight")) acts.add(h);
         NodeHistory outputNode = acts.isEmpty() ? null : acts.get(acts.size() - 1);
         List<LayerVerdict> out = new ArrayList<>();
         NonFiniteEvent nf = probe.firstNonFinite();
@@ -136,7 +139,7 @@ public final class Detectors {
             }
             long bad = 0;
             for (StepRecord r : act.records()) bad += r.value().nans() + r.value().infs() + (r.grad() == null ? 0 : r.grad().nans() + r.grad().infs());
-            if (weight != null) for (StepRecord r : weight.records()) bad += r.value().nans() + r.value().infs();
+            if (weight != null && weight != act) for (StepRecord r : weight.records()) bad += r.value().nans() + r.value().infs();
             boolean produced = nf != null && (layer.equals(nf.node()) || nf.node().startsWith(layer + "."));
             Long nonfiniteValues = null;
             if (bad > 0 || produced) {
@@ -161,7 +164,7 @@ public final class Detectors {
      * times the start (the lowest of the first three), {@link Verdict#NONFINITE} when a loss was NaN or Inf;
      * {@link Verdict#HEALTHY} otherwise.
      */
-    public static LossVerdict lossVerdict(Probe probe) {
+    public static LossVerdict lossVerdict(Observations probe) {
         List<double[]> l = probe.losses();
         List<Verdict> verdicts = new ArrayList<>();
         List<Double> finite = new ArrayList<>();
@@ -222,7 +225,7 @@ public final class Detectors {
             + "mostly closed: ", new Advice.Remedy(Advice.Setting.BIAS_INIT, 1), " to open it from the start, train longer (gated networks "
             + "often cross a plateau before they remember far back), or train on shorter sequences");
 
-    private static Advice vanishingAdvice(Probe probe) {
+    private static Advice vanishingAdvice(Observations probe) {
         boolean sigmoidish = false, hasNorm = false;
         for (NodeHistory h : probe.nodes().values()) {
             sigmoidish |= h.layerKind().saturates();

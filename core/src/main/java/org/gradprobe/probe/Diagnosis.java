@@ -14,7 +14,7 @@ import org.gradprobe.train.Trainer;
  * The outcome of a probed run: the probe with its histories, verdicts per layer, the loss verdict, the
  * first non-finite event, and what gradient clipping did when it was on ({@code clipping}: null when off).
  */
-public record Diagnosis(Probe probe, List<LayerVerdict> layers, LossVerdict loss, NonFiniteEvent firstNonFinite, long steps,
+public record Diagnosis(Observations probe, List<LayerVerdict> layers, LossVerdict loss, NonFiniteEvent firstNonFinite, long steps,
                         Clipping clipping) {
 
     /** True when no layer and not the loss has a verdict but healthy, and no NaN or Inf appeared. */
@@ -24,12 +24,12 @@ public record Diagnosis(Probe probe, List<LayerVerdict> layers, LossVerdict loss
     }
 
     /** The verdicts on the probe's current histories. */
-    public static Diagnosis of(Probe probe) {
+    public static Diagnosis of(Observations probe) {
         return of(probe, null);
     }
 
-    private static Diagnosis of(Probe probe, Clipping clipping) {
-        return new Diagnosis(probe, probe.verdicts(), Detectors.lossVerdict(probe), probe.firstNonFinite(), probe.steps(), clipping);
+    private static Diagnosis of(Observations probe, Clipping clipping) {
+        return new Diagnosis(probe, Detectors.run(probe), Detectors.lossVerdict(probe), probe.firstNonFinite(), probe.steps(), clipping);
     }
 
     /**

@@ -33,7 +33,7 @@ import org.gradprobe.train.TrainingListener;
  *   List&lt;LayerVerdict&gt; verdicts = probe.verdicts();
  * </pre>
  */
-public final class Probe implements Trainer.StepHook {
+public final class Probe implements Trainer.StepHook, Observations {
     /** What to do when a step produces a NaN or Inf. */
     public enum OnNonFinite { STOP, SKIP, CONTINUE }
 
@@ -90,18 +90,23 @@ public final class Probe implements Trainer.StepHook {
         return this;
     }
 
+    @Override
     public ProbeConfig config() { return config; }
     public Model model() { return model; }
     /** Histories by node name: layer outputs ("conv1") and parameters ("conv1.weight"), in forward order. */
+    @Override
     public Map<String, NodeHistory> nodes() {
         return nodes;
     }
     /** Where the run's first NaN or Inf came from; null while there was none. */
+    @Override
     public NonFiniteEvent firstNonFinite() { return guard.first(); }
     /** True once a non-finite step stopped training (policy STOP). */
     public boolean stopped() { return guard.stopped(); }
+    @Override
     public long steps() { return steps; }
     /** {step, loss} pairs (every step; merged pairwise when long). */
+    @Override
     public List<double[]> losses() { return losses; }
 
     /** The loss of {@code step}, NaN when it is no longer kept apart (old steps are merged pairwise). */

@@ -13,7 +13,7 @@ import org.gradprobe.probe.LayerVerdict;
 import org.gradprobe.probe.LossVerdict;
 import org.gradprobe.probe.Verdict;
 import org.gradprobe.probe.NodeHistory;
-import org.gradprobe.probe.Probe;
+import org.gradprobe.probe.Observations;
 import org.gradprobe.probe.StepRecord;
 import org.gradprobe.tensor.Shapes;
 
@@ -24,12 +24,12 @@ public final class TerminalReport {
     private static final String SPARK = "▁▂▃▄▅▆▇█";
 
     /** The table, with advice in the library's words. */
-    public static String render(Probe probe, Diagnosis d) {
+    public static String render(Observations probe, Diagnosis d) {
         return render(probe, d, Advice.Remedy::text);
     }
 
     /** The table, with each remedy of the advice written by {@code remedy} (a front end names its own settings). */
-    public static String render(Probe probe, Diagnosis d, Function<Advice.Remedy, String> remedy) {
+    public static String render(Observations probe, Diagnosis d, Function<Advice.Remedy, String> remedy) {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format("%-8s %-10s %-12s %10s %9s %9s %7s  %-22s %s%n", "layer", "kind", "shape", "grad norm", "÷ output",
                 "upd/wt", "zeros", "gradient norm over time", "verdict"));
