@@ -21,6 +21,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.gradprobe.io.JsonLines;
+import org.gradprobe.probe.Diagnosis;
+import org.gradprobe.probe.LayerVerdict;
+import org.gradprobe.probe.NonFiniteEvent;
+import org.gradprobe.probe.ParameterHistories;
 import org.gradprobe.probe.ProbeConfig;
 import org.gradprobe.probe.Stats;
 import org.gradprobe.report.ProbeLog;
@@ -68,15 +72,20 @@ public final class GradprobeListener extends TrainingListenerAdapter {
 
     private JsonLines log;
     private long step;
+    private int epoch;
+    private final ParameterHistories histories;
     private NonFinite firstNonFinite;
     /** The parameters' records of the last recorded step, waiting for the update the optimizer made. */
     private List<Map<String, Object>> pending;
     private final Map<String, float[]> weightsBefore = new LinkedHashMap<>();
+    /** The statistics of the pending records, by node: weights and gradient. */
+    private final Map<String, Stats[]> pendingStats = new LinkedHashMap<>();
 
     private GradprobeListener(Builder b) {
         this.every = b.every;
         this.runDir = b.runDir;
         this.onNonFinite = b.onNonFinite;
+        this.histories = new ParameterHistories(ProbeConfig.defaults().withEvery(every));
     }
 
     public static Builder builder() {
@@ -146,6 +155,38 @@ public final class GradprobeListener extends TrainingListenerAdapter {
         return step;
     }
 
+    /**
+     * The verdicts of every layer with a weight, in the order DJL applies them, judged from the recorded steps
+     * so far: vanishing and exploding from the weights' gradients (against the last layer's), the update/weight
+     * ratio, NaN and Inf.
+     */
+    public List<LayerVerdict> verdicts() {
+        return histories.verdicts();
+    }
+
+    /** The verdicts, the loss's, and the first NaN or Inf. */
+    public Diagnosis diagnosis() {
+        histories.steps(step);
+        return histories.diagnosis();
+    }
+
+    @Override
+    public void onEpoch(Trainer trainer) {
+        writeVerdicts(++epoch);
+    }
+
+    /** The verdicts record of {@code gradprobe train}: after each epoch, and at the end as epoch 0. */
+    private void writeVerdicts(int epochNumber) {
+        if (log == null) return;
+        Diagnosis d = diagnosis();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("type", "verdicts");
+        m.put("epoch", epochNumber);
+        m.put("step", d.steps());
+        m.put("diagnosis", d.toJson());
+        log.write(m);
+    }
+
     @Override
     public void onTrainingBegin(Trainer trainer) {
         if (runDir == null) return;
@@ -177,6 +218,7 @@ public final class GradprobeListener extends TrainingListenerAdapter {
         checkFinite(params, trainer, batchData);
         if ((step - 1) % every != 0) return;
         double loss = loss(trainer, batchData);
+        histories.loss(step, loss);
         if (log != null) {
             Map<String, Object> l = new LinkedHashMap<>();
             l.put("type", "loss");
@@ -185,12 +227,15 @@ public final class GradprobeListener extends TrainingListenerAdapter {
             log.write(l);
         }
         pending = new ArrayList<>();
+        pendingStats.clear();
         for (Pair<String, Parameter> p : params) {
             NDArray w = p.getValue().getArray();
             int[] shape = shape(w);
             float[] weights = w.toFloatArray(), grad = w.getGradient().toFloatArray();
             weightsBefore.put(p.getKey(), weights);
             String node = nodeName(p.getKey());
+            Stats ws = Stats.of(Tensor.wrap(weights, shape)), gs = Stats.of(Tensor.wrap(grad, shape));
+            pendingStats.put(node, new Stats[] {ws, gs});
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("type", "node");
             m.put("step", step);
@@ -199,16 +244,21 @@ public final class GradprobeListener extends TrainingListenerAdapter {
             m.put("layer_kind", layerKind(node));
             m.put("kind", "parameter");
             m.put("shape", shape);
-            m.put("value", ProbeLog.stats(Stats.of(Tensor.wrap(weights, shape))));
-            m.put("grad", ProbeLog.stats(Stats.of(Tensor.wrap(grad, shape))));
+            m.put("value", ProbeLog.stats(ws));
+            m.put("grad", ProbeLog.stats(gs));
             pending.add(m);
         }
     }
 
     @Override
     public void onTrainingEnd(Trainer trainer) {
-        if (pending != null && log != null) log.writeAll(pending);    // the last recorded step's update is not known
+        if (pending != null) {
+            // the last recorded step's update is not known
+            for (Map<String, Object> m : pending) historyOf(m, Double.NaN);
+            if (log != null) log.writeAll(pending);
+        }
         pending = null;
+        writeVerdicts(0);
         if (log != null) {
             log.close();
             log = null;
@@ -235,9 +285,17 @@ public final class GradprobeListener extends TrainingListenerAdapter {
             double update = Math.sqrt(sq);
             m.put("update_norm", update);
             m.put("update_ratio", wsq == 0 ? Double.POSITIVE_INFINITY : update / Math.sqrt(wsq));
+            historyOf(m, update);
         }
         if (log != null) log.writeAll(pending);
         pending = null;
+    }
+
+    /** A pending node record into the histories the verdicts are judged on. */
+    private void historyOf(Map<String, Object> m, double updateNorm) {
+        String node = (String) m.get("node");
+        Stats[] st = pendingStats.get(node);
+        histories.record(node, (String) m.get("layer_kind"), (int[]) m.get("shape"), (Long) m.get("step"), st[0], st[1], updateNorm);
     }
 
     /**
@@ -250,7 +308,8 @@ public final class GradprobeListener extends TrainingListenerAdapter {
                 NDArray w = p.getValue().getArray();
                 long[] bad = nonFinite(what.equals("weights") ? w : w.getGradient());
                 if (bad[0] + bad[1] > 0) {
-                    nonFinite(new NonFinite(nodeName(p.getKey()), what, step, loss(trainer, batchData), bad[0], bad[1]));
+                    NDArray where = what.equals("weights") ? w : w.getGradient();
+                    nonFinite(new NonFinite(nodeName(p.getKey()), what, step, loss(trainer, batchData), bad[0], bad[1]), where);
                     return;
                 }
             }
@@ -267,9 +326,12 @@ public final class GradprobeListener extends TrainingListenerAdapter {
     }
 
     /** The first non-finite value is recorded; then the policy: stop (the run log closed first) or go on. */
-    private void nonFinite(NonFinite event) {
+    private void nonFinite(NonFinite event, NDArray where) {
         if (firstNonFinite == null) {
             firstNonFinite = event;
+            boolean weights = event.what().equals("weights");
+            histories.nonFinite(new NonFiniteEvent(event.node(), weights ? "step" : "backward", weights ? "update" : "backward", event.step(),
+                    List.of(), Stats.of(Tensor.wrap(where.toFloatArray(), shape(where)))));
             if (log != null) {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("type", "nonfinite");
@@ -282,6 +344,7 @@ public final class GradprobeListener extends TrainingListenerAdapter {
             }
         }
         if (onNonFinite == OnNonFinite.STOP) {
+            writeVerdicts(0);
             if (log != null) {
                 log.close();
                 log = null;
