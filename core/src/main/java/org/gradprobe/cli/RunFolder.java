@@ -13,9 +13,7 @@ import org.gradprobe.io.AtomicFile;
 import org.gradprobe.io.JsonLines;
 import org.gradprobe.nn.Model;
 import org.gradprobe.probe.Stats;
-import org.gradprobe.report.HtmlReport;
-import org.gradprobe.report.RunData;
-import org.gradprobe.report.TensorBoard;
+import org.gradprobe.report.RunReports;
 import org.gradprobe.tensor.Tensor;
 import org.gradprobe.train.Checkpoint;
 
@@ -27,9 +25,9 @@ import org.gradprobe.train.Checkpoint;
  */
 final class RunFolder implements Closeable {
     static final String CHECKPOINT = "model.safetensors";
-    static final String METRICS = "metrics.jsonl";
-    static final String REPORT = "report.html";
-    static final String TENSORBOARD = "tensorboard";
+    static final String METRICS = RunReports.METRICS;
+    static final String REPORT = RunReports.REPORT;
+    static final String TENSORBOARD = RunReports.TENSORBOARD;
     /** An atomic write's temporary, as {@link AtomicFile} names it: ".NAME.DIGITS.tmp". */
     private static final Pattern TEMPORARY = Pattern.compile("\\..+\\.\\d+\\.tmp");
 
@@ -137,11 +135,7 @@ final class RunFolder implements Closeable {
 
     /** Writes report.html and TensorBoard's events (tensorboard/) from the metrics log as it stands; returns report.html. */
     Path writeReports() {
-        RunData record = RunData.read(dir.resolve(METRICS));
-        Path html = dir.resolve(REPORT);
-        AtomicFile.writeString(html, HtmlReport.render(record));
-        TensorBoard.write(record, dir.resolve(TENSORBOARD), System.currentTimeMillis() / 1000.0);
-        return html;
+        return RunReports.write(dir);
     }
 
     JsonLines log() { return log; }

@@ -35,7 +35,8 @@ public final class TerminalReport {
                 "upd/wt", "zeros", "gradient norm over time", "verdict"));
         Map<String, NodeHistory> nodes = probe.nodes();
         for (LayerVerdict v : d.layers()) {
-            NodeHistory act = nodes.get(v.name());
+            // the layer's output, or its weight when the training was seen through its parameters (gradprobe-djl)
+            NodeHistory act = nodes.containsKey(v.name()) ? nodes.get(v.name()) : nodes.get(v.name() + ".weight");
             Evidence e = v.evidence();
             sb.append(String.format("%-8s %-10s %-12s %10s %9s %9s %7s  %-22s %s%n", v.name(), v.kind(), Shapes.dims(act.shape()),
                     num(e.gradNorm()), num(e.ratioToOutput()), num(e.updateRatio()),

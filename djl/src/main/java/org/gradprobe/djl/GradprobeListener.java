@@ -28,6 +28,7 @@ import org.gradprobe.probe.ParameterHistories;
 import org.gradprobe.probe.ProbeConfig;
 import org.gradprobe.probe.Stats;
 import org.gradprobe.report.ProbeLog;
+import org.gradprobe.report.RunReports;
 import org.gradprobe.tensor.Tensor;
 import org.gradprobe.train.Provenance;
 
@@ -44,10 +45,10 @@ import org.gradprobe.train.Provenance;
  *       std, max, zeros, NaN, Inf, the log2 histogram), and the update the optimizer made of them, measured
  *       across {@code trainer.step()} whatever the optimizer: the weights as the next batch finds them, less
  *       the weights before.</li>
- *   <li>With a run folder, it writes the records as {@code gradprobe train} does ({@code metrics.jsonl}: a
+ *   <li>With a run folder, it writes the run folder of {@code gradprobe train}: {@code metrics.jsonl} (a
  *       provenance line naming DJL and its engine, the loss and a node record per parameter at each recorded
- *       step, the first non-finite value), so that {@code gradprobe report RUN_DIR} draws its report and
- *       TensorBoard events.</li>
+ *       step, the first non-finite value, the verdicts after each epoch and at the end), and at the end
+ *       {@code report.html} and {@code tensorboard/}, which {@code gradprobe report RUN_DIR} can redraw.</li>
  * </ul>
  * Parameters are named as a state_dict: DJL's {@code 01Linear_weight} becomes node {@code 01Linear.weight} of
  * layer {@code 01Linear}.
@@ -107,7 +108,10 @@ public final class GradprobeListener extends TrainingListenerAdapter {
             return this;
         }
 
-        /** The run folder to write {@code metrics.jsonl} into (created if missing); none: nothing is written. */
+        /**
+     * The run folder to write {@code metrics.jsonl}, {@code report.html} and {@code tensorboard/} into (created if
+     * missing; an earlier run there is replaced); none: nothing is written.
+     */
         public Builder runDir(Path dir) {
             this.runDir = dir;
             return this;
@@ -192,10 +196,17 @@ public final class GradprobeListener extends TrainingListenerAdapter {
         if (runDir == null) return;
         try {
             Files.createDirectories(runDir);
+            // a run folder used again: the earlier run's TensorBoard events go, as its run log is replaced
+            Path events = runDir.resolve(RunReports.TENSORBOARD);
+            if (Files.isDirectory(events)) {
+                try (var old = Files.list(events)) {
+                    for (Path f : (Iterable<Path>) old::iterator) if (f.getFileName().toString().startsWith("events.out.tfevents.")) Files.delete(f);
+                }
+            }
         } catch (IOException e) {
-            throw new UncheckedIOException("gradprobe: cannot create the run folder " + runDir + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("gradprobe: cannot prepare the run folder " + runDir + ": " + e.getMessage(), e);
         }
-        log = new JsonLines(runDir.resolve("metrics.jsonl"));
+        log = new JsonLines(runDir.resolve(RunReports.METRICS));
         Engine engine = trainer.getManager().getEngine();
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("framework", "DJL " + Engine.getDjlVersion());
@@ -259,10 +270,15 @@ public final class GradprobeListener extends TrainingListenerAdapter {
         }
         pending = null;
         writeVerdicts(0);
-        if (log != null) {
-            log.close();
-            log = null;
-        }
+        closeLog();
+    }
+
+    /** The run log closed, and the run folder's report.html and TensorBoard events drawn from it, as after gradprobe train. */
+    private void closeLog() {
+        if (log == null) return;
+        log.close();
+        log = null;
+        RunReports.write(runDir);
     }
 
     /** The update the optimizer made at the last recorded step: the weights now, less the weights then. */
@@ -345,10 +361,7 @@ public final class GradprobeListener extends TrainingListenerAdapter {
         }
         if (onNonFinite == OnNonFinite.STOP) {
             writeVerdicts(0);
-            if (log != null) {
-                log.close();
-                log = null;
-            }
+            closeLog();
             throw new NonFiniteGradientException(event);
         }
     }

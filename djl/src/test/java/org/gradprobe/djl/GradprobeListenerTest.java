@@ -32,7 +32,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.gradprobe.report.HtmlReport;
 import org.gradprobe.report.RunData;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -120,9 +119,12 @@ class GradprobeListenerTest {
         }
         assertEquals(3, run.losses.size());
         assertTrue(run.losses.get(0)[1] > 1 && run.losses.get(0)[1] < 5, "a cross-entropy near ln 10 at the start: " + run.losses.get(0)[1]);
-        // gradprobe report rebuilds its report from the run log
-        String html = HtmlReport.render(run);
-        assertTrue(html.contains("02Linear.weight"));
+        // the run folder of gradprobe train: its report and TensorBoard events drawn at the end
+        assertTrue(Files.readString(dir.resolve("report.html")).contains("02Linear.weight"));
+        try (var events = Files.list(dir.resolve("tensorboard"))) {
+            assertEquals(1, events.filter(f -> f.getFileName().toString().startsWith("events.out.tfevents.")).count());
+        }
+        assertNotNull(run.diagnosis, "the final verdicts record");
     }
 
     @Test
