@@ -78,6 +78,7 @@ public final class GradprobeListener extends TrainingListenerAdapter {
     private NonFinite firstNonFinite;
     /** The parameters' records of the last recorded step, waiting for the update the optimizer made. */
     private List<Map<String, Object>> pending;
+    /** The weights of the last recorded step, by node, to measure the optimizer's update by. */
     private final Map<String, float[]> weightsBefore = new LinkedHashMap<>();
     /** The statistics of the pending records, by node: weights and gradient. */
     private final Map<String, Stats[]> pendingStats = new LinkedHashMap<>();
@@ -109,9 +110,9 @@ public final class GradprobeListener extends TrainingListenerAdapter {
         }
 
         /**
-     * The run folder to write {@code metrics.jsonl}, {@code report.html} and {@code tensorboard/} into (created if
-     * missing; an earlier run there is replaced); none: nothing is written.
-     */
+         * The run folder to write {@code metrics.jsonl}, {@code report.html} and {@code tensorboard/} into (created
+         * if missing; an earlier run there is replaced); none: nothing is written.
+         */
         public Builder runDir(Path dir) {
             this.runDir = dir;
             return this;
@@ -243,8 +244,8 @@ public final class GradprobeListener extends TrainingListenerAdapter {
             NDArray w = p.getValue().getArray();
             int[] shape = shape(w);
             float[] weights = w.toFloatArray(), grad = w.getGradient().toFloatArray();
-            weightsBefore.put(p.getKey(), weights);
             String node = nodeName(p.getKey());
+            weightsBefore.put(node, weights);
             Stats ws = Stats.of(Tensor.wrap(weights, shape)), gs = Stats.of(Tensor.wrap(grad, shape));
             pendingStats.put(node, new Stats[] {ws, gs});
             Map<String, Object> m = new LinkedHashMap<>();
@@ -287,8 +288,7 @@ public final class GradprobeListener extends TrainingListenerAdapter {
         for (Pair<String, Parameter> p : params) now.put(nodeName(p.getKey()), p.getValue().getArray());
         for (Map<String, Object> m : pending) {
             String node = (String) m.get("node");
-            float[] before = null;
-            for (Map.Entry<String, float[]> e : weightsBefore.entrySet()) if (nodeName(e.getKey()).equals(node)) before = e.getValue();
+            float[] before = weightsBefore.get(node);
             NDArray w = now.get(node);
             if (before == null || w == null) continue;
             float[] after = w.toFloatArray();
