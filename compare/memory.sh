@@ -15,7 +15,7 @@ root="$(dirname "$here")"
 epochs="${1:-5}"; batch="${2:-256}"; threads="${3:-2}"
 images=$((epochs * 60000))
 
-mvn -q -B -f "$root/pom.xml" -DskipTests package >&2
+mvn -q -B -f "$root/pom.xml" -DskipTests install >&2
 mvn -q -B -f "$here/pom.xml" package dependency:build-classpath -Dmdep.outputFile="$here/target/classpath.txt" >&2
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT

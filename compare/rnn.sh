@@ -23,6 +23,7 @@ root="$(dirname "$here")"
 rounds="${1:-3}"; steps="${2:-50}"; threads="${3:-2}"; workloads="${4:-lstm-lm gru-rows}"
 gp="${GRADPROBE:-$root/gradprobe}"; gp_modes="${GP_MODES:-default}"
 
+mvn -q -B -f "$root/pom.xml" -DskipTests install >&2    # compare/pom.xml depends on gradprobe-djl
 mvn -q -B -f "$here/pom.xml" package dependency:build-classpath -Dmdep.outputFile="$here/target/classpath.txt" >&2
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
