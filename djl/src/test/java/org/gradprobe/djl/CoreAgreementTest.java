@@ -88,7 +88,6 @@ class CoreAgreementTest {
                 assertEquals(new Shape(toLong(ours.get(i).shape())), djlParams.get(i).getShape(), "parameter " + i);
                 djlParams.get(i).getArray().set(FloatBuffer.wrap((float[]) ours.get(i).data().array()));
             }
-            trainer.notifyListeners(l -> l.onTrainingBegin(trainer));
         }
 
         /** One DJL training step on a batch; the gradients are left for the caller before the step when {@code step} is false. */
@@ -107,8 +106,7 @@ class CoreAgreementTest {
 
         @Override
         public void close() {
-            trainer.notifyListeners(l -> l.onTrainingEnd(trainer));
-            trainer.close();
+            trainer.close();    // the listeners' onTrainingEnd
             model.close();
         }
     }

@@ -90,7 +90,6 @@ public final class DjlDemo {
                     .addTrainingListeners(probe);
             try (Trainer trainer = model.newTrainer(config)) {
                 trainer.initialize(new Shape(batch, 1, 28, 28));
-                trainer.notifyListeners(l -> l.onTrainingBegin(trainer));
                 for (int s = 0; s < steps; s++) {
                     long from = (long) s * batch % n;
                     try (NDManager sub = trainer.getManager().newSubManager(); Batch b = data.getByRange(sub, from, from + batch)) {
@@ -98,7 +97,6 @@ public final class DjlDemo {
                         trainer.step();
                     }
                 }
-                trainer.notifyListeners(l -> l.onTrainingEnd(trainer));
             }
         }
         return probe.diagnosis();
