@@ -60,7 +60,7 @@ import org.gradprobe.train.Provenance;
  * </pre>
  */
 public final class GradprobeListener extends TrainingListenerAdapter {
-    /** What to do when a gradient holds a NaN or Inf. */
+    /** What to do when a weight or gradient holds a NaN or Inf. */
     public enum OnNonFinite {
         /** Record it and throw {@link NonFiniteGradientException} (the default). */
         STOP,
@@ -120,7 +120,7 @@ public final class GradprobeListener extends TrainingListenerAdapter {
             return this;
         }
 
-        /** What a NaN or Inf in a gradient does (default {@link OnNonFinite#STOP}). */
+        /** What a NaN or Inf in a weight or gradient does (default {@link OnNonFinite#STOP}). */
         public Builder onNonFinite(OnNonFinite policy) {
             this.onNonFinite = policy;
             return this;
@@ -152,7 +152,7 @@ public final class GradprobeListener extends TrainingListenerAdapter {
         }
     }
 
-    /** The first NaN or Inf seen in a gradient, or null. */
+    /** The first NaN or Inf seen in a weight or gradient, or null. */
     public NonFinite firstNonFinite() {
         return firstNonFinite;
     }
