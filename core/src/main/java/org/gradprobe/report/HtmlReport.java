@@ -41,8 +41,11 @@ public final class HtmlReport {
                 + "marked 0). A healthy network keeps them within a few decades; a falling line toward the input is vanishing, a rising one "
                 + "exploding.</p>\n")
                 .append(flowChart(run)).append("</section>\n");
-        h.append("<section><h2>Gradient norm over time</h2><p class=\"note\">At each layer's output, log scale (exact zeros on the row marked 0).</p>\n")
-                .append(timeChart(run, "activation", s -> s.gradNorm, null, "gradient norm")).append("</section>\n");
+        // a training seen only through its parameters (gradprobe-djl) shows its weights' gradients where the layer outputs' would be
+        boolean params = parametersOnly(run);
+        h.append("<section><h2>Gradient norm over time</h2><p class=\"note\">").append(params ? "Of each layer's weights (the layer outputs were not "
+                + "recorded)" : "At each layer's output").append(", log scale (exact zeros on the row marked 0).</p>\n")
+                .append(timeChart(run, params ? "parameter" : "activation", s -> s.gradNorm, null, "gradient norm")).append("</section>\n");
         String throughTime = ThroughTimeChart.all(run, timeVanishRatio(run));
         if (!throughTime.isEmpty()) {
             h.append("<section id=\"through-time\"><h2>Gradient through time</h2><p class=\"note\">In each recurrent layer, the norm of the "
@@ -54,10 +57,11 @@ public final class HtmlReport {
                 + "is DL4J's healthy range [1e-4, 1e-2] around 1e-3.</p>\n")
                 .append(timeChart(run, "parameter", s -> s.updateRatio, new double[] {1e-4, 1e-2}, "update/weight")).append("</section>\n");
         h.append("<section><h2>Loss</h2>\n").append(lossChart(run)).append("</section>\n");
-        h.append("<section id=\"gradient-histograms\"><h2>Gradient histograms over time</h2><p class=\"note\">For each layer's output: the share of gradient "
+        h.append("<section id=\"gradient-histograms\"><h2>Gradient histograms over time</h2><p class=\"note\">For each layer's "
+                + (params ? "weights" : "output") + ": the share of gradient "
                 + "values per power of two (rows, small at the bottom) at each recorded step (columns). The bottom row counts exact "
                 + "zeros, the top row NaN and Inf (red).</p>\n<div class=\"grid\">\n");
-        for (RunData.Series s : run.nodes.values()) if (s.kind.equals("activation") && hasHist(s)) h.append(heatmap(s));
+        for (RunData.Series s : run.nodes.values()) if ((params ? s.node.endsWith(".weight") : s.kind.equals("activation")) && hasHist(s)) h.append(heatmap(s));
         h.append("</div></section>\n<footer>gradprobe — every number above is also in metrics.jsonl.</footer>\n</body></html>\n");
         return h.toString();
     }
@@ -147,13 +151,22 @@ public final class HtmlReport {
         List<Double> of(RunData.Series s);
     }
 
+    /** Whether the run recorded no layer output, only parameters (a DJL training). */
+    static boolean parametersOnly(RunData run) {
+        for (RunData.Series s : run.nodes.values()) if (s.kind.equals("activation")) return false;
+        return true;
+    }
+
     static String flowChart(RunData run) {
         List<String> layers = new ArrayList<>();
-        for (RunData.Series s : run.nodes.values()) if (s.kind.equals("activation") && !layers.contains(s.layer)) layers.add(s.layer);
+        boolean params = parametersOnly(run);
+        for (RunData.Series s : run.nodes.values()) {
+            if ((params ? s.node.endsWith(".weight") : s.kind.equals("activation")) && !layers.contains(s.layer)) layers.add(s.layer);
+        }
         if (layers.isEmpty()) return "<p>No recorded steps.</p>";
         double[] act = new double[layers.size()], wt = new double[layers.size()];
         for (int i = 0; i < layers.size(); i++) {
-            act[i] = last(run.nodes.get(layers.get(i)), s -> s.gradNorm);
+            act[i] = params ? Double.NaN : last(run.nodes.get(layers.get(i)), s -> s.gradNorm);
             RunData.Series w = run.nodes.get(layers.get(i) + ".weight");
             wt[i] = w == null ? Double.NaN : last(w, s -> s.gradNorm);
         }
@@ -195,7 +208,7 @@ public final class HtmlReport {
             range[0] = Math.min(range[0], Math.log10(band[0]) - 0.5);
             range[1] = Math.max(range[1], Math.log10(band[1]) + 0.5);
         }
-        StringBuilder g = new StringBuilder(svgOpen(kind.equals("parameter") ? "update-ratio" : "grad-norm-time"));
+        StringBuilder g = new StringBuilder(svgOpen(band != null ? "update-ratio" : "grad-norm-time"));
         if (band != null) {
             double y1 = yPos(Math.log10(band[1]), range), y0 = yPos(Math.log10(band[0]), range);
             g.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%.1f\" width=\"%d\" height=\"%.1f\" fill=\"#2ca02c\" opacity=\"0.12\"/>", ML, y1, W - ML - MR, y0 - y1));

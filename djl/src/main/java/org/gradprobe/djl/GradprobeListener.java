@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDScope;
 import ai.djl.nn.Block;
+import ai.djl.nn.LambdaBlock;
 import ai.djl.nn.Parameter;
 import ai.djl.training.Trainer;
 import ai.djl.training.listener.TrainingListener;
@@ -432,7 +433,10 @@ public final class GradprobeListener extends TrainingListenerAdapter {
     /** The block's children in order, as the run record's model. */
     private static String describe(Block block) {
         StringBuilder sb = new StringBuilder();
-        for (Pair<String, Block> c : block.getChildren()) sb.append(sb.length() == 0 ? "" : " ").append(c.getKey());
+        for (Pair<String, Block> c : block.getChildren()) {
+            sb.append(sb.length() == 0 ? "" : " ").append(c.getKey());
+            if (c.getValue() instanceof LambdaBlock l) sb.append('(').append(l.getName()).append(')');    // relu, sigmoid, batchFlatten, ...
+        }
         return sb.length() == 0 ? block.getClass().getSimpleName() : sb.toString();
     }
 }

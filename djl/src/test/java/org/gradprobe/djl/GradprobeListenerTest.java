@@ -116,7 +116,10 @@ class GradprobeListenerTest {
         assertEquals(3, run.losses.size());
         assertTrue(run.losses.get(0)[1] > 1 && run.losses.get(0)[1] < 5, "a cross-entropy near ln 10 at the start: " + run.losses.get(0)[1]);
         // the run folder of gradprobe train: its report and TensorBoard events drawn at the end
-        assertTrue(Files.readString(dir.resolve("report.html")).contains("02Linear.weight"));
+        String html = Files.readString(dir.resolve("report.html"));
+        assertTrue(html.contains("02Linear.weight"));
+        assertTrue(html.contains("<svg id=\"gradient-flow\"") && html.contains("<svg id=\"grad-norm-time\""), "the charts drawn from the weights");
+        assertTrue(String.valueOf(run.provenance.get("model")).contains("03LambdaBlock(ReLU)"), "the model: " + run.provenance.get("model"));
         try (var events = Files.list(dir.resolve("tensorboard"))) {
             assertEquals(1, events.filter(f -> f.getFileName().toString().startsWith("events.out.tfevents.")).count());
         }
