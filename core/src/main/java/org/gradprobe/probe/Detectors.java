@@ -227,6 +227,7 @@ public final class Detectors {
 
     private static Advice vanishingAdvice(Observations probe) {
         boolean sigmoidish = false, hasNorm = false;
+        for (LayerKind k : probe.unrecordedKinds()) sigmoidish |= k.saturates();
         for (NodeHistory h : probe.nodes().values()) {
             sigmoidish |= h.layerKind().saturates();
             hasNorm |= h.layerKind() == LayerKind.BATCHNORM;

@@ -23,4 +23,12 @@ public interface Observations {
 
     /** Steps taken. */
     long steps();
+
+    /**
+     * Kinds of layer the network has besides those of its recorded nodes (a DJL network's activation blocks,
+     * whose outputs are not recorded), for advice that depends on them ("replace sigmoid/tanh").
+     */
+    default java.util.Set<LayerKind> unrecordedKinds() {
+        return java.util.Set.of();
+    }
 }

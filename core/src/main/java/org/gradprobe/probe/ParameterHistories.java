@@ -17,6 +17,7 @@ public final class ParameterHistories implements Observations {
     private final ProbeConfig config;
     private final Map<String, NodeHistory> nodes = new LinkedHashMap<>();
     private final List<double[]> losses = new ArrayList<>();
+    private final java.util.Set<LayerKind> unrecorded = java.util.EnumSet.noneOf(LayerKind.class);
     private NonFiniteEvent first;
     private long steps;
 
@@ -34,6 +35,16 @@ public final class ParameterHistories implements Observations {
         nodes.computeIfAbsent(name, n -> new NodeHistory(n, layer, layerKind, NodeHistory.Kind.PARAMETER, shape, config.capacity()))
                 .add(StepRecord.parameter(step, weights, grad, updateNorm));
         steps = Math.max(steps, step);
+    }
+
+    /** The kinds of the network's layers that have no parameters to record ("relu", "sigmoid", ...), for the advice. */
+    public void layerKinds(java.util.Collection<String> kinds) {
+        for (String k : kinds) unrecorded.add(LayerKind.of(k));
+    }
+
+    @Override
+    public java.util.Set<LayerKind> unrecordedKinds() {
+        return Collections.unmodifiableSet(unrecorded);
     }
 
     /** The loss at a recorded step. */

@@ -198,8 +198,15 @@ public final class GradprobeListener extends TrainingListenerAdapter {
     /** DJL's trainer calls this when it is made (before {@code initialize}); a second call is ignored. */
     @Override
     public void onTrainingBegin(Trainer trainer) {
-        if (runDir == null || begun) return;
+        if (begun) return;
         begun = true;
+        // the activation blocks (DJL's lambda blocks name them: ReLU, sigmoid, tanh), for the advice
+        List<String> kinds = new ArrayList<>();
+        for (Pair<String, Block> c : trainer.getModel().getBlock().getChildren()) {
+            if (c.getValue() instanceof LambdaBlock l) kinds.add(l.getName().toLowerCase(Locale.ROOT));
+        }
+        histories.layerKinds(kinds);
+        if (runDir == null) return;
         try {
             Files.createDirectories(runDir);
             // a run folder used again: the earlier run's TensorBoard events go, as its run log is replaced

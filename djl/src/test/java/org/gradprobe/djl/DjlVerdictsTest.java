@@ -85,6 +85,7 @@ class DjlVerdictsTest {
         assertEquals(11, layers.size(), "one verdict a linear layer: " + layers);
         for (int i = 0; i < 3; i++) assertTrue(((List<?>) layers.get(i).get("verdicts")).contains("vanishing"), "layer " + i + ": " + layers.get(i));
         assertEquals(List.of("healthy"), layers.get(10).get("verdicts"), "the last layer: " + layers.get(10));
+        assertTrue(String.valueOf(layers.get(0).get("advice")).contains("replace sigmoid/tanh"), "advice naming its activations: " + layers.get(0));
     }
 
     @Test
