@@ -65,8 +65,10 @@ final class RecurrentOp {
         for (int r = 0; r < steps * n; r++) Kernels.copy(inBias.data(), 0, pre.data(), r * gh, gh);
         Kernels.gemm(false, true, steps * n, gh, d, xt.data(), 0, wih.data(), 0, pre.data(), 0, true);
 
-        Tensor hs = Tensor.zeros(dt, steps + 1, n, h);    // block 0: the initial state
-        Tensor cs = lstm ? Tensor.zeros(dt, steps + 1, n, h) : null;
+        // block 0 of the states is the zero initial state; every other block is written by its step
+        Tensor hs = Tensor.empty(dt, steps + 1, n, h), cs = lstm ? Tensor.empty(dt, steps + 1, n, h) : null;
+        hs.data().fill(0, n * h, 0);
+        if (lstm) cs.data().fill(0, n * h, 0);
         Tensor hh = gru ? Tensor.empty(dt, n, gh) : null, hn = gru ? Tensor.empty(dt, steps, n, h) : null;
         for (int s = 0; s < steps; s++) {
             int po = s * n * gh, prev = s * n * h, cur = (s + 1) * n * h;

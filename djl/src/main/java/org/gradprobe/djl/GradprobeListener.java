@@ -79,12 +79,11 @@ public final class GradprobeListener extends TrainingListenerAdapter {
     private int epoch;
     private final ParameterHistories histories;
     private NonFinite firstNonFinite;
-    /** The parameters' records of the last recorded step, waiting for the update the optimizer made. */
-    private List<Map<String, Object>> pending;
-    /** The weights of the last recorded step, by node, to measure the optimizer's update by. */
-    private final Map<String, float[]> weightsBefore = new LinkedHashMap<>();
-    /** The statistics of the pending records, by node: weights and gradient. */
-    private final Map<String, Stats[]> pendingStats = new LinkedHashMap<>();
+    /** The parameters as the last recorded step found them, waiting for the update the optimizer made of them. */
+    private List<Pending> pending;
+
+    /** One parameter at a recorded step: its weights (to measure the update by) and their and its gradient's statistics. */
+    private record Pending(String node, int[] shape, long step, float[] weights, Stats weightStats, Stats gradStats) {}
 
     private GradprobeListener(Builder b) {
         this.every = b.every;
@@ -251,38 +250,19 @@ public final class GradprobeListener extends TrainingListenerAdapter {
             log.write(l);
         }
         pending = new ArrayList<>();
-        pendingStats.clear();
         for (Pair<String, Parameter> p : params) {
             NDArray w = p.getValue().getArray();
             int[] shape = shape(w);
             float[] weights = w.toFloatArray(), grad = w.getGradient().toFloatArray();
-            String node = nodeName(p.getKey());
-            weightsBefore.put(node, weights);
-            Stats ws = Stats.of(Tensor.wrap(weights, shape)), gs = Stats.of(Tensor.wrap(grad, shape));
-            pendingStats.put(node, new Stats[] {ws, gs});
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("type", "node");
-            m.put("step", step);
-            m.put("node", node);
-            m.put("layer", node.substring(0, Math.max(0, node.lastIndexOf('.'))));
-            m.put("layer_kind", layerKind(node));
-            m.put("kind", "parameter");
-            m.put("shape", shape);
-            m.put("value", ProbeLog.stats(ws));
-            m.put("grad", ProbeLog.stats(gs));
-            pending.add(m);
+            pending.add(new Pending(nodeName(p.getKey()), shape, step, weights, Stats.of(Tensor.wrap(weights, shape)),
+                    Stats.of(Tensor.wrap(grad, shape))));
         }
     }
 
     /** DJL's trainer calls this when it is closed: the last records, the verdicts, the reports; once. */
     @Override
     public void onTrainingEnd(Trainer trainer) {
-        if (pending != null) {
-            // the last recorded step's update is not known
-            for (Map<String, Object> m : pending) historyOf(m, Double.NaN);
-            if (log != null) log.writeAll(pending);
-        }
-        pending = null;
+        if (pending != null) finishPending(null);    // the last recorded step's update is not known
         writeVerdicts(0);
         closeLog();
     }
@@ -295,36 +275,52 @@ public final class GradprobeListener extends TrainingListenerAdapter {
         RunReports.write(runDir);
     }
 
-    /** The update the optimizer made at the last recorded step: the weights now, less the weights then. */
+    /**
+     * The records of the last recorded step, into the histories and the run log (one write), with the update the
+     * optimizer made: the weights now, less the weights then ({@code params} null: not known).
+     */
     private void finishPending(List<Pair<String, Parameter>> params) {
         Map<String, NDArray> now = new LinkedHashMap<>();
-        for (Pair<String, Parameter> p : params) now.put(nodeName(p.getKey()), p.getValue().getArray());
-        for (Map<String, Object> m : pending) {
-            String node = (String) m.get("node");
-            float[] before = weightsBefore.get(node);
-            NDArray w = now.get(node);
-            if (before == null || w == null) continue;
-            float[] after = w.toFloatArray();
-            double sq = 0, wsq = 0;
-            for (int i = 0; i < after.length; i++) {
-                double d = (double) after[i] - before[i];
-                sq += d * d;
-                wsq += (double) before[i] * before[i];
+        if (params != null) for (Pair<String, Parameter> p : params) now.put(nodeName(p.getKey()), p.getValue().getArray());
+        List<Map<String, Object>> records = new ArrayList<>();
+        for (Pending p : pending) {
+            NDArray w = now.get(p.node());
+            double update = Double.NaN;
+            if (w != null) {
+                float[] after = w.toFloatArray();
+                double sq = 0;
+                for (int i = 0; i < after.length; i++) {
+                    double d = (double) after[i] - p.weights()[i];
+                    sq += d * d;
+                }
+                update = Math.sqrt(sq);
             }
-            double update = Math.sqrt(sq);
-            m.put("update_norm", update);
-            m.put("update_ratio", wsq == 0 ? Double.POSITIVE_INFINITY : update / Math.sqrt(wsq));
-            historyOf(m, update);
+            records.add(finish(p, update));
         }
-        if (log != null) log.writeAll(pending);
+        if (log != null) log.writeAll(records);
         pending = null;
     }
 
-    /** A pending node record into the histories the verdicts are judged on. */
-    private void historyOf(Map<String, Object> m, double updateNorm) {
-        String node = (String) m.get("node");
-        Stats[] st = pendingStats.get(node);
-        histories.record(node, (String) m.get("layer_kind"), (int[]) m.get("shape"), (Long) m.get("step"), st[0], st[1], updateNorm);
+    /** A recorded parameter, its update known (NaN: not), into the histories the verdicts judge; its run-log record. */
+    private Map<String, Object> finish(Pending p, double updateNorm) {
+        String kind = layerKind(p.node());
+        histories.record(p.node(), kind, p.shape(), p.step(), p.weightStats(), p.gradStats(), updateNorm);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("type", "node");
+        m.put("step", p.step());
+        m.put("node", p.node());
+        m.put("layer", p.node().substring(0, Math.max(0, p.node().lastIndexOf('.'))));
+        m.put("layer_kind", kind);
+        m.put("kind", "parameter");
+        m.put("shape", p.shape());
+        m.put("value", ProbeLog.stats(p.weightStats()));
+        m.put("grad", ProbeLog.stats(p.gradStats()));
+        if (!Double.isNaN(updateNorm)) {
+            double w = p.weightStats().norm();
+            m.put("update_norm", updateNorm);
+            m.put("update_ratio", w == 0 ? Double.POSITIVE_INFINITY : updateNorm / w);
+        }
+        return m;
     }
 
     /**
